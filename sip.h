@@ -555,6 +555,8 @@ typedef struct sip_parse_error {
  *  message. */
 typedef struct sip_stream_state {
     size_t scanned;      /**< bytes already searched for the header end */
+    size_t header_end;   /**< offset after the blank line, 0 until found */
+    size_t total;        /**< message length once known, else 0 */
 } sip_stream_state;
 
 /** Parse one message from buf[0..len).
@@ -1210,6 +1212,1557 @@ SIPDEF int sip_param_find(sip_str params, const char *name, sip_str *value)
 SIPDEF int sip_uint_parse(sip_str s, uint32_t max, uint32_t *out)
 {
     return sip_str_to_u32(sip_str_trim(s), max, out);
+}
+
+/* ---- escapes ----------------------------------------------------------- */
+
+/* Checks that every '%' in [p,e) starts a %HH escape (RFC 3261 §25.1). */
+static int sip__escapes_ok(const char *p, const char *e)
+{
+    for (; p < e; p++) {
+        if (*p == '%') {
+            if (e - p < 3 || sip__hexval((unsigned char)p[1]) < 0 ||
+                sip__hexval((unsigned char)p[2]) < 0)
+                return 0;
+            p += 2;
+        }
+    }
+    return 1;
+}
+
+/* Next decoded byte of an escaped span at *i; advances *i. */
+static int sip__esc_byte(sip_str s, size_t *i)
+{
+    int c = (unsigned char)s.p[*i];
+    if (c == '%' && *i + 2 < s.len) {
+        int h = sip__hexval((unsigned char)s.p[*i + 1]);
+        int l = sip__hexval((unsigned char)s.p[*i + 2]);
+        if (h >= 0 && l >= 0) {
+            *i += 3;
+            return h * 16 + l;
+        }
+    }
+    *i += 1;
+    return c;
+}
+
+/* Equality of two escaped spans after decoding (§19.1.4: "comparison of
+ * ... is done after unescaping"); icase folds ASCII case. */
+static int sip__esc_eq(sip_str a, sip_str b, int icase)
+{
+    size_t i = 0, j = 0;
+    while (i < a.len && j < b.len) {
+        int x = sip__esc_byte(a, &i), y = sip__esc_byte(b, &j);
+        if (icase) { x = sip__lower(x); y = sip__lower(y); }
+        if (x != y) return 0;
+    }
+    return i == a.len && j == b.len;
+}
+
+SIPDEF int sip_unescape(sip_str s, char *out, size_t cap)
+{
+    size_t i = 0, n = 0;
+    if (!sip__escapes_ok(s.p, s.p + s.len)) return SIP_ERR_SYNTAX;
+    while (i < s.len) {
+        int c = sip__esc_byte(s, &i);
+        if (n >= cap) return SIP_ERR_NOSPACE;
+        out[n++] = (char)c;
+    }
+    return (int)n;
+}
+
+/* ---- hosts (RFC 3261 §25.1 host, RFC 5118) -------------------------- */
+
+static int sip__ipv4_ok(const char *p, const char *e)
+{
+    int parts = 0;
+    while (p < e) {
+        unsigned v = 0;
+        int digits = 0;
+        while (p < e && *p >= '0' && *p <= '9') {
+            v = v * 10 + (unsigned)(*p - '0');
+            if (++digits > 3) return 0;
+            p++;
+        }
+        if (digits == 0 || v > 255) return 0;
+        parts++;
+        if (p < e) {
+            if (*p != '.' || parts == 4) return 0;
+            p++;
+            if (p == e) return 0;
+        }
+    }
+    return parts == 4;
+}
+
+/* IPv6 text (RFC 4291 §2.2), tolerant of the RFC 3261 three-colon form
+ * that RFC 5118 §4.10 says to accept: hex groups of at most 4 digits,
+ * at most 8 groups, an optional dotted quad at the end. */
+static int sip__ipv6_ok(const char *p, const char *e)
+{
+    int groups = 0, colons = 0;
+    const char *g = p;
+    if (e - p < 2 || e - p > 64) return 0;
+    while (p < e) {
+        if (*p == ':') {
+            colons++;
+            g = ++p;
+            continue;
+        }
+        while (p < e && sip__hexval((unsigned char)*p) >= 0) p++;
+        if (p < e && *p == '.') return colons >= 2 && sip__ipv4_ok(g, e);
+        if (p - g > 4 || p == g) return 0;
+        groups++;
+        if (p < e && *p != ':') return 0;
+    }
+    return colons >= 2 && groups <= 8;
+}
+
+/* Classifies and checks a host (brackets already removed for IPv6). */
+static sip_host_type sip__host_type(const char *p, const char *e, int bracketed)
+{
+    const char *q;
+    int digits_dots = 1;
+    if (p == e) return SIP_HOST_NONE;
+    if (bracketed) return sip__ipv6_ok(p, e) ? SIP_HOST_IPV6 : SIP_HOST_NONE;
+    for (q = p; q < e; q++) {
+        unsigned char c = (unsigned char)*q;
+        if (!SIP__IS(c, SIP__ALPHA | SIP__DIGIT) && c != '-' && c != '.' && c != '_')
+            return SIP_HOST_NONE;
+        if (!(c == '.' || (c >= '0' && c <= '9'))) digits_dots = 0;
+    }
+    if (digits_dots) return sip__ipv4_ok(p, e) ? SIP_HOST_IPV4 : SIP_HOST_NONE;
+    return SIP_HOST_DOMAIN;
+}
+
+static int sip__port(const char *p, const char *e, uint16_t *port)
+{
+    uint32_t v;
+    sip_str s;
+    s.p = p;
+    s.len = (size_t)(e - p);
+    if (sip_str_to_u32(s, 65535, &v) != 0) return -1;
+    *port = (uint16_t)v;
+    return 0;
+}
+
+/* hostport at p; ws allows LWS around ':' (Via sent-by). Stops at the
+ * first byte after the port; returns that position or NULL on error. */
+static const char *sip__hostport(const char *p, const char *e, int ws,
+                                 sip_str *host, sip_host_type *ht,
+                                 uint16_t *port, uint8_t *has_port)
+{
+    const char *h, *he;
+    if (p < e && *p == '[') {
+        h = p + 1;
+        he = h;
+        while (he < e && *he != ']') he++;
+        if (he >= e) return NULL;
+        p = he + 1;
+        *ht = sip__host_type(h, he, 1);
+    } else {
+        h = p;
+        while (p < e && (SIP__IS(*p, SIP__ALPHA | SIP__DIGIT) || *p == '-' ||
+                         *p == '.' || *p == '_'))
+            p++;
+        he = p;
+        *ht = sip__host_type(h, he, 0);
+    }
+    if (*ht == SIP_HOST_NONE) return NULL;
+    *host = sip__span(h, he);
+    *has_port = 0;
+    *port = 0;
+    {
+        const char *q = ws ? sip__skip_ws(p, e) : p;
+        if (q < e && *q == ':') {
+            const char *d;
+            q = ws ? sip__skip_ws(q + 1, e) : q + 1;
+            d = q;
+            while (q < e && *q >= '0' && *q <= '9') q++;
+            if (sip__port(d, q, port) != 0) return NULL;
+            *has_port = 1;
+            p = q;
+        }
+    }
+    return p;
+}
+
+/* ---- URIs (RFC 3261 §19.1, RFC 3966, RFC 3986) ----------------------- */
+
+static int sip__uri_chars_ok(const char *p, const char *e, int extra)
+{
+    for (; p < e; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (!SIP__IS(c, SIP__URIC) && !(extra && (c == '~' || c == '\'')))
+            return 0;
+    }
+    return 1;
+}
+
+static int sip__uri_sip(const char *p, const char *e, sip_uri *u)
+{
+    const char *at = memchr(p, '@', (size_t)(e - p)), *q;
+    if (at) {
+        const char *colon = memchr(p, ':', (size_t)(at - p));
+        /* userinfo: user-unreserved, unreserved, escaped; password too */
+        if (!sip__uri_chars_ok(p, at, 1) || memchr(p, '[', (size_t)(at - p)) ||
+            !sip__escapes_ok(p, at))
+            return SIP_ERR_SYNTAX;
+        if (colon) {
+            u->user = sip__span(p, colon);
+            u->password = sip__span(colon + 1, at);
+        } else {
+            u->user = sip__span(p, at);
+        }
+        if (u->user.len == 0 && u->scheme != SIP_URI_TEL) return SIP_ERR_SYNTAX;
+        p = at + 1;
+    }
+    q = sip__hostport(p, e, 0, &u->host, &u->host_type, &u->port, &u->has_port);
+    if (!q) return SIP_ERR_SYNTAX;
+    p = q;
+    if (p < e && *p == ';') {
+        q = p;
+        while (q < e && *q != '?') q++;
+        u->params = sip__span(p, q);
+        p = q;
+    }
+    if (p < e && *p == '?') {
+        u->headers = sip__span(p + 1, e);
+        p = e;
+    }
+    if (p != e) return SIP_ERR_SYNTAX;
+    if (u->params.p) {
+        const char *x;
+        for (x = u->params.p; x < u->params.p + u->params.len; x++)
+            if (!SIP__IS(*x, SIP__PARAM) && *x != ';' && *x != '=') return SIP_ERR_SYNTAX;
+        if (!sip__escapes_ok(u->params.p, u->params.p + u->params.len)) return SIP_ERR_SYNTAX;
+    }
+    if (u->headers.p) {
+        if (!sip__uri_chars_ok(u->headers.p, e, 0) ||
+            !sip__escapes_ok(u->headers.p, e))
+            return SIP_ERR_SYNTAX;
+    }
+    return 0;
+}
+
+SIPDEF int sip_uri_parse(sip_str s, sip_uri *u)
+{
+    const char *p = s.p, *e = s.p + s.len, *q;
+    memset(u, 0, sizeof *u);
+    u->raw = s;
+    if (!p || s.len == 0 || !SIP__IS(*p, SIP__ALPHA)) return SIP_ERR_SYNTAX;
+    for (q = p; q < e && *q != ':'; q++)
+        if (!SIP__IS(*q, SIP__ALPHA | SIP__DIGIT) && *q != '+' && *q != '-' && *q != '.')
+            return SIP_ERR_SYNTAX;
+    if (q >= e) return SIP_ERR_SYNTAX;
+    u->scheme_str = sip__span(p, q);
+    u->opaque = sip__span(q + 1, e);
+    if (sip_str_caseeq_c(u->scheme_str, "sip")) u->scheme = SIP_URI_SIP;
+    else if (sip_str_caseeq_c(u->scheme_str, "sips")) u->scheme = SIP_URI_SIPS;
+    else if (sip_str_caseeq_c(u->scheme_str, "tel")) u->scheme = SIP_URI_TEL;
+    p = q + 1;
+    if (u->scheme == SIP_URI_SIP || u->scheme == SIP_URI_SIPS)
+        return sip__uri_sip(p, e, u);
+    if (p == e) return SIP_ERR_SYNTAX;
+    if (u->scheme == SIP_URI_TEL) {
+        /* RFC 3966: number up to the first ';', then parameters */
+        q = memchr(p, ';', (size_t)(e - p));
+        u->user = sip__span(p, q ? q : e);
+        if (q) u->params = sip__span(q, e);
+        if (u->user.len == 0 || !sip__uri_chars_ok(p, e, 1) || !sip__escapes_ok(p, e))
+            return SIP_ERR_SYNTAX;
+        return 0;
+    }
+    /* another absoluteURI: opaque, but no space, quote or angle bracket */
+    for (q = p; q < e; q++) {
+        unsigned char c = (unsigned char)*q;
+        if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"') return SIP_ERR_SYNTAX;
+    }
+    return 0;
+}
+
+/* §19.1.4: parameters that must match when present on either side. */
+static int sip__uri_param_must(sip_str name)
+{
+    return sip_str_caseeq_c(name, "user") || sip_str_caseeq_c(name, "ttl") ||
+           sip_str_caseeq_c(name, "method") || sip_str_caseeq_c(name, "maddr") ||
+           sip_str_caseeq_c(name, "transport");
+}
+
+/* Every parameter of a found in b with an equal value, per §19.1.4. */
+static int sip__uri_params_cover(sip_str a, sip_str b)
+{
+    size_t pos = 0;
+    sip_str n, v, w;
+    while (sip_param_next(a, &pos, &n, &v) == 1) {
+        size_t pb = 0;
+        sip_str nb;
+        int found = 0;
+        while (sip_param_next(b, &pb, &nb, &w) == 1) {
+            if (sip__esc_eq(n, nb, 1)) { found = 1; break; }
+        }
+        if (!found) {
+            if (sip__uri_param_must(n)) return 0;
+            continue;
+        }
+        if (!sip__esc_eq(v, w, 1)) return 0;
+    }
+    return 1;
+}
+
+/* Every header of a (h=v&...) present in b with the same value. */
+static int sip__uri_headers_cover(sip_str a, sip_str b)
+{
+    const char *p = a.p, *e = a.p + a.len;
+    while (p && p < e) {
+        const char *amp = memchr(p, '&', (size_t)(e - p)), *he = amp ? amp : e;
+        const char *eq = memchr(p, '=', (size_t)(he - p));
+        sip_str hn = sip__span(p, eq ? eq : he), hv = sip__span(eq ? eq + 1 : he, he);
+        const char *q = b.p, *be = b.p + b.len;
+        int found = 0;
+        while (q && q < be && !found) {
+            const char *amp2 = memchr(q, '&', (size_t)(be - q)), *he2 = amp2 ? amp2 : be;
+            const char *eq2 = memchr(q, '=', (size_t)(he2 - q));
+            if (sip__esc_eq(hn, sip__span(q, eq2 ? eq2 : he2), 1) &&
+                sip__esc_eq(hv, sip__span(eq2 ? eq2 + 1 : he2, he2), 0))
+                found = 1;
+            q = amp2 ? amp2 + 1 : be;
+        }
+        if (!found) return 0;
+        p = amp ? amp + 1 : e;
+    }
+    return 1;
+}
+
+SIPDEF int sip_uri_equal(const sip_uri *a, const sip_uri *b)
+{
+    if (a->scheme != b->scheme) return 0;
+    if (a->scheme != SIP_URI_SIP && a->scheme != SIP_URI_SIPS)
+        return sip_str_eq(a->raw, b->raw);
+    if ((a->user.p == NULL) != (b->user.p == NULL) ||
+        (a->password.p == NULL) != (b->password.p == NULL))
+        return 0;
+    if (!sip__esc_eq(a->user, b->user, 0) || !sip__esc_eq(a->password, b->password, 0))
+        return 0;
+    if (!sip__esc_eq(a->host, b->host, 1)) return 0;
+    if (a->has_port != b->has_port || a->port != b->port) return 0;
+    if (!sip__uri_params_cover(a->params, b->params) ||
+        !sip__uri_params_cover(b->params, a->params))
+        return 0;
+    return sip__uri_headers_cover(a->headers, b->headers) &&
+           sip__uri_headers_cover(b->headers, a->headers);
+}
+
+/* ---- name-addr / addr-spec (§20.10, §25.1) ------------------------------ */
+
+/* Display name without quotes: *(token LWS); nothing else may stand before
+ * '<' (RFC 4475 §3.1.2.15 baddn). */
+static int sip__display_tokens_ok(const char *p, const char *e)
+{
+    for (; p < e; p++)
+        if (!SIP__IS(*p, SIP__TOKEN | SIP__WS) && *p != '\r' && *p != '\n') return 0;
+    return 1;
+}
+
+static int sip__addr_params(const char *p, const char *e, sip_addr *out)
+{
+    size_t pos = 0;
+    sip_str n, v;
+    int r;
+    p = sip__skip_ws(p, e);
+    if (p == e) return 0;
+    if (*p != ';') return SIP_ERR_SYNTAX;
+    out->params = sip__span(p, e);
+    while ((r = sip_param_next(out->params, &pos, &n, &v)) == 1) {
+        if (n.len == 3 && sip__name_caseeq(n.p, 3, "tag")) {
+            if (!v.p || v.len == 0) return SIP_ERR_SYNTAX;
+            out->tag = v;
+        }
+    }
+    return r;
+}
+
+SIPDEF int sip_addr_parse(sip_str s, sip_addr *out)
+{
+    const char *p, *e, *lt, *gt;
+    memset(out, 0, sizeof *out);
+    s = sip_str_trim(s);
+    if (!s.p || s.len == 0) return SIP_ERR_SYNTAX;
+    p = s.p;
+    e = s.p + s.len;
+    if (*p == '*') {
+        const char *q = sip__skip_ws(p + 1, e);
+        if (q == e || *q == ';') {
+            out->star = 1;
+            return sip__addr_params(q, e, out);
+        }
+    }
+    if (*p == '"') {
+        const char *q = sip__skip_quoted(p, e);
+        if (!q) return SIP_ERR_SYNTAX;
+        out->display = sip__span(p + 1, q - 1);
+        out->display_quoted = 1;
+        p = sip__skip_ws(q, e);
+        if (p >= e || *p != '<') return SIP_ERR_SYNTAX;
+        lt = p;
+    } else {
+        lt = memchr(p, '<', (size_t)(e - p));
+        if (lt) {
+            const char *de = lt;
+            if (!sip__display_tokens_ok(p, lt)) return SIP_ERR_SYNTAX;
+            while (de > p && SIP__IS(de[-1], SIP__WS)) de--;
+            if (de > p) out->display = sip__span(p, de);
+        }
+    }
+    if (lt) {
+        gt = memchr(lt, '>', (size_t)(e - lt));
+        if (!gt) return SIP_ERR_SYNTAX;
+        out->angle = 1;
+        /* no LWS inside <...> (RFC 4475 §3.1.2.14 badaspec) */
+        if (sip_uri_parse(sip__span(lt + 1, gt), &out->uri) != 0) return SIP_ERR_SYNTAX;
+        return sip__addr_params(gt + 1, e, out);
+    }
+    /* addr-spec: the URI ends at the first ';' or LWS and may not hold '?'
+     * or ',' (§20: such URIs MUST be enclosed in <>; RFC 4475 §3.1.2.13). */
+    {
+        const char *q = p;
+        while (q < e && *q != ';' && !SIP__IS(*q, SIP__WS) && *q != '\r' && *q != '\n') q++;
+        if (memchr(p, '?', (size_t)(q - p)) || memchr(p, ',', (size_t)(q - p)))
+            return SIP_ERR_SYNTAX;
+        if (sip_uri_parse(sip__span(p, q), &out->uri) != 0) return SIP_ERR_SYNTAX;
+        return sip__addr_params(q, e, out);
+    }
+}
+
+/* ---- Via (§20.42, RFC 3581) ------------------------------------------- */
+
+static const char *sip__token_end(const char *p, const char *e)
+{
+    while (p < e && SIP__IS(*p, SIP__TOKEN)) p++;
+    return p;
+}
+
+/* One "token SWS" step of sent-protocol; expects '/' after it unless last. */
+static const char *sip__via_proto_part(const char *p, const char *e, sip_str *out,
+                                       int slash)
+{
+    const char *q = sip__token_end(p, e);
+    if (q == p) return NULL;
+    *out = sip__span(p, q);
+    q = sip__skip_ws(q, e);
+    if (slash) {
+        if (q >= e || *q != '/') return NULL;
+        q = sip__skip_ws(q + 1, e);
+    }
+    return q;
+}
+
+static int sip__via_param(sip_via *v, sip_str n, sip_str val)
+{
+    uint32_t x;
+    switch (n.len) {
+    case 6:
+        if (sip__name_caseeq(n.p, 6, "branch")) {
+            const char *q;
+            if (!val.p || val.len == 0) return SIP_ERR_SYNTAX;
+            for (q = val.p; q < val.p + val.len; q++)
+                if (!SIP__IS(*q, SIP__TOKEN)) return SIP_ERR_SYNTAX;
+            v->branch = val;
+        }
+        break;
+    case 8:
+        if (sip__name_caseeq(n.p, 8, "received")) {
+            const char *b, *e2;
+            if (!val.p) return SIP_ERR_SYNTAX;
+            b = val.p;
+            e2 = val.p + val.len;
+            if (val.len >= 2 && *b == '[' && e2[-1] == ']') { b++; e2--; }
+            /* RFC 5118 §4.5: IPv6 with or without brackets */
+            if (!sip__ipv4_ok(b, e2) && !sip__ipv6_ok(b, e2)) return SIP_ERR_SYNTAX;
+            v->received = sip__span(b, e2);
+        }
+        break;
+    case 5:
+        if (sip__name_caseeq(n.p, 5, "rport")) {
+            v->has_rport = 1;
+            if (val.p) {
+                if (sip_str_to_u32(val, 65535, &x) != 0) return SIP_ERR_SYNTAX;
+                v->rport = x;
+            }
+        } else if (sip__name_caseeq(n.p, 5, "maddr")) {
+            if (!val.p || val.len == 0) return SIP_ERR_SYNTAX;
+            v->maddr = val;
+        }
+        break;
+    case 3:
+        if (sip__name_caseeq(n.p, 3, "ttl")) {
+            if (!val.p || sip_str_to_u32(val, 255, &x) != 0) return SIP_ERR_SYNTAX;
+            v->ttl = (int)x;
+        }
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+SIPDEF int sip_via_parse(sip_str s, sip_via *v)
+{
+    const char *p, *e, *q;
+    size_t pos = 0;
+    sip_str n, val;
+    int r;
+    memset(v, 0, sizeof *v);
+    v->ttl = -1;
+    s = sip_str_trim(s);
+    if (!s.p || s.len == 0) return SIP_ERR_SYNTAX;
+    p = s.p;
+    e = s.p + s.len;
+    if (!(p = sip__via_proto_part(p, e, &v->protocol, 1)) ||
+        !(p = sip__via_proto_part(p, e, &v->version, 1)))
+        return SIP_ERR_SYNTAX;
+    q = sip__token_end(p, e);
+    if (q == p || q >= e || !(SIP__IS(*q, SIP__WS) || *q == '\r' || *q == '\n'))
+        return SIP_ERR_SYNTAX;
+    v->transport = sip__span(p, q);
+    p = sip__skip_ws(q, e);
+    p = sip__hostport(p, e, 1, &v->host, &v->host_type, &v->port, &v->has_port);
+    if (!p) return SIP_ERR_SYNTAX;
+    p = sip__skip_ws(p, e);
+    if (p == e) return 0;
+    if (*p != ';') return SIP_ERR_SYNTAX;
+    v->params = sip__span(p, e);
+    while ((r = sip_param_next(v->params, &pos, &n, &val)) == 1)
+        if (sip__via_param(v, n, val) != 0) return SIP_ERR_SYNTAX;
+    return r;
+}
+
+/* ---- CSeq (§20.16) ------------------------------------------------------ */
+
+SIPDEF int sip_cseq_parse(sip_str s, sip_cseq *out)
+{
+    const char *p = s.p, *e = s.p + s.len, *d, *m;
+    int r;
+    memset(out, 0, sizeof *out);
+    if (!p) return SIP_ERR_SYNTAX;
+    p = sip__skip_ws(p, e);
+    d = p;
+    while (p < e && *p >= '0' && *p <= '9') p++;
+    if ((r = sip_str_to_u32(sip__span(d, p), 0xffffffffu, &out->num)) != 0) return r;
+    m = sip__skip_ws(p, e);
+    if (m == p) return SIP_ERR_SYNTAX;
+    p = sip__token_end(m, e);
+    if (p == m || sip__skip_ws(p, e) != e) return SIP_ERR_SYNTAX;
+    out->method_str = sip__span(m, p);
+    out->method = sip_method_from_str(out->method_str);
+    return 0;
+}
+
+/* ---- message parsing (§7, §18.3, §20) -------------------------------- */
+
+typedef struct sip__pctx {
+    const char *buf, *p, *e;
+    sip_msg *m;
+    size_t cap;
+    unsigned flags;
+    size_t max_line;
+    sip_parse_error *err;
+} sip__pctx;
+
+static int sip__fail(sip__pctx *c, int code, const char *at, const char *why)
+{
+    if (c->err) {
+        c->err->code = code;
+        c->err->offset = at ? (size_t)(at - c->buf) : 0;
+        c->err->reason = why;
+        c->err->status = 0;
+    }
+    return code;
+}
+
+static const char *sip__version(const char *p, const char *e, int *bad_ver)
+{
+    /* SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; only 2.0 is spoken */
+    const char *d;
+    *bad_ver = 0;
+    if (e - p < 7 || (p[0] | 0x20) != 's' || (p[1] | 0x20) != 'i' ||
+        (p[2] | 0x20) != 'p' || p[3] != '/')
+        return NULL;
+    p += 4;
+    d = p;
+    while (p < e && *p >= '0' && *p <= '9') p++;
+    if (p == d || p >= e || *p != '.') return NULL;
+    if (p - d != 1 || *d != '2') *bad_ver = 1;
+    d = ++p;
+    while (p < e && *p >= '0' && *p <= '9') p++;
+    if (p == d) return NULL;
+    if (p - d != 1 || *d != '0') *bad_ver = 1;
+    return p;
+}
+
+static int sip__status_line(sip__pctx *c, const char *p, const char *e)
+{
+    sip_msg *m = c->m;
+    int bad;
+    const char *q = sip__version(p, e, &bad);
+    if (!q) return sip__fail(c, SIP_ERR_SYNTAX, p, "Bad Status-Line");
+    m->version = sip__span(p, q);
+    if (bad) return sip__fail(c, SIP_ERR_VERSION, p, "Version Not Supported");
+    /* SP 3DIGIT SP Reason-Phrase (RFC 4475 §3.1.2.19: > 3 digits drops) */
+    if (e - q < 4 || q[0] != ' ' || !SIP__IS(q[1], SIP__DIGIT) ||
+        !SIP__IS(q[2], SIP__DIGIT) || !SIP__IS(q[3], SIP__DIGIT) ||
+        (e - q > 4 && q[4] != ' '))
+        return sip__fail(c, SIP_ERR_SYNTAX, q, "Bad Status-Code");
+    m->status = (uint32_t)((q[1] - '0') * 100 + (q[2] - '0') * 10 + (q[3] - '0'));
+    if (m->status < 100) return sip__fail(c, SIP_ERR_SYNTAX, q + 1, "Bad Status-Code");
+    /* an empty reason is legal; a missing SP before it is tolerated */
+    m->reason = sip__span(e - q > 4 ? q + 5 : e, e);
+    return 0;
+}
+
+static int sip__request_line(sip__pctx *c, const char *p, const char *e)
+{
+    sip_msg *m = c->m;
+    const char *q = sip__token_end(p, e), *u;
+    int bad;
+    if (q == p || q >= e || *q != ' ')
+        return sip__fail(c, SIP_ERR_SYNTAX, q, "Bad Request-Line");
+    m->method_str = sip__span(p, q);
+    m->method = sip_method_from_str(m->method_str);
+    u = ++q;
+    while (q < e && *q != ' ' && *q != '\t') q++;
+    /* exactly one SP between elements (RFC 4475 §3.1.2.9, §3.1.2.8) */
+    if (q == u || q >= e || *q != ' ' || u[0] == '<')
+        return sip__fail(c, SIP_ERR_SYNTAX, u, "Bad Request-URI");
+    m->ruri_str = sip__span(u, q);
+    p = q + 1;
+    q = sip__version(p, e, &bad);
+    if (!q || q != e) return sip__fail(c, SIP_ERR_SYNTAX, q ? q : p, "Bad SIP-Version");
+    m->version = sip__span(p, q);
+    if (bad) return sip__fail(c, SIP_ERR_VERSION, p, "Version Not Supported");
+    if (sip_uri_parse(m->ruri_str, &m->ruri) != 0)
+        return sip__fail(c, SIP_ERR_SYNTAX, u, "Bad Request-URI");
+    /* headers are not allowed in a Request-URI (§19.1.1, RFC 4475 3.1.2.11) */
+    if (m->ruri.headers.p)
+        return sip__fail(c, SIP_ERR_SYNTAX, m->ruri.headers.p, "Headers in Request-URI");
+    return 0;
+}
+
+static int sip__add_hdr(sip__pctx *c, sip_hdr_id id, sip_str name, sip_str value,
+                        const char *field_b, uint16_t index)
+{
+    sip_hdr *h;
+    if (c->m->n_hdrs >= c->cap)
+        return sip__fail(c, SIP_ERR_TOO_MANY_HEADERS, field_b, "Too Many Headers");
+    h = &c->m->hdrs[c->m->n_hdrs++];
+    h->id = id;
+    h->index = index;
+    h->count = 1;
+    h->name = name;
+    h->value = value;
+    h->field.p = field_b;
+    h->field.len = 0; /* set when the field's end is known */
+    return 0;
+}
+
+/* Typed checks of the hot headers as they arrive. */
+static int sip__hot(sip__pctx *c, sip_hdr_id id, sip_str v, const char *at)
+{
+    sip_msg *m = c->m;
+    uint32_t x;
+    int dup_check = !(c->flags & SIP_PARSE_NO_SEMANTIC);
+    switch (id) {
+    case SIP_HDR_VIA:
+        if (m->n_via++ == 0) {
+            if (sip_via_parse(v, &m->via) != 0)
+                return sip__fail(c, SIP_ERR_SYNTAX, at, "Bad Via");
+            m->present |= SIP_HOT_VIA;
+        } else {
+            sip_via tmp;
+            if (sip_via_parse(v, &tmp) != 0) return sip__fail(c, SIP_ERR_SYNTAX, at, "Bad Via");
+        }
+        return 0;
+    case SIP_HDR_FROM:
+    case SIP_HDR_TO: {
+        unsigned bit = id == SIP_HDR_FROM ? SIP_HOT_FROM : SIP_HOT_TO;
+        if ((m->present & bit) && dup_check)
+            return sip__fail(c, SIP_ERR_DUPLICATE, at, id == SIP_HDR_FROM ? "Duplicate From" : "Duplicate To");
+        if (sip_addr_parse(v, id == SIP_HDR_FROM ? &m->from : &m->to) != 0 ||
+            (id == SIP_HDR_FROM ? m->from.star : m->to.star))
+            return sip__fail(c, SIP_ERR_SYNTAX, at, id == SIP_HDR_FROM ? "Bad From" : "Bad To");
+        m->present |= bit;
+        return 0;
+    }
+    case SIP_HDR_CALL_ID: {
+        /* callid = word [ "@" word ] */
+        const char *q = v.p, *e = v.p + v.len;
+        int ats = 0;
+        if ((m->present & SIP_HOT_CALL_ID) && dup_check)
+            return sip__fail(c, SIP_ERR_DUPLICATE, at, "Duplicate Call-ID");
+        for (; q < e; q++)
+            if (!SIP__IS(*q, SIP__WORD) && !(*q == '@' && ats++ == 0)) break;
+        if (v.len == 0 || q != e || v.p[0] == '@' || e[-1] == '@')
+            return sip__fail(c, SIP_ERR_SYNTAX, at, "Bad Call-ID");
+        m->call_id = v;
+        m->present |= SIP_HOT_CALL_ID;
+        return 0;
+    }
+    case SIP_HDR_CSEQ:
+        if ((m->present & SIP_HOT_CSEQ) && dup_check)
+            return sip__fail(c, SIP_ERR_DUPLICATE, at, "Duplicate CSeq");
+        if (sip_cseq_parse(v, &m->cseq) != 0)
+            return sip__fail(c, SIP_ERR_SYNTAX, at, "Bad CSeq");
+        m->present |= SIP_HOT_CSEQ;
+        return 0;
+    case SIP_HDR_MAX_FORWARDS:
+        if ((m->present & SIP_HOT_MAX_FORWARDS) && dup_check)
+            return sip__fail(c, SIP_ERR_DUPLICATE, at, "Duplicate Max-Forwards");
+        if (sip_str_to_u32(v, 255, &x) != 0)
+            return sip__fail(c, SIP_ERR_SYNTAX, at, "Bad Max-Forwards");
+        m->max_forwards = (int)x;
+        m->present |= SIP_HOT_MAX_FORWARDS;
+        return 0;
+    case SIP_HDR_CONTENT_LENGTH:
+        /* two values cannot frame the body (RFC 4475 §3.3.9) */
+        if (m->present & SIP_HOT_CONTENT_LENGTH)
+            return sip__fail(c, SIP_ERR_CONTENT_LENGTH, at, "Multiple Content-Length");
+        if (sip_str_to_u32(v, 0x7fffffffu, &x) != 0)
+            return sip__fail(c, SIP_ERR_CONTENT_LENGTH, at, "Bad Content-Length");
+        m->content_length = x;
+        m->present |= SIP_HOT_CONTENT_LENGTH;
+        return 0;
+    case SIP_HDR_CONTACT: {
+        sip_addr a;
+        if (sip_addr_parse(v, &a) != 0) return sip__fail(c, SIP_ERR_SYNTAX, at, "Bad Contact");
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* Split a list value at top-level commas (outside quotes and <>), adding
+ * one entry per element (§7.3.1). */
+static int sip__add_list(sip__pctx *c, sip_hdr_id id, sip_str name, sip_str v,
+                         const char *field_b)
+{
+    const char *p = v.p, *e = v.p + v.len, *b = p;
+    size_t first = c->m->n_hdrs, k;
+    uint16_t n = 0;
+    int angle = 0, r;
+    for (;; p++) {
+        if (p == e || (*p == ',' && !angle)) {
+            sip_str item = sip_str_trim(sip__span(b, p));
+            if (item.len == 0) {
+                /* empty elements carry nothing; in a typed header they are
+                 * malformed (RFC 4475 §3.1.2.1) */
+                if (id == SIP_HDR_VIA || id == SIP_HDR_CONTACT || id == SIP_HDR_ROUTE ||
+                    id == SIP_HDR_RECORD_ROUTE)
+                    return sip__fail(c, SIP_ERR_SYNTAX, b, "Empty list element");
+            } else {
+                if ((r = sip__add_hdr(c, id, name, item, field_b, n)) != 0) return r;
+                if ((r = sip__hot(c, id, item, item.p)) != 0) return r;
+                n++;
+            }
+            if (p == e) break;
+            b = p + 1;
+        } else if (*p == '"') {
+            const char *q = sip__skip_quoted(p, e);
+            if (!q) return sip__fail(c, SIP_ERR_SYNTAX, p, "Unterminated quoted string");
+            p = q - 1;
+        } else if (*p == '<') {
+            angle = 1;
+        } else if (*p == '>') {
+            angle = 0;
+        }
+    }
+    if (n == 0) {
+        /* keep an all-empty field visible as one empty value */
+        if ((r = sip__add_hdr(c, id, name, sip__span(v.p, v.p), field_b, 0)) != 0) return r;
+        n = 1;
+    }
+    for (k = first; k < c->m->n_hdrs; k++) c->m->hdrs[k].count = n;
+    return 0;
+}
+
+/* One header field at c->p. Returns 0, 1 at the blank line, or an error. */
+static int sip__header(sip__pctx *c)
+{
+    const char *p = c->p, *e = c->e, *nb = p, *ne, *vb, *nl, *end, *ve;
+    sip_hdr_id id;
+    size_t first = c->m->n_hdrs, k;
+    int r;
+    while (p < e && SIP__IS(*p, SIP__TOKEN)) p++;
+    ne = p;
+    if (ne == nb) return sip__fail(c, SIP_ERR_SYNTAX, nb, "Bad header name");
+    while (p < e && SIP__IS(*p, SIP__WS)) p++;
+    if (p >= e) return sip__fail(c, SIP_ERR_PARTIAL, nb, "Incomplete header");
+    if (*p != ':') return sip__fail(c, SIP_ERR_SYNTAX, p, "Bad header name");
+    vb = p + 1;
+    /* find the end of the field: a line end not followed by SP/HTAB */
+    nl = vb;
+    for (;;) {
+        nl = memchr(nl, '\n', (size_t)(e - nl));
+        if (!nl) {
+            if (!(c->flags & SIP_PARSE_DATAGRAM))
+                return sip__fail(c, SIP_ERR_PARTIAL, nb, "Incomplete header");
+            nl = e; /* a datagram ends the field */
+            end = e;
+            break;
+        }
+        end = nl + 1;
+        if (end < e && (*end == ' ' || *end == '\t')) { nl = end; continue; }
+        if (end >= e && !(c->flags & SIP_PARSE_DATAGRAM))
+            return sip__fail(c, SIP_ERR_PARTIAL, nb, "Incomplete header");
+        break;
+    }
+    if ((size_t)(end - nb) > c->max_line)
+        return sip__fail(c, SIP_ERR_LINE_TOO_LONG, nb, "Header Too Long");
+    ve = nl;
+    if (ve > vb && ve < e && ve[-1] == '\r') ve--;
+    {
+        sip_str name = sip__span(nb, ne), value = sip_str_trim(sip__span(vb, ve));
+        if (!value.p) value = sip__span(vb, vb);
+        id = sip_hdr_id_from_name(name);
+        if (sip__hdr_list[id]) {
+            r = sip__add_list(c, id, name, value, nb);
+        } else {
+            r = sip__add_hdr(c, id, name, value, nb, 0);
+            if (r == 0) r = sip__hot(c, id, value, vb);
+        }
+        if (r != 0) return r;
+    }
+    for (k = first; k < c->m->n_hdrs; k++) c->m->hdrs[k].field.len = (size_t)(end - nb);
+    c->p = end;
+    return 0;
+}
+
+/* Mandatory headers, duplicates, CSeq method (§8.1.1, §8.2.2, §20.16). */
+static int sip__semantic(sip__pctx *c)
+{
+    sip_msg *m = c->m;
+    uint32_t need = SIP_HOT_VIA | SIP_HOT_FROM | SIP_HOT_TO | SIP_HOT_CALL_ID | SIP_HOT_CSEQ;
+    if ((m->present & need) != need) {
+        const char *why = !(m->present & SIP_HOT_VIA) ? "Missing Via"
+                          : !(m->present & SIP_HOT_FROM) ? "Missing From"
+                          : !(m->present & SIP_HOT_TO) ? "Missing To"
+                          : !(m->present & SIP_HOT_CALL_ID) ? "Missing Call-ID"
+                                                            : "Missing CSeq";
+        return sip__fail(c, SIP_ERR_MISSING, c->buf, why);
+    }
+    if (m->is_request && !sip_str_eq(m->cseq.method_str, m->method_str)) {
+        int r = sip__fail(c, SIP_ERR_MISMATCH, m->cseq.method_str.p, "CSeq Method Mismatch");
+        return r;
+    }
+    return 0;
+}
+
+static int sip__body(sip__pctx *c, const char *hdr_end)
+{
+    sip_msg *m = c->m;
+    size_t rest = (size_t)(c->e - hdr_end);
+    if (m->content_length < 0) {
+        if (!(c->flags & SIP_PARSE_DATAGRAM))
+            return sip__fail(c, SIP_ERR_CONTENT_LENGTH, hdr_end, "Missing Content-Length");
+        m->body = sip__span(hdr_end, c->e); /* §18.3: rest of the datagram */
+    } else if ((uint64_t)m->content_length > rest) {
+        if (!(c->flags & SIP_PARSE_DATAGRAM))
+            return sip__fail(c, SIP_ERR_PARTIAL, c->e, "Incomplete body");
+        return sip__fail(c, SIP_ERR_CONTENT_LENGTH, hdr_end, "Content-Length Too Large");
+    } else {
+        m->body = sip__span(hdr_end, hdr_end + m->content_length);
+    }
+    m->msg_len = (size_t)(m->body.p + m->body.len - c->buf);
+    return 0;
+}
+
+static int sip__parse_msg(sip__pctx *c, size_t max_message)
+{
+    sip_msg *m = c->m;
+    const char *p = c->p, *e = c->e, *nl, *le;
+    int r;
+    /* §7.5: stream receivers ignore CRLFs before the start line */
+    if (!(c->flags & SIP_PARSE_DATAGRAM))
+        while (p < e && (*p == '\r' || *p == '\n')) p++;
+    nl = memchr(p, '\n', (size_t)(e - p));
+    if (!nl) {
+        if (c->flags & SIP_PARSE_DATAGRAM) return sip__fail(c, SIP_ERR_SYNTAX, e, "Bad Start-Line");
+        return sip__fail(c, SIP_ERR_PARTIAL, p, "Incomplete Start-Line");
+    }
+    le = (nl > p && nl[-1] == '\r') ? nl - 1 : nl;
+    m->start_line = sip__span(p, le);
+    m->is_request = !(e - p >= 4 && memcmp(p, "SIP/", 4) == 0);
+    r = m->is_request ? sip__request_line(c, p, le) : sip__status_line(c, p, le);
+    if (r != 0) return r;
+    c->p = nl + 1;
+    for (;;) {
+        if (c->p >= e) {
+            if (!(c->flags & SIP_PARSE_DATAGRAM))
+                return sip__fail(c, SIP_ERR_PARTIAL, c->p, "Incomplete headers");
+            break; /* a datagram without the blank line: no body */
+        }
+        if (*c->p == '\n' || (*c->p == '\r' && c->p + 1 < e && c->p[1] == '\n')) {
+            c->p += *c->p == '\r' ? 2 : 1;
+            break;
+        }
+        if (*c->p == '\r' && c->p + 1 >= e && !(c->flags & SIP_PARSE_DATAGRAM))
+            return sip__fail(c, SIP_ERR_PARTIAL, c->p, "Incomplete headers");
+        if ((r = sip__header(c)) != 0) return r;
+    }
+    if (!(c->flags & SIP_PARSE_NO_SEMANTIC) && (r = sip__semantic(c)) != 0) return r;
+    if ((r = sip__body(c, c->p)) != 0) return r;
+    if (m->msg_len > max_message)
+        return sip__fail(c, SIP_ERR_TOO_BIG, c->buf + max_message, "Message Too Large");
+    return 0;
+}
+
+/* The status a server answers a bad request with (0 = drop). */
+static int sip__error_status(const sip_msg *m, int code)
+{
+    if (!m->is_request || code == SIP_ERR_PARTIAL) return 0;
+    switch (code) {
+    case SIP_ERR_VERSION: return 505;
+    case SIP_ERR_TOO_BIG: return 513;
+    case SIP_ERR_MISMATCH:
+        /* RFC 4475 §3.1.2.18: an unknown method is better met with 501 */
+        return m->method == SIP_METHOD_OTHER ? 501 : 400;
+    default: return 400;
+    }
+}
+
+SIPDEF int sip_parse(const char *buf, size_t len, const sip_parse_config *cfg,
+                     sip_msg *msg, sip_hdr *hdrs, size_t cap,
+                     sip_parse_error *err)
+{
+    sip__pctx c;
+    size_t max_message = (cfg && cfg->max_message) ? cfg->max_message : SIP_MAX_MESSAGE;
+    int r;
+    memset(msg, 0, sizeof *msg);
+    msg->hdrs = hdrs;
+    msg->max_forwards = -1;
+    msg->content_length = -1;
+    c.buf = buf;
+    c.p = buf;
+    c.e = buf + len;
+    c.m = msg;
+    c.cap = hdrs ? cap : 0;
+    c.flags = cfg ? cfg->flags : 0;
+    c.max_line = (cfg && cfg->max_header_line) ? cfg->max_header_line : SIP_MAX_HEADER_LINE;
+    c.err = err;
+    if (err) memset(err, 0, sizeof *err);
+    if (!buf) return sip__fail(&c, SIP_ERR_INVALID, NULL, "No input");
+    /* known before the start line is checked, so early errors get a status */
+    msg->is_request = !(len >= 4 && memcmp(buf, "SIP/", 4) == 0);
+    if ((c.flags & SIP_PARSE_DATAGRAM) && len > max_message)
+        r = sip__fail(&c, SIP_ERR_TOO_BIG, buf + max_message, "Message Too Large");
+    else
+        r = sip__parse_msg(&c, max_message);
+    if (r != 0) {
+        if (err) err->status = sip__error_status(msg, r);
+        return r;
+    }
+    return (int)msg->msg_len;
+}
+
+/* ---- stream framing ------------------------------------------------------ */
+
+/* Content-Length value of a header section [p,e), -1 absent, -2 bad. */
+static int64_t sip__frame_cl(const char *p, const char *e)
+{
+    int64_t cl = -1;
+    while (p < e) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p)), *le = nl ? nl : e, *n = p;
+        while (n < le && SIP__IS(*n, SIP__TOKEN)) n++;
+        if (sip_hdr_id_from_name(sip__span(p, n)) == SIP_HDR_CONTENT_LENGTH) {
+            const char *v = sip__skip_ws(n, le);
+            const char *ve = le;
+            uint32_t x;
+            /* a folded Content-Length is legal but its value would span
+             * lines: take the simple form and reject the rest */
+            if (v >= le || *v != ':') return -2;
+            if (ve > v && ve[-1] == '\r') ve--;
+            if (cl >= 0 || sip_uint_parse(sip__span(v + 1, ve), 0x7fffffffu, &x) != 0)
+                return -2;
+            cl = x;
+        }
+        p = nl ? nl + 1 : e;
+    }
+    return cl;
+}
+
+SIPDEF int sip_frame_stream(const char *buf, size_t len, size_t max_message,
+                            sip_stream_state *st)
+{
+    size_t i, start = 0;
+    int64_t cl;
+    if (!max_message) max_message = SIP_MAX_MESSAGE;
+    if (st->total) return len >= st->total ? (int)st->total : SIP_ERR_PARTIAL;
+    while (start < len && (buf[start] == '\r' || buf[start] == '\n')) start++;
+    if (st->header_end == 0) {
+        /* resume 3 bytes back so a CRLFCRLF split across reads is found */
+        i = st->scanned > start + 3 ? st->scanned - 3 : start;
+        for (; i < len; i++) {
+            if (buf[i] != '\n') continue;
+            if (i + 1 < len && buf[i + 1] == '\n') { st->header_end = i + 2; break; }
+            if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n') {
+                st->header_end = i + 3;
+                break;
+            }
+        }
+        if (st->header_end == 0) {
+            st->scanned = len;
+            return len - start > max_message ? SIP_ERR_TOO_BIG : SIP_ERR_PARTIAL;
+        }
+    }
+    cl = sip__frame_cl(buf + start, buf + st->header_end);
+    if (cl < 0) return SIP_ERR_CONTENT_LENGTH; /* required on streams, §18.3 */
+    if (st->header_end + (size_t)cl - start > max_message) return SIP_ERR_TOO_BIG;
+    st->total = st->header_end + (size_t)cl;
+    return len >= st->total ? (int)st->total : SIP_ERR_PARTIAL;
+}
+
+/* ---- header lookup ------------------------------------------------------- */
+
+SIPDEF const sip_hdr *sip_msg_find(const sip_msg *m, sip_hdr_id id, size_t *pos)
+{
+    size_t i;
+    for (i = pos ? *pos : 0; i < m->n_hdrs; i++) {
+        if (m->hdrs[i].id == id) {
+            if (pos) *pos = i + 1;
+            return &m->hdrs[i];
+        }
+    }
+    if (pos) *pos = m->n_hdrs;
+    return NULL;
+}
+
+SIPDEF const sip_hdr *sip_msg_find_name(const sip_msg *m, sip_str name, size_t *pos)
+{
+    sip_hdr_id id = sip_hdr_id_from_name(name);
+    size_t i;
+    if (id != SIP_HDR_OTHER) return sip_msg_find(m, id, pos);
+    for (i = pos ? *pos : 0; i < m->n_hdrs; i++) {
+        if (m->hdrs[i].id == SIP_HDR_OTHER && sip_str_caseeq(m->hdrs[i].name, name)) {
+            if (pos) *pos = i + 1;
+            return &m->hdrs[i];
+        }
+    }
+    if (pos) *pos = m->n_hdrs;
+    return NULL;
+}
+
+SIPDEF size_t sip_msg_count(const sip_msg *m, sip_hdr_id id)
+{
+    size_t i, n = 0;
+    for (i = 0; i < m->n_hdrs; i++) n += m->hdrs[i].id == id;
+    return n;
+}
+
+/* ---- element checks (§8.2, §16.3) ---------------------------------------- */
+
+static int sip__in_list(sip_str s, const char *const *list)
+{
+    for (; *list; list++)
+        if (sip_str_caseeq_c(s, *list)) return 1;
+    return 0;
+}
+
+static int sip__check_set(sip_check_result *res, int status, const char *reason)
+{
+    res->status = status;
+    res->reason = reason;
+    return status;
+}
+
+/* 420 for the first option tag of hdr id not in the policy (§8.2.2.3). */
+static int sip__check_require(const sip_msg *m, sip_hdr_id id,
+                              const sip_check_policy *pol, sip_check_result *res)
+{
+    size_t pos = 0;
+    const sip_hdr *h;
+    if (!pol->supported) return 0;
+    while ((h = sip_msg_find(m, id, &pos)) != NULL) {
+        if (!sip__in_list(h->value, pol->supported)) {
+            res->unsupported = h->value;
+            return sip__check_set(res, 420, "Bad Extension");
+        }
+    }
+    return 0;
+}
+
+static int sip__check_scheme(const sip_msg *m, const sip_check_policy *pol)
+{
+    static const char *const dflt[] = {"sip", "sips", "tel", NULL};
+    return sip__in_list(m->ruri.scheme_str, pol->schemes ? pol->schemes : dflt);
+}
+
+static int sip__check_body(const sip_msg *m, const sip_check_policy *pol,
+                           sip_check_result *res)
+{
+    const sip_hdr *ct = sip_msg_find(m, SIP_HDR_CONTENT_TYPE, NULL);
+    sip_media_type mt;
+    char buf[128];
+    if (m->body.len == 0 || !pol->content_types || !ct) return 0;
+    if (sip_media_type_parse(ct->value, &mt) != 0 ||
+        mt.type.len + mt.subtype.len + 1 >= sizeof buf)
+        return sip__check_set(res, 415, "Unsupported Media Type");
+    memcpy(buf, mt.type.p, mt.type.len);
+    buf[mt.type.len] = '/';
+    memcpy(buf + mt.type.len + 1, mt.subtype.p, mt.subtype.len);
+    if (!sip__in_list(sip__span(buf, buf + mt.type.len + 1 + mt.subtype.len), pol->content_types))
+        return sip__check_set(res, 415, "Unsupported Media Type");
+    return 0;
+}
+
+/* 406 when an INVITE's Accept list admits none of the body types we
+ * answer with (§8.2.3 gives 415 for the request body; §21.4.7 406 for a
+ * response body the client would not accept; RFC 4475 §3.3.15). */
+static int sip__check_accept(const sip_msg *m, const sip_check_policy *pol,
+                             sip_check_result *res)
+{
+    size_t pos = 0;
+    const sip_hdr *h;
+    int any = 0;
+    if (m->method != SIP_METHOD_INVITE || !pol->content_types) return 0;
+    while ((h = sip_msg_find(m, SIP_HDR_ACCEPT, &pos)) != NULL) {
+        sip_media_type mt;
+        const char *const *t;
+        any = 1;
+        if (sip_media_type_parse(h->value, &mt) != 0) continue;
+        for (t = pol->content_types; *t; t++) {
+            const char *slash = strchr(*t, '/');
+            if (!slash) continue;
+            if (sip_str_caseeq_c(mt.type, "*") ||
+                (sip_str_caseeq(mt.type, sip__span(*t, slash)) &&
+                 (sip_str_caseeq_c(mt.subtype, "*") || sip_str_caseeq_c(mt.subtype, slash + 1))))
+                return 0;
+        }
+    }
+    return any ? sip__check_set(res, 406, "Not Acceptable") : 0;
+}
+
+SIPDEF int sip_request_check(const sip_msg *m, const sip_check_policy *pol,
+                             sip_check_result *res)
+{
+    sip_check_result local;
+    sip_check_policy none;
+    if (!res) res = &local;
+    memset(res, 0, sizeof *res);
+    if (!pol) { memset(&none, 0, sizeof none); pol = &none; }
+    if (!m->is_request) return 0;
+    if (!sip__check_scheme(m, pol)) return sip__check_set(res, 416, "Unsupported URI Scheme");
+    if (pol->is_proxy) {
+        /* §16.3 item 3, RFC 4475 §3.3.11 */
+        if (m->max_forwards == 0) return sip__check_set(res, 483, "Too Many Hops");
+        return sip__check_require(m, SIP_HDR_PROXY_REQUIRE, pol, res);
+    }
+    if (m->method == SIP_METHOD_OTHER && !pol->allow_other_methods)
+        return sip__check_set(res, 501, "Not Implemented");
+    if (m->method != SIP_METHOD_OTHER && pol->allowed_methods &&
+        !(pol->allowed_methods & (1u << m->method)))
+        return sip__check_set(res, 405, "Method Not Allowed");
+    if (m->method == SIP_METHOD_REGISTER &&
+        m->to.uri.scheme != SIP_URI_SIP && m->to.uri.scheme != SIP_URI_SIPS)
+        return sip__check_set(res, 400, "Bad AOR"); /* §10.3 item 3 */
+    if (m->method != SIP_METHOD_ACK && m->method != SIP_METHOD_CANCEL &&
+        sip__check_require(m, SIP_HDR_REQUIRE, pol, res) != 0)
+        return res->status;
+    if (sip__check_body(m, pol, res) != 0) return res->status;
+    return sip__check_accept(m, pol, res);
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+/* Output cursor that counts past the end so callers learn the size needed. */
+typedef struct sip__w {
+    char *out;
+    size_t cap, n;
+} sip__w;
+
+static void sip__put(sip__w *w, const char *p, size_t len)
+{
+    if (w->out && w->n + len <= w->cap && len) memcpy(w->out + w->n, p, len);
+    w->n += len;
+}
+
+static void sip__puts(sip__w *w, const char *s) { sip__put(w, s, strlen(s)); }
+static void sip__puts_str(sip__w *w, sip_str s) { sip__put(w, s.p, s.len); }
+
+static void sip__putu(sip__w *w, uint64_t v)
+{
+    char b[24];
+    int i = (int)sizeof b;
+    do { b[--i] = (char)('0' + v % 10); v /= 10; } while (v);
+    sip__put(w, b + i, sizeof b - (size_t)i);
+}
+
+static void sip__put_field(sip__w *w, sip_str name, sip_str value)
+{
+    sip__puts_str(w, name);
+    sip__put(w, ": ", 2);
+    sip__puts_str(w, value);
+    sip__put(w, "\r\n", 2);
+}
+
+static int sip__w_done(const sip__w *w, size_t *needed)
+{
+    if (needed) *needed = w->n;
+    if (!w->out || w->n > w->cap) return SIP_ERR_NOSPACE;
+    if (w->n > 0x7fffffff) return SIP_ERR_NOSPACE;
+    return (int)w->n;
+}
+
+static int sip__is_token(sip_str s)
+{
+    size_t i;
+    if (s.len == 0) return 0;
+    for (i = 0; i < s.len; i++)
+        if (!SIP__IS(s.p[i], SIP__TOKEN)) return 0;
+    return 1;
+}
+
+/* A header value may not contain a bare line end (it would inject fields). */
+static int sip__value_ok(sip_str v)
+{
+    size_t i;
+    for (i = 0; i < v.len; i++)
+        if (v.p[i] == '\r' || v.p[i] == '\n') {
+            /* folding (CRLF followed by SP/HTAB) stays legal */
+            if (v.p[i] == '\r' && i + 2 < v.len && v.p[i + 1] == '\n' &&
+                (v.p[i + 2] == ' ' || v.p[i + 2] == '\t')) { i += 2; continue; }
+            return 0;
+        }
+    return 1;
+}
+
+static int sip__fields_ok(const sip_hdr_field *h, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!sip__is_token(h[i].name) || !sip__value_ok(h[i].value)) return 0;
+    return 1;
+}
+
+static void sip__put_body(sip__w *w, sip_str body)
+{
+    sip__puts(w, "Content-Length: ");
+    sip__putu(w, body.len);
+    sip__put(w, "\r\n\r\n", 4);
+    sip__puts_str(w, body);
+}
+
+SIPDEF int sip_build_request(char *out, size_t cap, sip_str method,
+                             sip_str ruri, const sip_hdr_field *hdrs,
+                             size_t n_hdrs, sip_str body, size_t *needed)
+{
+    sip__w w;
+    size_t i;
+    sip_uri u;
+    if (!sip__is_token(method) || sip_uri_parse(ruri, &u) != 0 || !sip__fields_ok(hdrs, n_hdrs))
+        return SIP_ERR_INVALID;
+    w.out = out; w.cap = cap; w.n = 0;
+    sip__puts_str(&w, method);
+    sip__put(&w, " ", 1);
+    sip__puts_str(&w, ruri);
+    sip__puts(&w, " SIP/2.0\r\n");
+    for (i = 0; i < n_hdrs; i++) {
+        if (sip_hdr_id_from_name(hdrs[i].name) == SIP_HDR_CONTENT_LENGTH) continue;
+        sip__put_field(&w, hdrs[i].name, hdrs[i].value);
+    }
+    sip__put_body(&w, body);
+    return sip__w_done(&w, needed);
+}
+
+SIPDEF const char *sip_reason_phrase(int status)
+{
+    switch (status) {
+    case 100: return "Trying";
+    case 180: return "Ringing";
+    case 181: return "Call Is Being Forwarded";
+    case 182: return "Queued";
+    case 183: return "Session Progress";
+    case 199: return "Early Dialog Terminated";
+    case 200: return "OK";
+    case 202: return "Accepted";
+    case 204: return "No Notification";
+    case 300: return "Multiple Choices";
+    case 301: return "Moved Permanently";
+    case 302: return "Moved Temporarily";
+    case 305: return "Use Proxy";
+    case 380: return "Alternative Service";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 402: return "Payment Required";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 407: return "Proxy Authentication Required";
+    case 408: return "Request Timeout";
+    case 410: return "Gone";
+    case 412: return "Conditional Request Failed";
+    case 413: return "Request Entity Too Large";
+    case 414: return "Request-URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Unsupported URI Scheme";
+    case 417: return "Unknown Resource-Priority";
+    case 420: return "Bad Extension";
+    case 421: return "Extension Required";
+    case 422: return "Session Interval Too Small";
+    case 423: return "Interval Too Brief";
+    case 428: return "Use Identity Header";
+    case 429: return "Provide Referrer Identity";
+    case 430: return "Flow Failed";
+    case 433: return "Anonymity Disallowed";
+    case 439: return "First Hop Lacks Outbound Support";
+    case 440: return "Max-Breadth Exceeded";
+    case 469: return "Bad Info Package";
+    case 470: return "Consent Needed";
+    case 480: return "Temporarily Unavailable";
+    case 481: return "Call/Transaction Does Not Exist";
+    case 482: return "Loop Detected";
+    case 483: return "Too Many Hops";
+    case 484: return "Address Incomplete";
+    case 485: return "Ambiguous";
+    case 486: return "Busy Here";
+    case 487: return "Request Terminated";
+    case 488: return "Not Acceptable Here";
+    case 489: return "Bad Event";
+    case 491: return "Request Pending";
+    case 493: return "Undecipherable";
+    case 494: return "Security Agreement Required";
+    case 500: return "Server Internal Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Server Time-out";
+    case 505: return "Version Not Supported";
+    case 513: return "Message Too Large";
+    case 580: return "Precondition Failure";
+    case 600: return "Busy Everywhere";
+    case 603: return "Decline";
+    case 604: return "Does Not Exist Anywhere";
+    case 606: return "Not Acceptable";
+    case 607: return "Unwanted";
+    default: return "";
+    }
+}
+
+/* Copy every value of a header id from a parsed message, one field each. */
+static void sip__copy_hdrs(sip__w *w, const sip_msg *m, sip_hdr_id id)
+{
+    size_t i;
+    for (i = 0; i < m->n_hdrs; i++)
+        if (m->hdrs[i].id == id)
+            sip__put_field(w, sip_str_c(sip_hdr_name(id)), m->hdrs[i].value);
+}
+
+SIPDEF int sip_build_response(char *out, size_t cap, const sip_msg *req,
+                              int status, const char *reason, sip_str to_tag,
+                              const sip_hdr_field *extra, size_t n_extra,
+                              sip_str body, size_t *needed)
+{
+    sip__w w;
+    const sip_hdr *to;
+    size_t i;
+    if (!req || !req->is_request || status < 100 || status > 699 ||
+        !sip__fields_ok(extra, n_extra) || (to_tag.len && !sip__is_token(to_tag)))
+        return SIP_ERR_INVALID;
+    if (!reason) reason = sip_reason_phrase(status);
+    for (i = 0; reason[i]; i++)
+        if (reason[i] == '\r' || reason[i] == '\n') return SIP_ERR_INVALID;
+    w.out = out; w.cap = cap; w.n = 0;
+    sip__puts(&w, "SIP/2.0 ");
+    sip__putu(&w, (uint64_t)status);
+    sip__put(&w, " ", 1);
+    sip__puts(&w, reason);
+    sip__put(&w, "\r\n", 2);
+    sip__copy_hdrs(&w, req, SIP_HDR_VIA);
+    sip__copy_hdrs(&w, req, SIP_HDR_FROM);
+    to = sip_msg_find(req, SIP_HDR_TO, NULL);
+    if (to) {
+        sip__puts(&w, "To: ");
+        sip__puts_str(&w, to->value);
+        /* §8.2.6.2: add a tag unless the request had one; 100 has none */
+        if (!req->to.tag.p && to_tag.len && status != 100) {
+            sip__puts(&w, ";tag=");
+            sip__puts_str(&w, to_tag);
+        }
+        sip__put(&w, "\r\n", 2);
+    }
+    sip__copy_hdrs(&w, req, SIP_HDR_CALL_ID);
+    sip__copy_hdrs(&w, req, SIP_HDR_CSEQ);
+    if (status == 100) sip__copy_hdrs(&w, req, SIP_HDR_TIMESTAMP); /* §8.2.6.1 */
+    for (i = 0; i < n_extra; i++) {
+        if (sip_hdr_id_from_name(extra[i].name) == SIP_HDR_CONTENT_LENGTH) continue;
+        sip__put_field(&w, extra[i].name, extra[i].value);
+    }
+    sip__put_body(&w, body);
+    return sip__w_done(&w, needed);
+}
+
+SIPDEF int sip_msg_print(char *out, size_t cap, const sip_msg *m, size_t *needed)
+{
+    sip__w w;
+    size_t i;
+    w.out = out; w.cap = cap; w.n = 0;
+    sip__puts_str(&w, m->start_line);
+    sip__put(&w, "\r\n", 2);
+    for (i = 0; i < m->n_hdrs; i++) {
+        const sip_hdr *h = &m->hdrs[i];
+        if (h->index == 0) {
+            sip__puts_str(&w, h->name);
+            sip__put(&w, ": ", 2);
+        } else {
+            sip__put(&w, ", ", 2);
+        }
+        sip__puts_str(&w, h->value);
+        if (h->index + 1 >= h->count) sip__put(&w, "\r\n", 2);
+    }
+    sip__put(&w, "\r\n", 2);
+    sip__puts_str(&w, m->body);
+    return sip__w_done(&w, needed);
+}
+
+/* ---- proxy edits (§16.6, §16.4, §16.7) ------------------------------------ */
+
+/* Copy [from, to) of the original. */
+static void sip__copy_range(sip__w *w, const char *from, const char *to)
+{
+    if (to > from) sip__put(w, from, (size_t)(to - from));
+}
+
+/* Write field h without its value number k (one of a list field's values),
+ * or nothing when it is the only one. */
+static void sip__field_without(sip__w *w, const sip_msg *m, size_t first)
+{
+    const sip_hdr *h = &m->hdrs[first];
+    size_t i;
+    if (h->count <= 1) return;
+    sip__puts_str(w, h->name);
+    sip__put(w, ": ", 2);
+    for (i = 1; i < h->count; i++) {
+        if (i > 1) sip__put(w, ", ", 2);
+        sip__puts_str(w, m->hdrs[first + i].value);
+    }
+    sip__put(w, "\r\n", 2);
+}
+
+SIPDEF int sip_proxy_edit_apply(char *out, size_t cap, const sip_msg *m,
+                                const sip_proxy_edit *ed, size_t *needed)
+{
+    sip__w w;
+    const char *src, *hdr_start, *end;
+    size_t i;
+    int route_done = 0, via_done = 0, mf_seen = 0;
+    if (m->is_request ? ed->remove_top_via
+                      : (ed->new_ruri.p || ed->add_via.p || ed->remove_top_route ||
+                         ed->decrement_max_forwards || ed->add_record_route.p))
+        return SIP_ERR_INVALID;
+    if (!sip__fields_ok(ed->extra, ed->n_extra) ||
+        (ed->add_via.p && !sip__value_ok(ed->add_via)) ||
+        (ed->add_record_route.p && !sip__value_ok(ed->add_record_route)))
+        return SIP_ERR_INVALID;
+    if (ed->decrement_max_forwards && m->max_forwards == 0) return SIP_ERR_RANGE;
+    if ((ed->remove_top_via && !m->n_via) ||
+        (ed->remove_top_route && !sip_msg_find(m, SIP_HDR_ROUTE, NULL)))
+        return SIP_ERR_NOT_FOUND;
+    w.out = out; w.cap = cap; w.n = 0;
+    src = m->start_line.p;
+    if (ed->new_ruri.p) {
+        sip_uri u;
+        if (sip_uri_parse(ed->new_ruri, &u) != 0) return SIP_ERR_INVALID;
+        sip__copy_range(&w, src, m->ruri_str.p);
+        sip__puts_str(&w, ed->new_ruri);
+        src = m->ruri_str.p + m->ruri_str.len;
+    }
+    hdr_start = m->n_hdrs ? m->hdrs[0].field.p : m->body.p;
+    sip__copy_range(&w, src, hdr_start);
+    src = hdr_start;
+    /* §16.6 item 8: our Via goes first; item 4: Record-Route on top */
+    if (ed->add_via.p) sip__put_field(&w, sip_str_c("Via"), ed->add_via);
+    if (ed->add_record_route.p) sip__put_field(&w, sip_str_c("Record-Route"), ed->add_record_route);
+    for (i = 0; i < m->n_hdrs; i++) {
+        const sip_hdr *h = &m->hdrs[i];
+        if (h->index != 0) continue;
+        if ((h->id == SIP_HDR_VIA && ed->remove_top_via && !via_done) ||
+            (h->id == SIP_HDR_ROUTE && ed->remove_top_route && !route_done)) {
+            sip__copy_range(&w, src, h->field.p);
+            sip__field_without(&w, m, i);
+            src = h->field.p + h->field.len;
+            if (h->id == SIP_HDR_VIA) via_done = 1; else route_done = 1;
+        } else if (h->id == SIP_HDR_MAX_FORWARDS && ed->decrement_max_forwards) {
+            sip__copy_range(&w, src, h->field.p);
+            sip__puts_str(&w, h->name);
+            sip__put(&w, ": ", 2);
+            sip__putu(&w, (uint64_t)(m->max_forwards - 1));
+            sip__put(&w, "\r\n", 2);
+            src = h->field.p + h->field.len;
+            mf_seen = 1;
+        }
+    }
+    /* end of the header section: just before the blank line */
+    end = m->n_hdrs ? m->hdrs[m->n_hdrs - 1].field.p + m->hdrs[m->n_hdrs - 1].field.len
+                    : hdr_start;
+    sip__copy_range(&w, src, end);
+    if (ed->decrement_max_forwards && !mf_seen) sip__puts(&w, "Max-Forwards: 69\r\n");
+    for (i = 0; i < ed->n_extra; i++) sip__put_field(&w, ed->extra[i].name, ed->extra[i].value);
+    sip__copy_range(&w, end, m->body.p + m->body.len);
+    return sip__w_done(&w, needed);
+}
+
+/* ---- generators ------------------------------------------------------------ */
+
+static const char sip__b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.";
+
+/* n characters of 6 random bits each; rand bytes come in 3-byte groups. */
+static int sip__rand_chars(char *out, size_t n, sip_rand_fn rnd, void *user)
+{
+    uint8_t b[48];
+    size_t i, nb = (n * 6 + 7) / 8;
+    if (nb > sizeof b || !rnd) return SIP_ERR_INVALID;
+    if (rnd(user, b, nb) != 0) return SIP_ERR_CALLBACK;
+    for (i = 0; i < n; i++) {
+        size_t bit = i * 6;
+        unsigned v = (unsigned)b[bit / 8] << 8 | (bit / 8 + 1 < nb ? b[bit / 8 + 1] : 0);
+        out[i] = sip__b64url[(v >> (10 - bit % 8)) & 63];
+    }
+    return 0;
+}
+
+static int sip__gen(char *out, size_t cap, const char *prefix, size_t n,
+                    sip_str suffix, sip_rand_fn rnd, void *user)
+{
+    size_t pl = strlen(prefix), total = pl + n + (suffix.len ? suffix.len + 1 : 0);
+    int r;
+    if (!out || cap < total + 1) return SIP_ERR_NOSPACE;
+    memcpy(out, prefix, pl);
+    if ((r = sip__rand_chars(out + pl, n, rnd, user)) != 0) return r;
+    if (suffix.len) {
+        out[pl + n] = '@';
+        memcpy(out + pl + n + 1, suffix.p, suffix.len);
+    }
+    out[total] = 0;
+    return (int)total;
+}
+
+SIPDEF int sip_gen_branch(char *out, size_t cap, sip_rand_fn rnd, void *user)
+{
+    sip_str none = {NULL, 0};
+    return sip__gen(out, cap, "z9hG4bK", 22, none, rnd, user);
+}
+
+SIPDEF int sip_gen_tag(char *out, size_t cap, sip_rand_fn rnd, void *user)
+{
+    sip_str none = {NULL, 0};
+    return sip__gen(out, cap, "", 16, none, rnd, user);
+}
+
+SIPDEF int sip_gen_call_id(char *out, size_t cap, sip_str host,
+                           sip_rand_fn rnd, void *user)
+{
+    return sip__gen(out, cap, "", 24, host, rnd, user);
 }
 
 #endif /* SIP_IMPLEMENTATION */

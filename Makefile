@@ -1,0 +1,99 @@
+# cvoip: build, test, fuzz, bench. `make help` lists the targets.
+CC      ?= cc
+CLANG   ?= clang
+CXX     ?= g++
+WARN    := -Wall -Wextra -Werror -pedantic
+CFLAGS  ?= -O2 -g
+STD     ?= -std=c99
+B       := build
+HEADERS := $(wildcard *.h)
+TESTS   := $(wildcard tests/*.c)
+FUZZ_SECONDS ?= 60
+FUZZERS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+PREFIX  ?= /usr/local
+
+.PHONY: all examples test test-plain test-san fuzz bench amalgamation install demo deps-test help clean
+
+all: examples
+
+help:
+	@echo "make            examples into $(B)/"
+	@echo "make test       all tests (gcc), then again under clang ASan+UBSan"
+	@echo "make fuzz       every fuzz target for FUZZ_SECONDS (default 60)"
+	@echo "make bench      parser speed and instructions vs sofia-sip, osip2, libre"
+	@echo "make amalgamation  all headers in one TU: gcc/clang, C99/C11, C++"
+	@echo "make install PREFIX=...  headers and cvoip.pc"
+	@echo "make demo       the main job (see README)"
+
+examples: $(EXAMPLES)
+
+$(B)/%: examples/%.c $(HEADERS) | $(B)
+	$(CC) $(STD) $(CFLAGS) $(WARN) -I. $< -o $@
+
+$(B):
+	mkdir -p $(B) $(B)/fuzz $(B)/san
+
+# --- tests: one Criterion binary with every tests/*.c ---------------------
+test: deps-test test-plain test-san
+
+deps-test:
+	@sh scripts/deps.sh test
+
+$(B)/tests: $(TESTS) $(HEADERS) | $(B)
+	$(CC) $(STD) $(CFLAGS) $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion
+
+$(B)/san/tests: $(TESTS) $(HEADERS) | $(B)
+	$(CLANG) $(STD) -O1 -g $(SAN) $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion
+
+test-plain: $(B)/tests
+	@echo "== tests (gcc $(STD))"
+	cd tests && ../$(B)/tests --jobs 2
+
+test-san: $(B)/san/tests
+	@echo "== tests (clang, ASan+UBSan)"
+	cd tests && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ../$(B)/san/tests --jobs 2
+
+# --- fuzzing: libFuzzer targets, each on a copy of its seed corpus --------
+fuzz: $(patsubst %,$(B)/fuzz/%,$(FUZZERS))
+	@sh scripts/deps.sh fuzz
+	@set -e; for f in $(FUZZERS); do \
+	    echo "== fuzz $$f ($(FUZZ_SECONDS)s)"; \
+	    rm -rf $(B)/fuzz/$$f.corpus; mkdir -p $(B)/fuzz/$$f.corpus; \
+	    cp fuzz/corpus/$$f/* $(B)/fuzz/$$f.corpus/ 2>/dev/null || true; \
+	    dict=""; [ -f fuzz/$$f.dict ] && dict="-dict=fuzz/$$f.dict"; \
+	    $(B)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+	        -artifact_prefix=$(B)/fuzz/$$f- $$dict -print_final_stats=0 $(B)/fuzz/$$f.corpus 2>$(B)/fuzz/$$f.log \
+	      || { tail -40 $(B)/fuzz/$$f.log; exit 1; }; \
+	    grep -E '^#[0-9]+ *DONE' $(B)/fuzz/$$f.log | tail -1; \
+	done
+
+$(B)/fuzz/%: fuzz/fuzz_%.c $(HEADERS) | $(B)
+	@sh scripts/deps.sh fuzz
+	$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. $< -o $@
+
+# Standalone driver: replays files through a target without libFuzzer.
+$(B)/fuzz/%.replay: fuzz/fuzz_%.c fuzz/fuzz_main.c $(HEADERS) | $(B)
+	$(CC) $(STD) -O1 -g $(WARN) -I. $< fuzz/fuzz_main.c -o $@
+
+# --- bench -----------------------------------------------------------------
+bench:
+	@sh scripts/deps.sh bench
+	@sh bench/run.sh
+
+# --- amalgamation: every header, every implementation, one TU -------------
+amalgamation:
+	@sh scripts/deps.sh amalg
+	@sh scripts/amalgamation.sh
+
+install:
+	install -d $(DESTDIR)$(PREFIX)/include/cvoip $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/cvoip/
+	sed -e 's|@PREFIX@|$(PREFIX)|' scripts/cvoip.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cvoip.pc
+
+demo: examples
+	@sh scripts/demo.sh
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,4 @@
+/* The one translation unit of the test binary that holds the
+ * implementations; every other test file includes the headers only. */
+#define CVOIP_IMPLEMENTATION
+#include "sip.h"
