@@ -901,6 +901,9 @@ static sip_str sip__span(const char *b, const char *e)
     return s;
 }
 
+/* End of a span; NULL for the absent span (NULL + 0 is undefined in C). */
+static const char *sip__end(sip_str s) { return s.p ? s.p + s.len : NULL; }
+
 static const char *sip__skip_ws(const char *p, const char *e)
 {
     while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
@@ -939,7 +942,7 @@ SIPDEF int sip_str_caseeq_c(sip_str a, const char *s)
 
 SIPDEF sip_str sip_str_trim(sip_str s)
 {
-    const char *b = s.p, *e = s.p + s.len;
+    const char *b = s.p, *e = sip__end(s);
     if (!s.p) return s;
     b = sip__skip_ws(b, e);
     while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n')) e--;
@@ -1163,7 +1166,7 @@ static const char *sip__skip_quoted(const char *p, const char *e)
 SIPDEF int sip_param_next(sip_str params, size_t *pos, sip_str *name,
                           sip_str *value)
 {
-    const char *b = params.p, *e = params.p + params.len, *p, *q;
+    const char *b = params.p, *e = sip__end(params), *p, *q;
     if (!b || *pos >= params.len) return 0;
     p = sip__skip_ws(b + *pos, e);
     if (p < e && *p == ';') p = sip__skip_ws(p + 1, e);
@@ -1262,7 +1265,7 @@ static int sip__esc_eq(sip_str a, sip_str b, int icase)
 SIPDEF int sip_unescape(sip_str s, char *out, size_t cap)
 {
     size_t i = 0, n = 0;
-    if (!sip__escapes_ok(s.p, s.p + s.len)) return SIP_ERR_SYNTAX;
+    if (!sip__escapes_ok(s.p, sip__end(s))) return SIP_ERR_SYNTAX;
     while (i < s.len) {
         int c = sip__esc_byte(s, &i);
         if (n >= cap) return SIP_ERR_NOSPACE;
@@ -1447,7 +1450,7 @@ static int sip__uri_sip(const char *p, const char *e, sip_uri *u)
 
 SIPDEF int sip_uri_parse(sip_str s, sip_uri *u)
 {
-    const char *p = s.p, *e = s.p + s.len, *q;
+    const char *p = s.p, *e = sip__end(s), *q;
     memset(u, 0, sizeof *u);
     u->raw = s;
     if (!p || s.len == 0 || !SIP__IS(*p, SIP__ALPHA)) return SIP_ERR_SYNTAX;
@@ -1513,12 +1516,12 @@ static int sip__uri_params_cover(sip_str a, sip_str b)
 /* Every header of a (h=v&...) present in b with the same value. */
 static int sip__uri_headers_cover(sip_str a, sip_str b)
 {
-    const char *p = a.p, *e = a.p + a.len;
+    const char *p = a.p, *e = sip__end(a);
     while (p && p < e) {
         const char *amp = memchr(p, '&', (size_t)(e - p)), *he = amp ? amp : e;
         const char *eq = memchr(p, '=', (size_t)(he - p));
         sip_str hn = sip__span(p, eq ? eq : he), hv = sip__span(eq ? eq + 1 : he, he);
-        const char *q = b.p, *be = b.p + b.len;
+        const char *q = b.p, *be = sip__end(b);
         int found = 0;
         while (q && q < be && !found) {
             const char *amp2 = memchr(q, '&', (size_t)(be - q)), *he2 = amp2 ? amp2 : be;
@@ -1741,7 +1744,7 @@ SIPDEF int sip_via_parse(sip_str s, sip_via *v)
 
 SIPDEF int sip_cseq_parse(sip_str s, sip_cseq *out)
 {
-    const char *p = s.p, *e = s.p + s.len, *d, *m;
+    const char *p = s.p, *e = sip__end(s), *d, *m;
     int r;
     memset(out, 0, sizeof *out);
     if (!p) return SIP_ERR_SYNTAX;
