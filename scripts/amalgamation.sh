@@ -1,0 +1,33 @@
+#!/bin/sh
+# Every header with every implementation macro in one translation unit:
+# gcc and clang, C99 and C11, -Wall -Wextra -Werror -pedantic
+# -Wsign-conversion; the declarations also as C++; each header alone; and a
+# link test that calls one function of each header (a misspelt
+# ..._IMPLEMENTATION macro fails to link).
+set -e
+cd "$(dirname "$0")/.."
+out=build/amalg
+mkdir -p $out
+W="-Wall -Wextra -Werror -pedantic -Wsign-conversion -Wshadow"
+headers=$(ls *.h)
+n=0
+for cc in gcc clang; do
+    for std in c99 c11; do
+        $cc -std=$std $W -O1 -I. tests/compile/all_impl.c tests/compile/link_test.c -o $out/link_${cc}_${std}
+        $out/link_${cc}_${std}
+        n=$((n + 1))
+    done
+done
+for h in $headers; do
+    printf '#define CVOIP_IMPLEMENTATION\n#include "%s"\n' "$h" > $out/alone.c
+    gcc -std=c99 $W -I. -c $out/alone.c -o $out/alone.o
+    printf '#define CVOIP_IMPLEMENTATION\n#define %s_STATIC\n#include "%s"\n' \
+        "$(echo "$h" | sed 's/\.h$//; s/_.*//' | tr a-z A-Z)" "$h" > $out/static.c
+    gcc -std=c99 $W -Wno-unused-function -I. -c $out/static.c -o $out/static.o
+    n=$((n + 2))
+done
+for cxx in g++ clang++; do
+    $cxx -std=c++11 -Wall -Wextra -Werror -pedantic -I. -fsyntax-only tests/compile/decls.cpp
+    n=$((n + 1))
+done
+echo "amalgamation: $n builds passed (gcc/clang x C99/C11 link tests, each header alone and static, C++ declarations)"

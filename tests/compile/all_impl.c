@@ -1,0 +1,3 @@
+/* All headers, all implementations, one translation unit. */
+#define CVOIP_IMPLEMENTATION
+#include "sip.h"
