@@ -825,40 +825,45 @@ enum {
     SIP__WS = 32,     /* SP HTAB */
     SIP__URIC = 64,   /* characters that may stand unescaped in a SIP-URI:
                          unreserved, reserved (; / ? : @ & = + $ ,), [ ] % */
-    SIP__PARAM = 128  /* paramchar: unreserved, [ ] / : & + $, escaped % */
+    SIP__PARAM = 128, /* paramchar: unreserved, [ ] / : & + $, escaped % */
+    SIP__HOSTC = 256, /* hostname characters: alphanum - . _ */
+    SIP__NUMH = 512,  /* digits and '.', for telling IPv4 from names */
+    SIP__USERC = 1024,/* userinfo: unreserved, user-unreserved, ':' (password) */
+    SIP__SEMEQ = 2048,/* ';' and '=' (parameter separators) */
+    SIP__LWSC = 4096  /* SP HTAB CR LF: linear white space with folding */
 };
 
 /* One table, computed by hand from the ABNF; see the comments above. */
-static const unsigned char sip__cc[256] = {
+static const unsigned short sip__cc[256] = {
 #define T_ (SIP__TOKEN | SIP__WORD)
-#define A_ (T_ | SIP__ALPHA | SIP__URIC | SIP__PARAM)
+#define A_ (T_ | SIP__ALPHA | SIP__URIC | SIP__PARAM | SIP__HOSTC | SIP__USERC)
 #define H_ (A_ | SIP__HEX)
-#define D_ (T_ | SIP__DIGIT | SIP__HEX | SIP__URIC | SIP__PARAM)
-    /* 0x00 */ 0,0,0,0,0,0,0,0,0,SIP__WS,0,0,0,0,0,0,
+#define D_ (T_ | SIP__DIGIT | SIP__HEX | SIP__URIC | SIP__PARAM | SIP__HOSTC | SIP__NUMH | SIP__USERC)
+    /* 0x00 */ 0,0,0,0,0,0,0,0,0,SIP__WS | SIP__LWSC,SIP__LWSC,0,0,SIP__LWSC,0,0,
     /* 0x10 */ 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-    /* ' ' */ SIP__WS,
-    /* '!' */ T_ | SIP__URIC | SIP__PARAM,
+    /* ' ' */ SIP__WS | SIP__LWSC,
+    /* '!' */ T_ | SIP__URIC | SIP__PARAM | SIP__USERC,
     /* '"' */ SIP__WORD,
     /* '#' */ 0,
-    /* '$' */ SIP__URIC | SIP__PARAM,
-    /* '%' */ T_ | SIP__URIC | SIP__PARAM,
-    /* '&' */ SIP__URIC | SIP__PARAM,
-    /* ''' */ T_ | SIP__URIC | SIP__PARAM,
-    /* '(' */ SIP__WORD | SIP__URIC | SIP__PARAM,
-    /* ')' */ SIP__WORD | SIP__URIC | SIP__PARAM,
-    /* '*' */ T_ | SIP__URIC | SIP__PARAM,
-    /* '+' */ T_ | SIP__URIC | SIP__PARAM,
-    /* ',' */ SIP__URIC,
-    /* '-' */ T_ | SIP__URIC | SIP__PARAM,
-    /* '.' */ T_ | SIP__URIC | SIP__PARAM,
-    /* '/' */ SIP__WORD | SIP__URIC | SIP__PARAM,
+    /* '$' */ SIP__URIC | SIP__PARAM | SIP__USERC,
+    /* '%' */ T_ | SIP__URIC | SIP__PARAM | SIP__USERC,
+    /* '&' */ SIP__URIC | SIP__PARAM | SIP__USERC,
+    /* ''' */ T_ | SIP__URIC | SIP__PARAM | SIP__USERC,
+    /* '(' */ SIP__WORD | SIP__URIC | SIP__PARAM | SIP__USERC,
+    /* ')' */ SIP__WORD | SIP__URIC | SIP__PARAM | SIP__USERC,
+    /* '*' */ T_ | SIP__URIC | SIP__PARAM | SIP__USERC,
+    /* '+' */ T_ | SIP__URIC | SIP__PARAM | SIP__USERC,
+    /* ',' */ SIP__URIC | SIP__USERC,
+    /* '-' */ T_ | SIP__URIC | SIP__PARAM | SIP__HOSTC | SIP__USERC,
+    /* '.' */ T_ | SIP__URIC | SIP__PARAM | SIP__HOSTC | SIP__NUMH | SIP__USERC,
+    /* '/' */ SIP__WORD | SIP__URIC | SIP__PARAM | SIP__USERC,
     /* 0-9 */ D_,D_,D_,D_,D_,D_,D_,D_,D_,D_,
-    /* ':' */ SIP__WORD | SIP__URIC | SIP__PARAM,
-    /* ';' */ SIP__URIC,
+    /* ':' */ SIP__WORD | SIP__URIC | SIP__PARAM | SIP__USERC,
+    /* ';' */ SIP__URIC | SIP__USERC | SIP__SEMEQ,
     /* '<' */ SIP__WORD,
-    /* '=' */ SIP__URIC,
+    /* '=' */ SIP__URIC | SIP__USERC | SIP__SEMEQ,
     /* '>' */ SIP__WORD,
-    /* '?' */ SIP__WORD | SIP__URIC,
+    /* '?' */ SIP__WORD | SIP__URIC | SIP__USERC,
     /* '@' */ SIP__URIC,
     /* A-F */ H_,H_,H_,H_,H_,H_,
     /* G-Z */ A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,
@@ -866,14 +871,14 @@ static const unsigned char sip__cc[256] = {
     /* '\' */ SIP__WORD,
     /* ']' */ SIP__WORD | SIP__URIC | SIP__PARAM,
     /* '^' */ 0,
-    /* '_' */ T_ | SIP__URIC | SIP__PARAM,
+    /* '_' */ T_ | SIP__URIC | SIP__PARAM | SIP__HOSTC | SIP__USERC,
     /* '`' */ T_,
     /* a-f */ H_,H_,H_,H_,H_,H_,
     /* g-z */ A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,A_,
     /* '{' */ SIP__WORD,
     /* '|' */ 0,
     /* '}' */ SIP__WORD,
-    /* '~' */ T_ | SIP__URIC | SIP__PARAM,
+    /* '~' */ T_ | SIP__URIC | SIP__PARAM | SIP__USERC,
     /* 0x7f.. */ 0
 #undef T_
 #undef A_
@@ -906,7 +911,7 @@ static const char *sip__end(sip_str s) { return s.p ? s.p + s.len : NULL; }
 
 static const char *sip__skip_ws(const char *p, const char *e)
 {
-    while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    while (p < e && SIP__IS(*p, SIP__LWSC)) p++;
     return p;
 }
 
@@ -945,7 +950,7 @@ SIPDEF sip_str sip_str_trim(sip_str s)
     const char *b = s.p, *e = sip__end(s);
     if (!s.p) return s;
     b = sip__skip_ws(b, e);
-    while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n')) e--;
+    while (e > b && SIP__IS(e[-1], SIP__LWSC)) e--;
     return sip__span(b, e);
 }
 
@@ -1055,85 +1060,86 @@ static const unsigned char sip__hdr_compact[26] = {
     SIP_HDR_IDENTITY, 0
 };
 
+static const unsigned char sip__hdr_len[SIP_HDR_COUNT_] = {
+    0,
+#define SIP_X_(id, name, compact, list) sizeof(name) - 1,
+    SIP_HEADERS_(SIP_X_)
+#undef SIP_X_
+};
+
+/* Case-insensitive compare of a token (letters, digits, '-') with a
+ * literal of the same length; OR-ing 0x20 folds ASCII letters and leaves
+ * '-' and digits alone. Eight bytes at a time: names are short and this is
+ * the parser's most frequent compare. */
 static int sip__name_caseeq(const char *p, size_t len, const char *lit)
 {
+    const uint64_t f8 = 0x2020202020202020ull;
+    const uint32_t f4 = 0x20202020u;
     size_t i;
-    for (i = 0; i < len; i++) {
-        if (!lit[i] || (((unsigned char)p[i]) | 0x20) != (((unsigned char)lit[i]) | 0x20))
-            return 0;
+    if (len >= 8) {
+        /* 8-byte words, the last one overlapping the previous */
+        uint64_t a, b;
+        for (i = 0; i + 8 < len; i += 8) {
+            memcpy(&a, p + i, 8);
+            memcpy(&b, lit + i, 8);
+            if ((a | f8) != (b | f8)) return 0;
+        }
+        memcpy(&a, p + len - 8, 8);
+        memcpy(&b, lit + len - 8, 8);
+        return (a | f8) == (b | f8);
     }
-    return lit[len] == 0;
+    if (len >= 4) {
+        uint32_t a, b, c, d;
+        memcpy(&a, p, 4);
+        memcpy(&b, lit, 4);
+        memcpy(&c, p + len - 4, 4);
+        memcpy(&d, lit + len - 4, 4);
+        return (a | f4) == (b | f4) && (c | f4) == (d | f4);
+    }
+    for (i = 0; i < len; i++)
+        if ((((unsigned char)p[i]) | 0x20) != (((unsigned char)lit[i]) | 0x20)) return 0;
+    return 1;
 }
+
+/* Perfect hash of the full names: (length, first, middle and last letter,
+ * ASCII-folded) -> id + 1 (0: none). Generated by scripts/gen_hdr_hash.py
+ * from SIP_HEADERS_; the test hdr_lookup.every_name_and_compact_form fails
+ * if a header is added without regenerating it. */
+#define SIP__HDR_HASH(n, f, m, l) \
+    ((((unsigned)(n) * 2u) ^ ((unsigned)(f) * 56u) ^ ((unsigned)(l) * 44u) ^ (unsigned)(m)) & 255u)
+static const unsigned char sip__hdr_hash[256] = {
+    37, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 60, 0, 0, 36, 13,
+    0, 73, 0, 71, 0, 5, 4, 0, 0, 0, 0, 0, 38, 70, 0, 68,
+    0, 0, 12, 0, 0, 0, 42, 0, 0, 0, 6, 0, 0, 0, 39, 0,
+    0, 0, 0, 0, 40, 20, 0, 0, 0, 65, 0, 0, 0, 0, 0, 0,
+    0, 67, 0, 0, 0, 52, 0, 0, 48, 0, 0, 0, 0, 32, 0, 0,
+    25, 0, 0, 56, 0, 0, 0, 54, 50, 14, 0, 0, 30, 0, 0, 0,
+    0, 0, 0, 0, 0, 66, 0, 45, 0, 0, 0, 8, 0, 0, 0, 0,
+    0, 0, 33, 0, 0, 0, 31, 0, 0, 16, 0, 0, 0, 0, 0, 51,
+    0, 7, 26, 11, 0, 0, 49, 21, 0, 0, 27, 24, 0, 53, 0, 0,
+    41, 0, 0, 0, 0, 0, 0, 0, 17, 46, 0, 0, 0, 0, 0, 0,
+    0, 1, 0, 9, 0, 34, 0, 0, 23, 18, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 43, 0, 0, 2, 15, 29, 0, 22, 64, 0, 0, 0,
+    19, 0, 35, 0, 0, 0, 0, 0, 0, 0, 59, 0, 0, 0, 69, 0,
+    0, 0, 0, 57, 0, 0, 0, 55, 0, 0, 0, 47, 72, 28, 0, 61,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 62, 0, 0, 0, 0, 0, 0,
+    0, 58, 0, 0, 0, 0, 0, 3, 0, 0, 10, 0, 0, 63, 0, 44,
+};
 
 SIPDEF sip_hdr_id sip_hdr_id_from_name(sip_str name)
 {
     const char *p = name.p;
     size_t n = name.len;
-    int c0;
+    unsigned id;
     if (n == 0) return SIP_HDR_OTHER;
-    c0 = sip__lower((unsigned char)p[0]);
-    if (n == 1)
-        return (c0 >= 'a' && c0 <= 'z') ? (sip_hdr_id)sip__hdr_compact[c0 - 'a']
-                                        : SIP_HDR_OTHER;
-    /* Switch on the first letter, then compare the few names it starts. */
-    switch (c0) {
-#define SIP__TRY(id) if (sip__name_caseeq(p, n, sip__hdr_names[id])) return id
-    case 'a':
-        SIP__TRY(SIP_HDR_ACCEPT); SIP__TRY(SIP_HDR_ALLOW); SIP__TRY(SIP_HDR_AUTHORIZATION);
-        SIP__TRY(SIP_HDR_ACCEPT_CONTACT); SIP__TRY(SIP_HDR_ACCEPT_ENCODING);
-        SIP__TRY(SIP_HDR_ACCEPT_LANGUAGE); SIP__TRY(SIP_HDR_ALERT_INFO);
-        SIP__TRY(SIP_HDR_ALLOW_EVENTS); SIP__TRY(SIP_HDR_AUTHENTICATION_INFO);
-        break;
-    case 'c':
-        SIP__TRY(SIP_HDR_CSEQ); SIP__TRY(SIP_HDR_CALL_ID); SIP__TRY(SIP_HDR_CONTACT);
-        SIP__TRY(SIP_HDR_CONTENT_TYPE); SIP__TRY(SIP_HDR_CONTENT_LENGTH);
-        SIP__TRY(SIP_HDR_CALL_INFO); SIP__TRY(SIP_HDR_CONTENT_DISPOSITION);
-        SIP__TRY(SIP_HDR_CONTENT_ENCODING); SIP__TRY(SIP_HDR_CONTENT_LANGUAGE);
-        break;
-    case 'd': SIP__TRY(SIP_HDR_DATE); break;
-    case 'e':
-        SIP__TRY(SIP_HDR_EXPIRES); SIP__TRY(SIP_HDR_EVENT); SIP__TRY(SIP_HDR_ERROR_INFO);
-        break;
-    case 'f': SIP__TRY(SIP_HDR_FROM); SIP__TRY(SIP_HDR_FLOW_TIMER); break;
-    case 'i':
-        SIP__TRY(SIP_HDR_IDENTITY); SIP__TRY(SIP_HDR_IDENTITY_INFO);
-        SIP__TRY(SIP_HDR_IN_REPLY_TO); SIP__TRY(SIP_HDR_INFO_PACKAGE);
-        break;
-    case 'j': SIP__TRY(SIP_HDR_JOIN); break;
-    case 'm':
-        SIP__TRY(SIP_HDR_MAX_FORWARDS); SIP__TRY(SIP_HDR_MIN_EXPIRES);
-        SIP__TRY(SIP_HDR_MIN_SE); SIP__TRY(SIP_HDR_MIME_VERSION);
-        SIP__TRY(SIP_HDR_MAX_BREADTH);
-        break;
-    case 'o': SIP__TRY(SIP_HDR_ORGANIZATION); break;
-    case 'p':
-        SIP__TRY(SIP_HDR_PROXY_AUTHORIZATION); SIP__TRY(SIP_HDR_PROXY_AUTHENTICATE);
-        SIP__TRY(SIP_HDR_PROXY_REQUIRE); SIP__TRY(SIP_HDR_PATH);
-        SIP__TRY(SIP_HDR_P_ASSERTED_IDENTITY); SIP__TRY(SIP_HDR_P_PREFERRED_IDENTITY);
-        SIP__TRY(SIP_HDR_PRIORITY); SIP__TRY(SIP_HDR_PRIVACY);
-        break;
-    case 'r':
-        SIP__TRY(SIP_HDR_ROUTE); SIP__TRY(SIP_HDR_RECORD_ROUTE); SIP__TRY(SIP_HDR_REQUIRE);
-        SIP__TRY(SIP_HDR_RSEQ); SIP__TRY(SIP_HDR_RACK); SIP__TRY(SIP_HDR_REASON);
-        SIP__TRY(SIP_HDR_REFER_TO); SIP__TRY(SIP_HDR_REFERRED_BY);
-        SIP__TRY(SIP_HDR_REPLACES); SIP__TRY(SIP_HDR_REPLY_TO);
-        SIP__TRY(SIP_HDR_RETRY_AFTER); SIP__TRY(SIP_HDR_RECV_INFO);
-        SIP__TRY(SIP_HDR_REFER_SUB); SIP__TRY(SIP_HDR_REJECT_CONTACT);
-        SIP__TRY(SIP_HDR_REQUEST_DISPOSITION);
-        break;
-    case 's':
-        SIP__TRY(SIP_HDR_SUPPORTED); SIP__TRY(SIP_HDR_SERVER); SIP__TRY(SIP_HDR_SUBJECT);
-        SIP__TRY(SIP_HDR_SESSION_EXPIRES); SIP__TRY(SIP_HDR_SUBSCRIPTION_STATE);
-        SIP__TRY(SIP_HDR_SERVICE_ROUTE); SIP__TRY(SIP_HDR_SIP_ETAG);
-        SIP__TRY(SIP_HDR_SIP_IF_MATCH);
-        break;
-    case 't': SIP__TRY(SIP_HDR_TO); SIP__TRY(SIP_HDR_TIMESTAMP); break;
-    case 'u': SIP__TRY(SIP_HDR_USER_AGENT); SIP__TRY(SIP_HDR_UNSUPPORTED); break;
-    case 'v': SIP__TRY(SIP_HDR_VIA); break;
-    case 'w': SIP__TRY(SIP_HDR_WWW_AUTHENTICATE); SIP__TRY(SIP_HDR_WARNING); break;
-    default: break;
-#undef SIP__TRY
+    if (n == 1) {
+        int c0 = sip__lower((unsigned char)p[0]);
+        return (c0 >= 'a' && c0 <= 'z') ? (sip_hdr_id)sip__hdr_compact[c0 - 'a'] : SIP_HDR_OTHER;
     }
+    id = sip__hdr_hash[SIP__HDR_HASH(n, (unsigned char)p[0] | 0x20, (unsigned char)p[n / 2] | 0x20,
+                                     (unsigned char)p[n - 1] | 0x20)];
+    if (id && sip__hdr_len[id] == n && sip__name_caseeq(p, n, sip__hdr_names[id]))
+        return (sip_hdr_id)id;
     return SIP_HDR_OTHER;
 }
 
@@ -1321,22 +1327,6 @@ static int sip__ipv6_ok(const char *p, const char *e)
     return colons >= 2 && groups <= 8;
 }
 
-/* Classifies and checks a host (brackets already removed for IPv6). */
-static sip_host_type sip__host_type(const char *p, const char *e, int bracketed)
-{
-    const char *q;
-    int digits_dots = 1;
-    if (p == e) return SIP_HOST_NONE;
-    if (bracketed) return sip__ipv6_ok(p, e) ? SIP_HOST_IPV6 : SIP_HOST_NONE;
-    for (q = p; q < e; q++) {
-        unsigned char c = (unsigned char)*q;
-        if (!SIP__IS(c, SIP__ALPHA | SIP__DIGIT) && c != '-' && c != '.' && c != '_')
-            return SIP_HOST_NONE;
-        if (!(c == '.' || (c >= '0' && c <= '9'))) digits_dots = 0;
-    }
-    if (digits_dots) return sip__ipv4_ok(p, e) ? SIP_HOST_IPV4 : SIP_HOST_NONE;
-    return SIP_HOST_DOMAIN;
-}
 
 static int sip__port(const char *p, const char *e, uint16_t *port)
 {
@@ -1358,20 +1348,29 @@ static const char *sip__hostport(const char *p, const char *e, int ws,
     const char *h, *he;
     if (p < e && *p == '[') {
         h = p + 1;
-        he = h;
-        while (he < e && *he != ']') he++;
-        if (he >= e) return NULL;
+        he = memchr(h, ']', (size_t)(e - h));
+        if (!he || !sip__ipv6_ok(h, he)) return NULL;
         p = he + 1;
-        *ht = sip__host_type(h, he, 1);
+        *ht = SIP_HOST_IPV6;
     } else {
+        /* hostname chars (plus '_', seen in the wild); a name of digits and
+         * dots only must be a valid IPv4 address (toplabel starts ALPHA) */
+        unsigned all = SIP__NUMH;
         h = p;
-        while (p < e && (SIP__IS(*p, SIP__ALPHA | SIP__DIGIT) || *p == '-' ||
-                         *p == '.' || *p == '_'))
+        unsigned k;
+        while (p < e && ((k = sip__cc[(unsigned char)*p]) & SIP__HOSTC)) {
+            all &= k;
             p++;
+        }
         he = p;
-        *ht = sip__host_type(h, he, 0);
+        if (h == he) return NULL;
+        if (all) {
+            if (!sip__ipv4_ok(h, he)) return NULL;
+            *ht = SIP_HOST_IPV4;
+        } else {
+            *ht = SIP_HOST_DOMAIN;
+        }
     }
-    if (*ht == SIP_HOST_NONE) return NULL;
     *host = sip__span(h, he);
     *has_port = 0;
     *port = 0;
@@ -1402,15 +1401,27 @@ static int sip__uri_chars_ok(const char *p, const char *e, int extra)
     return 1;
 }
 
+/* One pass over [p,e): every byte of class cls, every '%' an escape.
+ * Returns NULL when fine, else the offending byte. */
+static const char *sip__check_escaped(const char *p, const char *e, unsigned cls)
+{
+    for (; p < e; p++) {
+        if (SIP__IS(*p, cls) && *p != '%') continue;
+        if (*p != '%' || e - p < 3 || sip__hexval((unsigned char)p[1]) < 0 ||
+            sip__hexval((unsigned char)p[2]) < 0)
+            return p;
+        p += 2;
+    }
+    return NULL;
+}
+
 static int sip__uri_sip(const char *p, const char *e, sip_uri *u)
 {
     const char *at = memchr(p, '@', (size_t)(e - p)), *q;
     if (at) {
         const char *colon = memchr(p, ':', (size_t)(at - p));
         /* userinfo: user-unreserved, unreserved, escaped; password too */
-        if (!sip__uri_chars_ok(p, at, 1) || memchr(p, '[', (size_t)(at - p)) ||
-            !sip__escapes_ok(p, at))
-            return SIP_ERR_SYNTAX;
+        if (sip__check_escaped(p, at, SIP__USERC)) return SIP_ERR_SYNTAX;
         if (colon) {
             u->user = sip__span(p, colon);
             u->password = sip__span(colon + 1, at);
@@ -1434,17 +1445,10 @@ static int sip__uri_sip(const char *p, const char *e, sip_uri *u)
         p = e;
     }
     if (p != e) return SIP_ERR_SYNTAX;
-    if (u->params.p) {
-        const char *x;
-        for (x = u->params.p; x < u->params.p + u->params.len; x++)
-            if (!SIP__IS(*x, SIP__PARAM) && *x != ';' && *x != '=') return SIP_ERR_SYNTAX;
-        if (!sip__escapes_ok(u->params.p, u->params.p + u->params.len)) return SIP_ERR_SYNTAX;
-    }
-    if (u->headers.p) {
-        if (!sip__uri_chars_ok(u->headers.p, e, 0) ||
-            !sip__escapes_ok(u->headers.p, e))
-            return SIP_ERR_SYNTAX;
-    }
+    if (u->params.p && sip__check_escaped(u->params.p, u->params.p + u->params.len,
+                                          SIP__PARAM | SIP__SEMEQ))
+        return SIP_ERR_SYNTAX;
+    if (u->headers.p && sip__check_escaped(u->headers.p, e, SIP__URIC)) return SIP_ERR_SYNTAX;
     return 0;
 }
 
@@ -1953,7 +1957,14 @@ static int sip__add_list(sip__pctx *c, sip_hdr_id id, sip_str name, sip_str v,
     size_t first = c->m->n_hdrs, k;
     uint16_t n = 0;
     int angle = 0, r;
+    /* Most list fields hold one value, or plain tokens: without quotes and
+     * brackets every comma separates, and memchr finds them fastest. */
+    int plain = !memchr(p, '"', v.len) && !memchr(p, '<', v.len);
     for (;; p++) {
+        if (plain) {
+            p = memchr(p, ',', (size_t)(e - p));
+            if (!p) p = e;
+        }
         if (p == e || (*p == ',' && !angle)) {
             sip_str item = sip_str_trim(sip__span(b, p));
             if (item.len == 0) {
