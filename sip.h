@@ -1856,19 +1856,18 @@ static int sip__request_line(sip__pctx *c, const char *p, const char *e)
 }
 
 static int sip__add_hdr(sip__pctx *c, sip_hdr_id id, sip_str name, sip_str value,
-                        const char *field_b, uint16_t index)
+                        sip_str field, uint16_t index)
 {
     sip_hdr *h;
     if (c->m->n_hdrs >= c->cap)
-        return sip__fail(c, SIP_ERR_TOO_MANY_HEADERS, field_b, "Too Many Headers");
+        return sip__fail(c, SIP_ERR_TOO_MANY_HEADERS, field.p, "Too Many Headers");
     h = &c->m->hdrs[c->m->n_hdrs++];
     h->id = id;
     h->index = index;
     h->count = 1;
     h->name = name;
     h->value = value;
-    h->field.p = field_b;
-    h->field.len = 0; /* set when the field's end is known */
+    h->field = field;
     return 0;
 }
 
@@ -1951,7 +1950,7 @@ static int sip__hot(sip__pctx *c, sip_hdr_id id, sip_str v, const char *at)
 /* Split a list value at top-level commas (outside quotes and <>), adding
  * one entry per element (§7.3.1). */
 static int sip__add_list(sip__pctx *c, sip_hdr_id id, sip_str name, sip_str v,
-                         const char *field_b)
+                         sip_str field)
 {
     const char *p = v.p, *e = v.p + v.len, *b = p;
     size_t first = c->m->n_hdrs, k;
@@ -1974,7 +1973,7 @@ static int sip__add_list(sip__pctx *c, sip_hdr_id id, sip_str name, sip_str v,
                     id == SIP_HDR_RECORD_ROUTE)
                     return sip__fail(c, SIP_ERR_SYNTAX, b, "Empty list element");
             } else {
-                if ((r = sip__add_hdr(c, id, name, item, field_b, n)) != 0) return r;
+                if ((r = sip__add_hdr(c, id, name, item, field, n)) != 0) return r;
                 if ((r = sip__hot(c, id, item, item.p)) != 0) return r;
                 n++;
             }
@@ -1992,7 +1991,7 @@ static int sip__add_list(sip__pctx *c, sip_hdr_id id, sip_str name, sip_str v,
     }
     if (n == 0) {
         /* keep an all-empty field visible as one empty value */
-        if ((r = sip__add_hdr(c, id, name, sip__span(v.p, v.p), field_b, 0)) != 0) return r;
+        if ((r = sip__add_hdr(c, id, name, sip__span(v.p, v.p), field, 0)) != 0) return r;
         n = 1;
     }
     for (k = first; k < c->m->n_hdrs; k++) c->m->hdrs[k].count = n;
@@ -2004,14 +2003,26 @@ static int sip__header(sip__pctx *c)
 {
     const char *p = c->p, *e = c->e, *nb = p, *ne, *vb, *nl, *end, *ve;
     sip_hdr_id id;
-    size_t first = c->m->n_hdrs, k;
     int r;
-    while (p < e && SIP__IS(*p, SIP__TOKEN)) p++;
+    /* The name ends at ':' (SWS allowed before it). A name that matches a
+     * known header is a token by construction; only unknown ones need the
+     * byte-by-byte token check. */
+    p = memchr(nb, ':', (size_t)(e - nb));
+    if (!p) {
+        const char *q = nb;
+        while (q < e && SIP__IS(*q, SIP__TOKEN | SIP__WS)) q++;
+        if (q < e) return sip__fail(c, SIP_ERR_SYNTAX, q, "Bad header name");
+        return sip__fail(c, (c->flags & SIP_PARSE_DATAGRAM) ? SIP_ERR_SYNTAX : SIP_ERR_PARTIAL,
+                         nb, "Incomplete header");
+    }
     ne = p;
-    if (ne == nb) return sip__fail(c, SIP_ERR_SYNTAX, nb, "Bad header name");
-    while (p < e && SIP__IS(*p, SIP__WS)) p++;
-    if (p >= e) return sip__fail(c, SIP_ERR_PARTIAL, nb, "Incomplete header");
-    if (*p != ':') return sip__fail(c, SIP_ERR_SYNTAX, p, "Bad header name");
+    while (ne > nb && SIP__IS(ne[-1], SIP__WS)) ne--;
+    id = sip_hdr_id_from_name(sip__span(nb, ne));
+    if (id == SIP_HDR_OTHER) {
+        const char *q = nb;
+        while (q < ne && SIP__IS(*q, SIP__TOKEN)) q++;
+        if (q != ne || ne == nb) return sip__fail(c, SIP_ERR_SYNTAX, q, "Bad header name");
+    }
     vb = p + 1;
     /* find the end of the field: a line end not followed by SP/HTAB */
     nl = vb;
@@ -2036,17 +2047,16 @@ static int sip__header(sip__pctx *c)
     if (ve > vb && ve < e && ve[-1] == '\r') ve--;
     {
         sip_str name = sip__span(nb, ne), value = sip_str_trim(sip__span(vb, ve));
+        sip_str field = sip__span(nb, end);
         if (!value.p) value = sip__span(vb, vb);
-        id = sip_hdr_id_from_name(name);
         if (sip__hdr_list[id]) {
-            r = sip__add_list(c, id, name, value, nb);
+            r = sip__add_list(c, id, name, value, field);
         } else {
-            r = sip__add_hdr(c, id, name, value, nb, 0);
+            r = sip__add_hdr(c, id, name, value, field, 0);
             if (r == 0) r = sip__hot(c, id, value, vb);
         }
         if (r != 0) return r;
     }
-    for (k = first; k < c->m->n_hdrs; k++) c->m->hdrs[k].field.len = (size_t)(end - nb);
     c->p = end;
     return 0;
 }
