@@ -1458,6 +1458,16 @@ SIPDEF int sip_uri_parse(sip_str s, sip_uri *u)
     memset(u, 0, sizeof *u);
     u->raw = s;
     if (!p || s.len == 0 || !SIP__IS(*p, SIP__ALPHA)) return SIP_ERR_SYNTAX;
+    /* fast path for the schemes nearly every URI has */
+    if (s.len > 4 && (p[0] | 0x20) == 's' && (p[1] | 0x20) == 'i' && (p[2] | 0x20) == 'p') {
+        if (p[3] == ':' || (s.len > 5 && (p[3] | 0x20) == 's' && p[4] == ':')) {
+            q = p + (p[3] == ':' ? 3 : 4);
+            u->scheme = q == p + 3 ? SIP_URI_SIP : SIP_URI_SIPS;
+            u->scheme_str = sip__span(p, q);
+            u->opaque = sip__span(q + 1, e);
+            return sip__uri_sip(q + 1, e, u);
+        }
+    }
     for (q = p; q < e && *q != ':'; q++)
         if (!SIP__IS(*q, SIP__ALPHA | SIP__DIGIT) && *q != '+' && *q != '-' && *q != '.')
             return SIP_ERR_SYNTAX;
