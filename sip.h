@@ -1178,9 +1178,7 @@ SIPDEF int sip_param_next(sip_str params, size_t *pos, sip_str *name,
     if (p < e && *p == ';') p = sip__skip_ws(p + 1, e);
     if (p >= e) { *pos = params.len; return 0; }
     q = p;
-    while (q < e && *q != '=' && *q != ';' && *q != ' ' && *q != '\t' &&
-           *q != '\r' && *q != '\n')
-        q++;
+    while (q < e && !SIP__IS(*q, SIP__SEMEQ | SIP__LWSC)) q++;
     if (q == p) return SIP_ERR_SYNTAX;
     *name = sip__span(p, q);
     q = sip__skip_ws(q, e);
@@ -1193,9 +1191,7 @@ SIPDEF int sip_param_next(sip_str params, size_t *pos, sip_str *name,
             if (!ve) return SIP_ERR_SYNTAX;
         } else {
             ve = v;
-            while (ve < e && *ve != ';' && *ve != ' ' && *ve != '\t' &&
-                   *ve != '\r' && *ve != '\n')
-                ve++;
+            while (ve < e && !SIP__IS(*ve, SIP__LWSC) && *ve != ';') ve++;
         }
         *value = sip__span(v, ve);
         q = sip__skip_ws(ve, e);
