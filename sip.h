@@ -790,6 +790,7 @@ SIPDEF int sip_ct_equal(sip_str a, sip_str b);
  *  Returns 0 or SIP_ERR_UNSUPPORTED. */
 SIPDEF int sip_hash(sip_digest_alg alg, const sip_str *parts, size_t n_parts,
                     uint8_t *out);
+/* sip_hash also returns SIP_ERR_INVALID for a NULL out or parts. */
 
 #ifdef __cplusplus
 }
@@ -801,7 +802,11 @@ SIPDEF int sip_hash(sip_digest_alg alg, const sip_str *parts, size_t n_parts,
  * ===================================================================== */
 #ifdef SIP_IMPLEMENTATION
 
+#include <limits.h>
 #include <string.h>
+#ifdef SIP_USE_OPENSSL
+#include <openssl/evp.h>
+#endif
 
 #ifndef SIP_ASSERT
 #include <assert.h>
@@ -1344,7 +1349,7 @@ static const char *sip__hostport(const char *p, const char *e, int ws,
     const char *h, *he;
     if (p < e && *p == '[') {
         h = p + 1;
-        he = memchr(h, ']', (size_t)(e - h));
+        he = (const char *)memchr(h, ']', (size_t)(e - h));
         if (!he || !sip__ipv6_ok(h, he)) return NULL;
         p = he + 1;
         *ht = SIP_HOST_IPV6;
@@ -1413,9 +1418,9 @@ static const char *sip__check_escaped(const char *p, const char *e, unsigned cls
 
 static int sip__uri_sip(const char *p, const char *e, sip_uri *u)
 {
-    const char *at = memchr(p, '@', (size_t)(e - p)), *q;
+    const char *at = (const char *)memchr(p, '@', (size_t)(e - p)), *q;
     if (at) {
-        const char *colon = memchr(p, ':', (size_t)(at - p));
+        const char *colon = (const char *)memchr(p, ':', (size_t)(at - p));
         /* userinfo: user-unreserved, unreserved, escaped; password too */
         if (sip__check_escaped(p, at, SIP__USERC)) return SIP_ERR_SYNTAX;
         if (colon) {
@@ -1479,7 +1484,7 @@ SIPDEF int sip_uri_parse(sip_str s, sip_uri *u)
     if (p == e) return SIP_ERR_SYNTAX;
     if (u->scheme == SIP_URI_TEL) {
         /* RFC 3966: number up to the first ';', then parameters */
-        q = memchr(p, ';', (size_t)(e - p));
+        q = (const char *)memchr(p, ';', (size_t)(e - p));
         u->user = sip__span(p, q ? q : e);
         if (q) u->params = sip__span(q, e);
         if (u->user.len == 0 || !sip__uri_chars_ok(p, e, 1) || !sip__escapes_ok(p, e))
@@ -1528,14 +1533,14 @@ static int sip__uri_headers_cover(sip_str a, sip_str b)
 {
     const char *p = a.p, *e = sip__end(a);
     while (p && p < e) {
-        const char *amp = memchr(p, '&', (size_t)(e - p)), *he = amp ? amp : e;
-        const char *eq = memchr(p, '=', (size_t)(he - p));
+        const char *amp = (const char *)memchr(p, '&', (size_t)(e - p)), *he = amp ? amp : e;
+        const char *eq = (const char *)memchr(p, '=', (size_t)(he - p));
         sip_str hn = sip__span(p, eq ? eq : he), hv = sip__span(eq ? eq + 1 : he, he);
         const char *q = b.p, *be = sip__end(b);
         int found = 0;
         while (q && q < be && !found) {
-            const char *amp2 = memchr(q, '&', (size_t)(be - q)), *he2 = amp2 ? amp2 : be;
-            const char *eq2 = memchr(q, '=', (size_t)(he2 - q));
+            const char *amp2 = (const char *)memchr(q, '&', (size_t)(be - q)), *he2 = amp2 ? amp2 : be;
+            const char *eq2 = (const char *)memchr(q, '=', (size_t)(he2 - q));
             if (sip__esc_eq(hn, sip__span(q, eq2 ? eq2 : he2), 1) &&
                 sip__esc_eq(hv, sip__span(eq2 ? eq2 + 1 : he2, he2), 0))
                 found = 1;
@@ -1619,7 +1624,7 @@ SIPDEF int sip_addr_parse(sip_str s, sip_addr *out)
         if (p >= e || *p != '<') return SIP_ERR_SYNTAX;
         lt = p;
     } else {
-        lt = memchr(p, '<', (size_t)(e - p));
+        lt = (const char *)memchr(p, '<', (size_t)(e - p));
         if (lt) {
             const char *de = lt;
             if (!sip__display_tokens_ok(p, lt)) return SIP_ERR_SYNTAX;
@@ -1628,7 +1633,7 @@ SIPDEF int sip_addr_parse(sip_str s, sip_addr *out)
         }
     }
     if (lt) {
-        gt = memchr(lt, '>', (size_t)(e - lt));
+        gt = (const char *)memchr(lt, '>', (size_t)(e - lt));
         if (!gt) return SIP_ERR_SYNTAX;
         out->angle = 1;
         /* no LWS inside <...> (RFC 4475 §3.1.2.14 badaspec) */
@@ -1640,7 +1645,7 @@ SIPDEF int sip_addr_parse(sip_str s, sip_addr *out)
     {
         const char *q = p;
         while (q < e && *q != ';' && !SIP__IS(*q, SIP__WS) && *q != '\r' && *q != '\n') q++;
-        if (memchr(p, '?', (size_t)(q - p)) || memchr(p, ',', (size_t)(q - p)))
+        if ((const char *)memchr(p, '?', (size_t)(q - p)) || (const char *)memchr(p, ',', (size_t)(q - p)))
             return SIP_ERR_SYNTAX;
         if (sip_uri_parse(sip__span(p, q), &out->uri) != 0) return SIP_ERR_SYNTAX;
         return sip__addr_params(q, e, out);
@@ -1964,10 +1969,10 @@ static int sip__add_list(sip__pctx *c, sip_hdr_id id, sip_str name, sip_str v,
     int angle = 0, r;
     /* Most list fields hold one value, or plain tokens: without quotes and
      * brackets every comma separates, and memchr finds them fastest. */
-    int plain = !memchr(p, '"', v.len) && !memchr(p, '<', v.len);
+    int plain = !(const char *)memchr(p, '"', v.len) && !(const char *)memchr(p, '<', v.len);
     for (;; p++) {
         if (plain) {
-            p = memchr(p, ',', (size_t)(e - p));
+            p = (const char *)memchr(p, ',', (size_t)(e - p));
             if (!p) p = e;
         }
         if (p == e || (*p == ',' && !angle)) {
@@ -2013,7 +2018,7 @@ static int sip__header(sip__pctx *c)
     /* The name ends at ':' (SWS allowed before it). A name that matches a
      * known header is a token by construction; only unknown ones need the
      * byte-by-byte token check. */
-    p = memchr(nb, ':', (size_t)(e - nb));
+    p = (const char *)memchr(nb, ':', (size_t)(e - nb));
     if (!p) {
         const char *q = nb;
         while (q < e && SIP__IS(*q, SIP__TOKEN | SIP__WS)) q++;
@@ -2033,7 +2038,7 @@ static int sip__header(sip__pctx *c)
     /* find the end of the field: a line end not followed by SP/HTAB */
     nl = vb;
     for (;;) {
-        nl = memchr(nl, '\n', (size_t)(e - nl));
+        nl = (const char *)memchr(nl, '\n', (size_t)(e - nl));
         if (!nl) {
             if (!(c->flags & SIP_PARSE_DATAGRAM))
                 return sip__fail(c, SIP_ERR_PARTIAL, nb, "Incomplete header");
@@ -2114,7 +2119,7 @@ static int sip__parse_msg(sip__pctx *c, size_t max_message)
     /* §7.5: stream receivers ignore CRLFs before the start line */
     if (!(c->flags & SIP_PARSE_DATAGRAM))
         while (p < e && (*p == '\r' || *p == '\n')) p++;
-    nl = memchr(p, '\n', (size_t)(e - p));
+    nl = (const char *)memchr(p, '\n', (size_t)(e - p));
     if (!nl) {
         if (c->flags & SIP_PARSE_DATAGRAM) return sip__fail(c, SIP_ERR_SYNTAX, e, "Bad Start-Line");
         return sip__fail(c, SIP_ERR_PARTIAL, p, "Incomplete Start-Line");
@@ -2201,7 +2206,7 @@ static int64_t sip__frame_cl(const char *p, const char *e)
 {
     int64_t cl = -1;
     while (p < e) {
-        const char *nl = memchr(p, '\n', (size_t)(e - p)), *le = nl ? nl : e, *n = p;
+        const char *nl = (const char *)memchr(p, '\n', (size_t)(e - p)), *le = nl ? nl : e, *n = p;
         while (n < le && SIP__IS(*n, SIP__TOKEN)) n++;
         if (sip_hdr_id_from_name(sip__span(p, n)) == SIP_HDR_CONTENT_LENGTH) {
             const char *v = sip__skip_ws(n, le);
@@ -2793,6 +2798,886 @@ SIPDEF int sip_gen_call_id(char *out, size_t cap, sip_str host,
                            sip_rand_fn rnd, void *user)
 {
     return sip__gen(out, cap, "", 24, host, rnd, user);
+}
+
+/* ---- digest authentication (RFC 2617, RFC 7616, RFC 8760) ------------ */
+/* ---- digest authentication (RFC 2617, RFC 7616, RFC 8760) ------------- */
+/*
+ * Hashes: MD5 (RFC 1321), SHA-256 and SHA-512/256 (FIPS 180-4), written
+ * from the specifications, streaming (init / update / final) so that
+ * sip_hash() never needs a concatenation buffer. With SIP_USE_OPENSSL the
+ * same API runs on OpenSSL's EVP instead and the built-in code is left out.
+ * Everything after sip_hash() is hash-agnostic: the request-digest code
+ * only calls sip_hash(), so both back ends share it.
+ */
+/* Algorithm tokens, indexed by sip_digest_alg (RFC 7616 §6.1 registry). */
+static const char *const sip__dg_alg_names[SIP_DIGEST_ALG_UNKNOWN] = {
+    "MD5", "MD5-sess", "SHA-256", "SHA-256-sess", "SHA-512-256",
+    "SHA-512-256-sess"
+};
+
+static const char sip__dg_hexdig[] = "0123456789abcdef";
+
+/* The hash behind an algorithm (-sess only changes A1, RFC 7616 §3.4.2):
+ * SIP_DIGEST_MD5, SIP_DIGEST_SHA256, SIP_DIGEST_SHA512_256 or UNKNOWN. */
+static sip_digest_alg sip__dg_base(sip_digest_alg a)
+{
+    switch (a) {
+    case SIP_DIGEST_MD5: case SIP_DIGEST_MD5_SESS: return SIP_DIGEST_MD5;
+    case SIP_DIGEST_SHA256: case SIP_DIGEST_SHA256_SESS: return SIP_DIGEST_SHA256;
+    case SIP_DIGEST_SHA512_256: case SIP_DIGEST_SHA512_256_SESS:
+        return SIP_DIGEST_SHA512_256;
+    default: return SIP_DIGEST_ALG_UNKNOWN;
+    }
+}
+
+static int sip__dg_is_sess(sip_digest_alg a)
+{
+    return a == SIP_DIGEST_MD5_SESS || a == SIP_DIGEST_SHA256_SESS ||
+           a == SIP_DIGEST_SHA512_256_SESS;
+}
+
+SIPDEF sip_digest_alg sip_digest_alg_from_str(sip_str s)
+{
+    int i;
+    if (!s.p) return SIP_DIGEST_MD5;   /* absent: MD5 (RFC 2617 §3.2.1) */
+    for (i = 0; i < (int)SIP_DIGEST_ALG_UNKNOWN; i++)
+        if (sip_str_caseeq_c(s, sip__dg_alg_names[i])) return (sip_digest_alg)i;
+    return SIP_DIGEST_ALG_UNKNOWN;
+}
+
+SIPDEF const char *sip_digest_alg_name(sip_digest_alg a)
+{
+    return ((unsigned)a < (unsigned)SIP_DIGEST_ALG_UNKNOWN) ? sip__dg_alg_names[a] : "";
+}
+
+SIPDEF size_t sip_digest_alg_len(sip_digest_alg a)
+{
+    switch (sip__dg_base(a)) {
+    case SIP_DIGEST_MD5: return 16;
+    case SIP_DIGEST_SHA256: case SIP_DIGEST_SHA512_256: return 32;
+    default: return 0;
+    }
+}
+
+#ifndef SIP_USE_OPENSSL
+/* ---- built-in hashes -------------------------------------------------- */
+
+/* Compression function: consumes one block into the chaining state. */
+typedef void (*sip__dg_block_fn)(void *state, const uint8_t *block);
+
+/* One streaming context for the three hashes: they differ only in block
+ * size, compression function, length encoding and output byte order. */
+typedef struct sip__dg_ctx {
+    union { uint32_t w32[8]; uint64_t w64[8]; } h; /* chaining state */
+    uint64_t total;          /* message bytes so far */
+    size_t n;                /* bytes waiting in buf */
+    size_t block;            /* 64 (MD5, SHA-256) or 128 (SHA-512) */
+    sip__dg_block_fn fn;
+    uint8_t buf[128];
+} sip__dg_ctx;
+
+static uint32_t sip__dg_rol32(uint32_t x, unsigned n)
+{
+    return (x << n) | (x >> (32 - n));
+}
+
+static uint32_t sip__dg_ror32(uint32_t x, unsigned n)
+{
+    return (x >> n) | (x << (32 - n));
+}
+
+static uint64_t sip__dg_ror64(uint64_t x, unsigned n)
+{
+    return (x >> n) | (x << (64 - n));
+}
+
+static uint32_t sip__dg_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static uint32_t sip__dg_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           (uint32_t)p[3];
+}
+
+static uint64_t sip__dg_be64(const uint8_t *p)
+{
+    return (uint64_t)sip__dg_be32(p) << 32 | sip__dg_be32(p + 4);
+}
+
+/* Buffer the input and compress every full block (RFC 1321 §3.4,
+ * FIPS 180-4 §6.2.2 / §6.4.2 "for i = 1 to N"). */
+static void sip__dg_update(sip__dg_ctx *c, const uint8_t *p, size_t len)
+{
+    size_t k;
+    if (len == 0) return;    /* p may be NULL for an empty span */
+    c->total += len;
+    if (c->n) {
+        k = c->block - c->n;
+        if (k > len) k = len;
+        memcpy(c->buf + c->n, p, k);
+        c->n += k;
+        p += k;
+        len -= k;
+        if (c->n < c->block) return;
+        c->fn(&c->h, c->buf);
+        c->n = 0;
+    }
+    for (; len >= c->block; p += c->block, len -= c->block) c->fn(&c->h, p);
+    if (len) {
+        memcpy(c->buf, p, len);
+        c->n = len;
+    }
+}
+
+/* Padding (RFC 1321 §3.1-§3.2, FIPS 180-4 §5.1.1 / §5.1.2): a 1 bit, zeros,
+ * then the message length in bits in the last lenbytes (8 or 16) of the
+ * block; little-endian for MD5, big-endian for SHA-2. */
+static void sip__dg_pad(sip__dg_ctx *c, size_t lenbytes, int big_endian)
+{
+    uint64_t bits = c->total << 3, high = c->total >> 61;
+    size_t i, end = c->block;
+    c->buf[c->n++] = 0x80;
+    if (c->n > end - lenbytes) {   /* no room for the length: extra block */
+        memset(c->buf + c->n, 0, end - c->n);
+        c->fn(&c->h, c->buf);
+        c->n = 0;
+    }
+    memset(c->buf + c->n, 0, end - c->n);
+    for (i = 0; i < 8; i++) {
+        uint8_t b = (uint8_t)(bits >> (8 * i));
+        if (big_endian) {
+            c->buf[end - 1 - i] = b;
+            if (lenbytes == 16) c->buf[end - 9 - i] = (uint8_t)(high >> (8 * i));
+        } else {
+            c->buf[end - 8 + i] = b;
+        }
+    }
+    c->fn(&c->h, c->buf);
+}
+
+/* ---- MD5 (RFC 1321) ---- */
+
+/* T[i] = floor(2^32 * |sin(i + 1)|) (RFC 1321 §3.4). */
+static const uint32_t sip__md5_t[64] = {
+    0xd76aa478u, 0xe8c7b756u, 0x242070dbu, 0xc1bdceeeu,
+    0xf57c0fafu, 0x4787c62au, 0xa8304613u, 0xfd469501u,
+    0x698098d8u, 0x8b44f7afu, 0xffff5bb1u, 0x895cd7beu,
+    0x6b901122u, 0xfd987193u, 0xa679438eu, 0x49b40821u,
+    0xf61e2562u, 0xc040b340u, 0x265e5a51u, 0xe9b6c7aau,
+    0xd62f105du, 0x02441453u, 0xd8a1e681u, 0xe7d3fbc8u,
+    0x21e1cde6u, 0xc33707d6u, 0xf4d50d87u, 0x455a14edu,
+    0xa9e3e905u, 0xfcefa3f8u, 0x676f02d9u, 0x8d2a4c8au,
+    0xfffa3942u, 0x8771f681u, 0x6d9d6122u, 0xfde5380cu,
+    0xa4beea44u, 0x4bdecfa9u, 0xf6bb4b60u, 0xbebfbc70u,
+    0x289b7ec6u, 0xeaa127fau, 0xd4ef3085u, 0x04881d05u,
+    0xd9d4d039u, 0xe6db99e5u, 0x1fa27cf8u, 0xc4ac5665u,
+    0xf4292244u, 0x432aff97u, 0xab9423a7u, 0xfc93a039u,
+    0x655b59c3u, 0x8f0ccc92u, 0xffeff47du, 0x85845dd1u,
+    0x6fa87e4fu, 0xfe2ce6e0u, 0xa3014314u, 0x4e0811a1u,
+    0xf7537e82u, 0xbd3af235u, 0x2ad7d2bbu, 0xeb86d391u
+};
+
+/* Per-round shift amounts s (RFC 1321 §3.4, the [abcd k s i] steps). */
+static const unsigned char sip__md5_s[16] = {
+    7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21
+};
+
+static void sip__md5_block(void *state, const uint8_t *p)
+{
+    uint32_t *h = (uint32_t *)state;
+    uint32_t x[16], a = h[0], b = h[1], c = h[2], d = h[3], f, t;
+    unsigned i, k;
+    for (i = 0; i < 16; i++) x[i] = sip__dg_le32(p + 4 * i);
+    for (i = 0; i < 64; i++) {
+        /* Rounds 1-4 use F, G, H, I and a different word order (k). */
+        switch (i >> 4) {
+        case 0: f = (b & c) | (~b & d); k = i; break;
+        case 1: f = (b & d) | (c & ~d); k = (5 * i + 1) & 15; break;
+        case 2: f = b ^ c ^ d; k = (3 * i + 5) & 15; break;
+        default: f = c ^ (b | ~d); k = (7 * i) & 15; break;
+        }
+        t = d;
+        d = c;
+        c = b;
+        b = b + sip__dg_rol32(a + f + x[k] + sip__md5_t[i],
+                              sip__md5_s[((i >> 4) << 2) | (i & 3)]);
+        a = t;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+}
+
+static void sip__md5_init(sip__dg_ctx *c)
+{
+    /* A, B, C, D of RFC 1321 §3.3 as little-endian words. */
+    c->h.w32[0] = 0x67452301u;
+    c->h.w32[1] = 0xefcdab89u;
+    c->h.w32[2] = 0x98badcfeu;
+    c->h.w32[3] = 0x10325476u;
+    c->total = 0;
+    c->n = 0;
+    c->block = 64;
+    c->fn = sip__md5_block;
+}
+
+static void sip__md5_final(sip__dg_ctx *c, uint8_t *out)
+{
+    unsigned i;
+    sip__dg_pad(c, 8, 0);
+    for (i = 0; i < 16; i++) /* RFC 1321 §3.5: low-order byte first */
+        out[i] = (uint8_t)(c->h.w32[i >> 2] >> (8 * (i & 3)));
+}
+
+/* ---- SHA-256 (FIPS 180-4 §6.2) ---- */
+
+/* K: first 32 bits of the fractional parts of the cube roots of the
+ * first 64 primes (FIPS 180-4 §4.2.2). */
+static const uint32_t sip__sha256_k[64] = {
+    0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u,
+    0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
+    0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u,
+    0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u,
+    0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu,
+    0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
+    0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u,
+    0xc6e00bf3u, 0xd5a79147u, 0x06ca6351u, 0x14292967u,
+    0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu, 0x53380d13u,
+    0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u,
+    0xa2bfe8a1u, 0xa81a664bu, 0xc24b8b70u, 0xc76c51a3u,
+    0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u,
+    0x19a4c116u, 0x1e376c08u, 0x2748774cu, 0x34b0bcb5u,
+    0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu, 0x682e6ff3u,
+    0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u,
+    0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u
+};
+
+/* H(0): fractional parts of the square roots of the first 8 primes
+ * (FIPS 180-4 §5.3.3). */
+static const uint32_t sip__sha256_h0[8] = {
+    0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
+    0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u
+};
+
+static void sip__sha256_block(void *state, const uint8_t *p)
+{
+    uint32_t *h = (uint32_t *)state;
+    uint32_t w[64], a, b, c, d, e, f, g, hh, t1, t2;
+    unsigned t;
+    for (t = 0; t < 16; t++) w[t] = sip__dg_be32(p + 4 * t);
+    for (t = 16; t < 64; t++) { /* message schedule, FIPS 180-4 §6.2.2 step 1 */
+        uint32_t s0 = sip__dg_ror32(w[t - 15], 7) ^ sip__dg_ror32(w[t - 15], 18) ^
+                      (w[t - 15] >> 3);
+        uint32_t s1 = sip__dg_ror32(w[t - 2], 17) ^ sip__dg_ror32(w[t - 2], 19) ^
+                      (w[t - 2] >> 10);
+        w[t] = s1 + w[t - 7] + s0 + w[t - 16];
+    }
+    a = h[0]; b = h[1]; c = h[2]; d = h[3];
+    e = h[4]; f = h[5]; g = h[6]; hh = h[7];
+    for (t = 0; t < 64; t++) {
+        t1 = hh + (sip__dg_ror32(e, 6) ^ sip__dg_ror32(e, 11) ^ sip__dg_ror32(e, 25)) +
+             ((e & f) ^ (~e & g)) + sip__sha256_k[t] + w[t];
+        t2 = (sip__dg_ror32(a, 2) ^ sip__dg_ror32(a, 13) ^ sip__dg_ror32(a, 22)) +
+             ((a & b) ^ (a & c) ^ (b & c));
+        hh = g; g = f; f = e; e = d + t1;
+        d = c; c = b; b = a; a = t1 + t2;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d;
+    h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+}
+
+static void sip__sha256_init(sip__dg_ctx *c)
+{
+    memcpy(c->h.w32, sip__sha256_h0, sizeof sip__sha256_h0);
+    c->total = 0;
+    c->n = 0;
+    c->block = 64;
+    c->fn = sip__sha256_block;
+}
+
+static void sip__sha256_final(sip__dg_ctx *c, uint8_t *out)
+{
+    unsigned i;
+    sip__dg_pad(c, 8, 1);
+    for (i = 0; i < 32; i++)
+        out[i] = (uint8_t)(c->h.w32[i >> 2] >> (24 - 8 * (i & 3)));
+}
+
+/* ---- SHA-512/256 (FIPS 180-4 §6.4 with §5.3.6.2, §6.7) ---- */
+
+/* K: first 64 bits of the fractional parts of the cube roots of the
+ * first 80 primes (FIPS 180-4 §4.2.3). */
+static const uint64_t sip__sha512_k[80] = {
+    UINT64_C(0x428a2f98d728ae22), UINT64_C(0x7137449123ef65cd),
+    UINT64_C(0xb5c0fbcfec4d3b2f), UINT64_C(0xe9b5dba58189dbbc),
+    UINT64_C(0x3956c25bf348b538), UINT64_C(0x59f111f1b605d019),
+    UINT64_C(0x923f82a4af194f9b), UINT64_C(0xab1c5ed5da6d8118),
+    UINT64_C(0xd807aa98a3030242), UINT64_C(0x12835b0145706fbe),
+    UINT64_C(0x243185be4ee4b28c), UINT64_C(0x550c7dc3d5ffb4e2),
+    UINT64_C(0x72be5d74f27b896f), UINT64_C(0x80deb1fe3b1696b1),
+    UINT64_C(0x9bdc06a725c71235), UINT64_C(0xc19bf174cf692694),
+    UINT64_C(0xe49b69c19ef14ad2), UINT64_C(0xefbe4786384f25e3),
+    UINT64_C(0x0fc19dc68b8cd5b5), UINT64_C(0x240ca1cc77ac9c65),
+    UINT64_C(0x2de92c6f592b0275), UINT64_C(0x4a7484aa6ea6e483),
+    UINT64_C(0x5cb0a9dcbd41fbd4), UINT64_C(0x76f988da831153b5),
+    UINT64_C(0x983e5152ee66dfab), UINT64_C(0xa831c66d2db43210),
+    UINT64_C(0xb00327c898fb213f), UINT64_C(0xbf597fc7beef0ee4),
+    UINT64_C(0xc6e00bf33da88fc2), UINT64_C(0xd5a79147930aa725),
+    UINT64_C(0x06ca6351e003826f), UINT64_C(0x142929670a0e6e70),
+    UINT64_C(0x27b70a8546d22ffc), UINT64_C(0x2e1b21385c26c926),
+    UINT64_C(0x4d2c6dfc5ac42aed), UINT64_C(0x53380d139d95b3df),
+    UINT64_C(0x650a73548baf63de), UINT64_C(0x766a0abb3c77b2a8),
+    UINT64_C(0x81c2c92e47edaee6), UINT64_C(0x92722c851482353b),
+    UINT64_C(0xa2bfe8a14cf10364), UINT64_C(0xa81a664bbc423001),
+    UINT64_C(0xc24b8b70d0f89791), UINT64_C(0xc76c51a30654be30),
+    UINT64_C(0xd192e819d6ef5218), UINT64_C(0xd69906245565a910),
+    UINT64_C(0xf40e35855771202a), UINT64_C(0x106aa07032bbd1b8),
+    UINT64_C(0x19a4c116b8d2d0c8), UINT64_C(0x1e376c085141ab53),
+    UINT64_C(0x2748774cdf8eeb99), UINT64_C(0x34b0bcb5e19b48a8),
+    UINT64_C(0x391c0cb3c5c95a63), UINT64_C(0x4ed8aa4ae3418acb),
+    UINT64_C(0x5b9cca4f7763e373), UINT64_C(0x682e6ff3d6b2b8a3),
+    UINT64_C(0x748f82ee5defb2fc), UINT64_C(0x78a5636f43172f60),
+    UINT64_C(0x84c87814a1f0ab72), UINT64_C(0x8cc702081a6439ec),
+    UINT64_C(0x90befffa23631e28), UINT64_C(0xa4506cebde82bde9),
+    UINT64_C(0xbef9a3f7b2c67915), UINT64_C(0xc67178f2e372532b),
+    UINT64_C(0xca273eceea26619c), UINT64_C(0xd186b8c721c0c207),
+    UINT64_C(0xeada7dd6cde0eb1e), UINT64_C(0xf57d4f7fee6ed178),
+    UINT64_C(0x06f067aa72176fba), UINT64_C(0x0a637dc5a2c898a6),
+    UINT64_C(0x113f9804bef90dae), UINT64_C(0x1b710b35131c471b),
+    UINT64_C(0x28db77f523047d84), UINT64_C(0x32caab7b40c72493),
+    UINT64_C(0x3c9ebe0a15c9bebc), UINT64_C(0x431d67c49c100d4c),
+    UINT64_C(0x4cc5d4becb3e42b6), UINT64_C(0x597f299cfc657e2a),
+    UINT64_C(0x5fcb6fab3ad6faec), UINT64_C(0x6c44198c4a475817)
+};
+
+/* H(0) of SHA-512/256 (FIPS 180-4 §5.3.6.2): the output of the SHA-512/t
+ * IV generation function for "SHA-512/256". Not the SHA-512 IV: truncated
+ * plain SHA-512 is a different function (the values printed in RFC 7616
+ * §3.9.2 are truncated SHA-512; interoperating clients use this one). */
+static const uint64_t sip__sha512_256_h0[8] = {
+    UINT64_C(0x22312194fc2bf72c), UINT64_C(0x9f555fa3c84c64c2),
+    UINT64_C(0x2393b86b6f53b151), UINT64_C(0x963877195940eabd),
+    UINT64_C(0x96283ee2a88effe3), UINT64_C(0xbe5e1e2553863992),
+    UINT64_C(0x2b0199fc2c85b8aa), UINT64_C(0x0eb72ddc81c52ca2)
+};
+
+static void sip__sha512_block(void *state, const uint8_t *p)
+{
+    uint64_t *h = (uint64_t *)state;
+    uint64_t w[80], a, b, c, d, e, f, g, hh, t1, t2;
+    unsigned t;
+    for (t = 0; t < 16; t++) w[t] = sip__dg_be64(p + 8 * t);
+    for (t = 16; t < 80; t++) { /* FIPS 180-4 §6.4.2 step 1 */
+        uint64_t s0 = sip__dg_ror64(w[t - 15], 1) ^ sip__dg_ror64(w[t - 15], 8) ^
+                      (w[t - 15] >> 7);
+        uint64_t s1 = sip__dg_ror64(w[t - 2], 19) ^ sip__dg_ror64(w[t - 2], 61) ^
+                      (w[t - 2] >> 6);
+        w[t] = s1 + w[t - 7] + s0 + w[t - 16];
+    }
+    a = h[0]; b = h[1]; c = h[2]; d = h[3];
+    e = h[4]; f = h[5]; g = h[6]; hh = h[7];
+    for (t = 0; t < 80; t++) {
+        t1 = hh + (sip__dg_ror64(e, 14) ^ sip__dg_ror64(e, 18) ^ sip__dg_ror64(e, 41)) +
+             ((e & f) ^ (~e & g)) + sip__sha512_k[t] + w[t];
+        t2 = (sip__dg_ror64(a, 28) ^ sip__dg_ror64(a, 34) ^ sip__dg_ror64(a, 39)) +
+             ((a & b) ^ (a & c) ^ (b & c));
+        hh = g; g = f; f = e; e = d + t1;
+        d = c; c = b; b = a; a = t1 + t2;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d;
+    h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+}
+
+static void sip__sha512_256_init(sip__dg_ctx *c)
+{
+    memcpy(c->h.w64, sip__sha512_256_h0, sizeof sip__sha512_256_h0);
+    c->total = 0;
+    c->n = 0;
+    c->block = 128;
+    c->fn = sip__sha512_block;
+}
+
+static void sip__sha512_256_final(sip__dg_ctx *c, uint8_t *out)
+{
+    unsigned i;
+    sip__dg_pad(c, 16, 1);   /* 128-bit length field (FIPS 180-4 §5.1.2) */
+    for (i = 0; i < 32; i++) /* leftmost 256 bits (FIPS 180-4 §6.7) */
+        out[i] = (uint8_t)(c->h.w64[i >> 3] >> (56 - 8 * (i & 7)));
+}
+
+SIPDEF int sip_hash(sip_digest_alg alg, const sip_str *parts, size_t n_parts,
+                    uint8_t *out)
+{
+    sip__dg_ctx c;
+    size_t i;
+    sip_digest_alg base = sip__dg_base(alg);
+    if (base == SIP_DIGEST_ALG_UNKNOWN) return SIP_ERR_UNSUPPORTED;
+    if (!out || (n_parts && !parts)) return SIP_ERR_INVALID;
+    if (base == SIP_DIGEST_MD5) sip__md5_init(&c);
+    else if (base == SIP_DIGEST_SHA256) sip__sha256_init(&c);
+    else sip__sha512_256_init(&c);
+    for (i = 0; i < n_parts; i++)
+        sip__dg_update(&c, (const uint8_t *)parts[i].p, parts[i].len);
+    if (base == SIP_DIGEST_MD5) sip__md5_final(&c, out);
+    else if (base == SIP_DIGEST_SHA256) sip__sha256_final(&c, out);
+    else sip__sha512_256_final(&c, out);
+    return 0;
+}
+
+#else /* SIP_USE_OPENSSL */
+
+/* EVP back end (OpenSSL >= 1.1.1 for EVP_sha512_256). The EVP context is
+ * the one allocation in this file; a provider without the digest (e.g. MD5
+ * under a FIPS-only configuration) gives SIP_ERR_UNSUPPORTED. */
+static const EVP_MD *sip__dg_evp(sip_digest_alg base)
+{
+    switch (base) {
+    case SIP_DIGEST_MD5: return EVP_md5();
+    case SIP_DIGEST_SHA256: return EVP_sha256();
+    case SIP_DIGEST_SHA512_256: return EVP_sha512_256();
+    default: return NULL;
+    }
+}
+
+SIPDEF int sip_hash(sip_digest_alg alg, const sip_str *parts, size_t n_parts,
+                    uint8_t *out)
+{
+    const EVP_MD *md = sip__dg_evp(sip__dg_base(alg));
+    EVP_MD_CTX *c;
+    unsigned int olen = 0;
+    size_t i;
+    int ok;
+    if (!md) return SIP_ERR_UNSUPPORTED;
+    if (!out || (n_parts && !parts)) return SIP_ERR_INVALID;
+    c = EVP_MD_CTX_new();
+    ok = c && EVP_DigestInit_ex(c, md, NULL) == 1;
+    for (i = 0; ok && i < n_parts; i++)
+        if (parts[i].len) ok = EVP_DigestUpdate(c, parts[i].p, parts[i].len) == 1;
+    ok = ok && EVP_DigestFinal_ex(c, out, &olen) == 1 &&
+         olen == sip_digest_alg_len(alg);
+    EVP_MD_CTX_free(c);
+    return ok ? 0 : SIP_ERR_UNSUPPORTED;
+}
+
+#endif /* SIP_USE_OPENSSL */
+
+/* ---- request-digest (RFC 7616 §3.4.1-§3.4.3, RFC 2617 §3.2.2) ---------- */
+
+static void sip__dg_tohex(const uint8_t *b, size_t n, char *hex)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        hex[2 * i] = sip__dg_hexdig[b[i] >> 4];
+        hex[2 * i + 1] = sip__dg_hexdig[b[i] & 15];
+    }
+    hex[2 * n] = '\0';
+}
+
+/* H(parts...) as lowercase hex (RFC 7616 §3.4: digests are sent as lower-
+ * case hex, and HA1 / HA2 enter the next hash in that form). */
+static int sip__dg_hhex(sip_digest_alg alg, const sip_str *parts, size_t n,
+                        char *hex)
+{
+    uint8_t md[32];
+    int rc = sip_hash(alg, parts, n, md);
+    if (rc) return rc;
+    sip__dg_tohex(md, sip_digest_alg_len(alg), hex);
+    return 0;
+}
+
+/* Copy a stored H(user:realm:pass) in lowercase: some user databases keep
+ * it in upper case, but the hash input must be the lowercase form. */
+static int sip__dg_ha1_copy(sip_str s, size_t hexlen, char *dst)
+{
+    size_t i;
+    if (s.len != hexlen) return SIP_ERR_INVALID;
+    for (i = 0; i < hexlen; i++) {
+        if (sip__hexval((unsigned char)s.p[i]) < 0) return SIP_ERR_INVALID;
+        dst[i] = (char)sip__lower((unsigned char)s.p[i]);
+    }
+    dst[hexlen] = '\0';
+    return 0;
+}
+
+static int sip__dg_is_nc(sip_str nc)
+{
+    size_t i;
+    if (nc.len != 8) return 0;    /* nc-value = 8LHEX (RFC 7616 §3.4) */
+    for (i = 0; i < 8; i++)
+        if (sip__hexval((unsigned char)nc.p[i]) < 0) return 0;
+    return 1;
+}
+
+/* Arguments the computation cannot do without. -sess needs a cnonce for
+ * A1 even without qop (RFC 2617 §3.2.2.2). */
+static int sip__dg_check(const sip_digest_input *in)
+{
+    if (sip_digest_alg_len(in->alg) == 0) return SIP_ERR_UNSUPPORTED;
+    if ((unsigned)in->qop > (unsigned)SIP_QOP_AUTH_INT) return SIP_ERR_INVALID;
+    if ((in->qop != SIP_QOP_NONE || sip__dg_is_sess(in->alg)) && in->cnonce.len == 0)
+        return SIP_ERR_INVALID;
+    if (in->qop != SIP_QOP_NONE && !sip__dg_is_nc(in->nc)) return SIP_ERR_INVALID;
+    return 0;
+}
+
+/* A1 (RFC 7616 §3.4.2): H(user:realm:pass), or the caller's stored value;
+ * for -sess then H(that:nonce:cnonce). */
+static int sip__dg_ha1(const sip_digest_input *in, char *h1)
+{
+    const sip_str c = SIP_STR(":");
+    size_t hl = 2 * sip_digest_alg_len(in->alg);
+    int rc;
+    if (in->ha1_hex.p) {
+        rc = sip__dg_ha1_copy(in->ha1_hex, hl, h1);
+    } else {
+        sip_str a1[5];
+        a1[0] = in->username; a1[1] = c; a1[2] = in->realm; a1[3] = c;
+        a1[4] = in->password;
+        rc = sip__dg_hhex(in->alg, a1, 5, h1);
+    }
+    if (rc || !sip__dg_is_sess(in->alg)) return rc;
+    {
+        sip_str s[5];
+        s[0] = sip__span(h1, h1 + hl); s[1] = c; s[2] = in->nonce; s[3] = c;
+        s[4] = in->cnonce;
+        return sip__dg_hhex(in->alg, s, 5, h1); /* h1 read before written */
+    }
+}
+
+/* A2 (RFC 7616 §3.4.3): method:uri, plus :H(body) for auth-int. */
+static int sip__dg_ha2(const sip_digest_input *in, char *h2)
+{
+    const sip_str c = SIP_STR(":");
+    char hb[65];
+    sip_str a2[5];
+    size_t n = 3;
+    a2[0] = in->method; a2[1] = c; a2[2] = in->uri;
+    if (in->qop == SIP_QOP_AUTH_INT) {
+        int rc = sip__dg_hhex(in->alg, &in->body, 1, hb);
+        if (rc) return rc;
+        a2[3] = c;
+        a2[4] = sip_str_c(hb);
+        n = 5;
+    }
+    return sip__dg_hhex(in->alg, a2, n, h2);
+}
+
+static const char *sip__dg_qop_name(sip_digest_qop q)
+{
+    return q == SIP_QOP_AUTH_INT ? "auth-int" : q == SIP_QOP_AUTH ? "auth" : "";
+}
+
+/* response = KD(HA1, nonce:nc:cnonce:qop:HA2), or KD(HA1, nonce:HA2)
+ * without qop (RFC 7616 §3.4.1, RFC 2617 §3.2.2.1); KD(s, d) = H(s:d). */
+static int sip__dg_kd(const sip_digest_input *in, const char *h1,
+                      const char *h2, char *out)
+{
+    const sip_str c = SIP_STR(":");
+    sip_str v[11];
+    size_t n = 0;
+    v[n++] = sip_str_c(h1); v[n++] = c; v[n++] = in->nonce; v[n++] = c;
+    if (in->qop != SIP_QOP_NONE) {
+        v[n++] = in->nc; v[n++] = c; v[n++] = in->cnonce; v[n++] = c;
+        v[n++] = sip_str_c(sip__dg_qop_name(in->qop)); v[n++] = c;
+    }
+    v[n++] = sip_str_c(h2);
+    return sip__dg_hhex(in->alg, v, n, out);
+}
+
+SIPDEF int sip_digest_response(const sip_digest_input *in, char *out,
+                               size_t cap, char *ha1, char *ha2)
+{
+    char h1[65], h2[65];
+    size_t hl;
+    int rc;
+    if (!in) return SIP_ERR_INVALID;
+    rc = sip__dg_check(in);
+    if (rc) return rc;
+    hl = 2 * sip_digest_alg_len(in->alg);
+    if (!out || cap < hl + 1) return SIP_ERR_NOSPACE;
+    rc = sip__dg_ha1(in, h1);
+    if (!rc) rc = sip__dg_ha2(in, h2);
+    if (!rc) rc = sip__dg_kd(in, h1, h2, out);
+    if (rc) return rc;
+    if (ha1) memcpy(ha1, h1, hl + 1);
+    if (ha2) memcpy(ha2, h2, hl + 1);
+    return (int)hl;
+}
+
+SIPDEF int sip_digest_userhash(sip_digest_alg alg, sip_str username,
+                               sip_str realm, char *out, size_t cap)
+{
+    const sip_str c = SIP_STR(":");
+    size_t hl = 2 * sip_digest_alg_len(alg);
+    sip_str v[3];
+    int rc;
+    if (hl == 0) return SIP_ERR_UNSUPPORTED;
+    if (!out || cap < hl + 1) return SIP_ERR_NOSPACE;
+    v[0] = username; v[1] = c; v[2] = realm;   /* RFC 7616 §3.4.4 */
+    rc = sip__dg_hhex(alg, v, 3, out);
+    return rc ? rc : (int)hl;
+}
+
+/* ---- credentials (RFC 7616 §3.4, RFC 3261 §22.4) ---------------------- */
+
+/* Bounded writer: counts every byte, stores only what fits. */
+typedef struct sip__dg_w {
+    char *p;
+    size_t cap, len;
+} sip__dg_w;
+
+static void sip__dg_put(sip__dg_w *w, const char *s, size_t n)
+{
+    if (n && w->p && w->len + n <= w->cap) memcpy(w->p + w->len, s, n);
+    w->len += n;
+}
+
+static void sip__dg_puts(sip__dg_w *w, const char *s)
+{
+    sip__dg_put(w, s, strlen(s));
+}
+
+/* quoted-string (RFC 3261 §25.1): '"' and '\' become quoted-pairs. */
+static void sip__dg_put_quoted(sip__dg_w *w, sip_str s)
+{
+    size_t i;
+    sip__dg_put(w, "\"", 1);
+    for (i = 0; i < s.len; i++) {
+        if (s.p[i] == '"' || s.p[i] == '\\') sip__dg_put(w, "\\", 1);
+        sip__dg_put(w, s.p + i, 1);
+    }
+    sip__dg_put(w, "\"", 1);
+}
+
+/* Nonzero when s holds CR, LF or NUL: such a value would end or split the
+ * header field (injection), so the builder refuses it. */
+static int sip__dg_has_ctl(sip_str s)
+{
+    size_t i;
+    for (i = 0; i < s.len; i++)
+        if (s.p[i] == '\r' || s.p[i] == '\n' || s.p[i] == '\0') return 1;
+    return 0;
+}
+
+static void sip__dg_put_param(sip__dg_w *w, const char *name, sip_str v,
+                              int quoted)
+{
+    sip__dg_puts(w, ", ");
+    sip__dg_puts(w, name);
+    sip__dg_put(w, "=", 1);
+    if (quoted) sip__dg_put_quoted(w, v);
+    else sip__dg_put(w, v.p, v.len);
+}
+
+SIPDEF int sip_digest_build_credentials(char *out, size_t cap,
+                                        const sip_auth *challenge,
+                                        const sip_digest_input *in,
+                                        size_t *needed)
+{
+    char resp[65];
+    sip_str opaque = {NULL, 0};
+    sip__dg_w w;
+    int rc;
+    if (!in) return SIP_ERR_INVALID;
+    if (challenge) opaque = challenge->opaque;
+    if (sip__dg_has_ctl(in->username) || sip__dg_has_ctl(in->realm) ||
+        sip__dg_has_ctl(in->nonce) || sip__dg_has_ctl(in->uri) ||
+        sip__dg_has_ctl(in->cnonce) || sip__dg_has_ctl(opaque))
+        return SIP_ERR_INVALID;
+    rc = sip_digest_response(in, resp, sizeof resp, NULL, NULL);
+    if (rc < 0) return rc;
+    w.p = out;
+    w.cap = cap;
+    w.len = 0;
+    sip__dg_puts(&w, "Digest username=");
+    sip__dg_put_quoted(&w, in->username);
+    sip__dg_put_param(&w, "realm", in->realm, 1);
+    sip__dg_put_param(&w, "nonce", in->nonce, 1);
+    sip__dg_put_param(&w, "uri", in->uri, 1);
+    sip__dg_put_param(&w, "response", sip_str_c(resp), 1);
+    sip__dg_put_param(&w, "algorithm", sip_str_c(sip_digest_alg_name(in->alg)), 0);
+    if (in->qop != SIP_QOP_NONE) sip__dg_put_param(&w, "cnonce", in->cnonce, 1);
+    if (opaque.p) { /* echoed as received: already in quoted-string form */
+        sip__dg_puts(&w, ", opaque=\"");
+        sip__dg_put(&w, opaque.p, opaque.len);
+        sip__dg_put(&w, "\"", 1);
+    }
+    if (in->qop != SIP_QOP_NONE) {
+        sip__dg_put_param(&w, "qop", sip_str_c(sip__dg_qop_name(in->qop)), 0);
+        sip__dg_put_param(&w, "nc", in->nc, 0);
+    }
+    /* Same contract as the other builders: no NUL, needed = bytes. */
+    if (needed) *needed = w.len;
+    if (!out || w.len > cap || w.len > (size_t)INT_MAX) return SIP_ERR_NOSPACE;
+    return (int)w.len;
+}
+
+SIPDEF int sip_ct_equal(sip_str a, sip_str b)
+{
+    /* No early exit: the time depends on the length only. volatile keeps
+     * the compiler from turning the loop into a memcmp. */
+    volatile unsigned char d = 0;
+    size_t i;
+    if (a.len != b.len) return 0;
+    for (i = 0; i < a.len; i++)
+        d = (unsigned char)(d | ((unsigned char)a.p[i] ^ (unsigned char)b.p[i]));
+    return d == 0;
+}
+
+/* ---- challenge / credentials parsing (RFC 3261 §25.1, RFC 7616 §3.3-3.5) */
+
+/* LWS = [*WSP CRLF] 1*WSP (RFC 3261 §25.1). A line break must be followed
+ * by WSP (folding); a bare one stops the skip and is then a syntax error. */
+static const char *sip__dg_lws(const char *p, const char *e)
+{
+    for (;;) {
+        const char *q;
+        while (p < e && (*p == ' ' || *p == '\t')) p++;
+        q = p;
+        if (q < e && *q == '\r') q++;
+        if (q < e && *q == '\n') q++;
+        if (q == p || q >= e || (*q != ' ' && *q != '\t')) return p;
+        p = q;
+    }
+}
+
+static const char *sip__dg_token(const char *p, const char *e)
+{
+    while (p < e && SIP__IS(*p, SIP__TOKEN)) p++;
+    return p;
+}
+
+/* auth-param value: token / quoted-string, quotes dropped, quoted-pairs
+ * kept. Returns the end of the value, or NULL (empty, unterminated). */
+static const char *sip__dg_value(const char *p, const char *e, sip_str *v)
+{
+    const char *q;
+    if (p < e && *p == '"') {
+        q = sip__skip_quoted(p, e);
+        if (!q) return NULL;
+        *v = sip__span(p + 1, q - 1);
+        return q;
+    }
+    q = sip__dg_token(p, e);
+    if (q == p) return NULL;
+    *v = sip__span(p, q);
+    return q;
+}
+
+/* The parameters sip_auth names (RFC 7616 §3.3, §3.4, §3.5; RFC 2617 §3.2). */
+static const struct sip__dg_pname {
+    const char *name;
+    size_t off;
+} sip__dg_pnames[] = {
+    {"realm", offsetof(sip_auth, realm)},
+    {"nonce", offsetof(sip_auth, nonce)},
+    {"opaque", offsetof(sip_auth, opaque)},
+    {"algorithm", offsetof(sip_auth, algorithm)},
+    {"qop", offsetof(sip_auth, qop)},
+    {"domain", offsetof(sip_auth, domain)},
+    {"stale", offsetof(sip_auth, stale)},
+    {"username", offsetof(sip_auth, username)},
+    {"uri", offsetof(sip_auth, uri)},
+    {"response", offsetof(sip_auth, response)},
+    {"cnonce", offsetof(sip_auth, cnonce)},
+    {"nc", offsetof(sip_auth, nc)},
+    {"userhash", offsetof(sip_auth, userhash)},
+    {"charset", offsetof(sip_auth, charset)},
+    {"nextnonce", offsetof(sip_auth, nextnonce)},
+    {"rspauth", offsetof(sip_auth, rspauth)},
+    {"username*", offsetof(sip_auth, username_ext)}
+};
+
+static sip_str *sip__dg_field(sip_auth *a, sip_str name)
+{
+    size_t i;
+    for (i = 0; i < sizeof sip__dg_pnames / sizeof sip__dg_pnames[0]; i++)
+        if (sip_str_caseeq_c(name, sip__dg_pnames[i].name))
+            return (sip_str *)(void *)((char *)a + sip__dg_pnames[i].off);
+    return NULL;
+}
+
+/* auth-param *(COMMA auth-param), at least one (RFC 3261 §25.1 digest-cln,
+ * ainfo). Known names fill their field once; others are skipped. */
+static int sip__dg_params(sip_auth *a)
+{
+    const char *p = a->params.p, *e = p + a->params.len, *q;
+    sip_str name, val, *f;
+    for (;;) {
+        q = sip__dg_token(p, e);
+        if (q == p) return SIP_ERR_SYNTAX;
+        name = sip__span(p, q);
+        p = sip__dg_lws(q, e);                    /* EQUAL = SWS "=" SWS */
+        if (p >= e || *p != '=') return SIP_ERR_SYNTAX;
+        p = sip__dg_value(sip__dg_lws(p + 1, e), e, &val);
+        if (!p) return SIP_ERR_SYNTAX;
+        f = sip__dg_field(a, name);
+        if (f) {
+            if (f->p) return SIP_ERR_DUPLICATE;
+            *f = val;
+        }
+        p = sip__dg_lws(p, e);                    /* COMMA = SWS "," SWS */
+        if (p == e) return 0;
+        if (*p != ',') return SIP_ERR_SYNTAX;
+        p = sip__dg_lws(p + 1, e);
+    }
+}
+
+/* qop bits: a challenge's list "auth,auth-int" (RFC 7616 §3.3) or the one
+ * value of credentials / Authentication-Info. Unknown values are ignored. */
+static unsigned sip__dg_qop_mask(sip_str q)
+{
+    const char *p = q.p, *e, *t;
+    unsigned m = 0;
+    if (!p) return 0;
+    e = p + q.len;
+    while (p < e) {
+        sip_str item;
+        t = (const char *)memchr(p, ',', (size_t)(e - p));
+        if (!t) t = e;
+        item = sip_str_trim(sip__span(p, t));
+        if (sip_str_caseeq_c(item, "auth")) m |= 1u << SIP_QOP_AUTH;
+        else if (sip_str_caseeq_c(item, "auth-int")) m |= 1u << SIP_QOP_AUTH_INT;
+        p = t < e ? t + 1 : e;
+    }
+    return m;
+}
+
+SIPDEF int sip_auth_parse(sip_str s, sip_auth *out)
+{
+    const char *p, *e, *t, *q;
+    int rc;
+    if (!out) return SIP_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    s = sip_str_trim(s);
+    if (!s.p || s.len == 0) return SIP_ERR_SYNTAX;
+    p = s.p;
+    e = p + s.len;
+    t = sip__dg_token(p, e);
+    if (t == p) return SIP_ERR_SYNTAX;
+    q = sip__dg_lws(t, e);
+    if (q < e && *q == '=') {
+        /* Authentication-Info (RFC 3261 §20.6, RFC 7616 §3.5): no scheme */
+        out->params = s;
+    } else {
+        if (q == t && q < e) return SIP_ERR_SYNTAX; /* scheme LWS params */
+        out->scheme = sip__span(p, t);
+        out->params = sip__span(q, e);
+        /* Other schemes (RFC 3261 §25.1 other-challenge, or a token68 as in
+         * HTTP) are left to the caller: scheme and params only. */
+        if (!sip_str_caseeq_c(out->scheme, "Digest")) return 0;
+    }
+    rc = sip__dg_params(out);
+    if (rc) return rc;
+    out->alg = sip_digest_alg_from_str(out->algorithm);
+    out->qop_mask = sip__dg_qop_mask(out->qop);
+    return 0;
 }
 
 #endif /* SIP_IMPLEMENTATION */

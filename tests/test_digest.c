@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sip.h"
+#include "testutil.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -1019,6 +1020,42 @@ Test(digest_parse, syntax_errors_rfc3261_25_1,
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_expect_eq(sip_auth_parse(dg_s(bad[i]), &a), SIP_ERR_SYNTAX, "\"%s\"", bad[i]);
     cr_expect_eq(sip_auth_parse(dg_s("Digest realm=\"a\""), NULL), SIP_ERR_INVALID, "NULL out");
+}
+
+/* RFC 3261 §25.1 grammar on truncated input: every prefix of realistic
+ * values, copied right before a PROT_NONE page (tu_guard_copy), parses to
+ * 0 or an error without reading past the span (docs/ARCHITECTURE.md). */
+Test(digest_parse, prefixes_never_read_past_span_rfc3261_25_1,
+     .description = "RFC 3261 §25.1 auth values: every prefix, guard page")
+{
+    static const char *const v[] = {
+        "Digest realm=\"atlanta.com\",\r\n  domain=\"sip:boxesbybob.com\", "
+        "qop=\"auth\",\r\n  nonce=\"f84f1cec41e6cbe5aea9c8e88d359\",\r\n"
+        "  opaque=\"\", stale=FALSE, algorithm=MD5",
+        "Digest username*=UTF-8''J%C3%A4s%C3%B8n%20Doe, realm=\"a\\\"b\", "
+        "qop=auth, nc=00000001, cnonce=\"x\", userhash=false",
+        "qop=auth, rspauth=\"6629fae49393a05397450978507c4ef1\", "
+        "cnonce=\"0a4f113b\", nc=00000001",
+        "NoOneKnowsThisScheme opaque-data=here",
+    };
+    size_t i, k;
+    for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+        size_t n = strlen(v[i]);
+        for (k = 0; k <= n; k++) {
+            char *g = tu_guard_copy(v[i], k);
+            sip_auth a;
+            sip_str s;
+            int rc;
+            cr_assert_not_null(g, "tu_guard_copy");
+            s.p = g;
+            s.len = k;
+            rc = sip_auth_parse(s, &a);
+            cr_expect(rc == 0 || rc == SIP_ERR_SYNTAX || rc == SIP_ERR_DUPLICATE,
+                      "value %zu prefix %zu: rc %d", i, k, rc);
+            if (k == n) cr_expect_eq(rc, 0, "value %zu complete: rc %d", i, rc);
+            tu_guard_free(g, k);
+        }
+    }
 }
 
 /* ---- credentials builder (RFC 7616 §3.4, RFC 3261 §22.4) --------------- */

@@ -15,12 +15,12 @@ Test(hdr_lookup, every_name_and_compact_form)
             up[i] = (char)toupper((unsigned char)n[i]);
             low[i] = (char)tolower((unsigned char)n[i]);
         }
-        cr_assert_eq(sip_hdr_id_from_name(sip_str_c(n)), id, "%s", n);
-        cr_assert_eq(sip_hdr_id_from_name(sip_str_c(up)), id, "%s", up);
-        cr_assert_eq(sip_hdr_id_from_name(sip_str_c(low)), id, "%s", low);
+        cr_assert_eq((int)sip_hdr_id_from_name(sip_str_c(n)), id, "%s", n);
+        cr_assert_eq((int)sip_hdr_id_from_name(sip_str_c(up)), id, "%s", up);
+        cr_assert_eq((int)sip_hdr_id_from_name(sip_str_c(low)), id, "%s", low);
         /* one letter off is not the header */
         low[len - 1] = low[len - 1] == 'x' ? 'y' : 'x';
-        cr_assert_neq(sip_hdr_id_from_name(sip_str_c(low)), id, "%s", low);
+        cr_assert_neq((int)sip_hdr_id_from_name(sip_str_c(low)), id, "%s", low);
     }
     cr_assert_eq(sip_hdr_id_from_name(sip_str_c("v")), SIP_HDR_VIA);
     cr_assert_eq(sip_hdr_id_from_name(sip_str_c("I")), SIP_HDR_CALL_ID);
@@ -37,7 +37,7 @@ Test(methods, s7_1_case_sensitive_method_names)
 {
     int m;
     for (m = 1; m < SIP_METHOD_COUNT_; m++)
-        cr_assert_eq(sip_method_from_str(sip_str_c(sip_method_name((sip_method)m))), m);
+        cr_assert_eq((int)sip_method_from_str(sip_str_c(sip_method_name((sip_method)m))), m);
     cr_assert_eq(sip_method_from_str(sip_str_c("invite")), SIP_METHOD_OTHER);
     cr_assert_eq(sip_method_from_str(sip_str_c("INVITES")), SIP_METHOD_OTHER);
     cr_assert_eq(sip_method_from_str(sip_str_c("RE%47IST%45R")), SIP_METHOD_OTHER);
