@@ -2800,6 +2800,750 @@ SIPDEF int sip_gen_call_id(char *out, size_t cap, sip_str host,
     return sip__gen(out, cap, "", 24, host, rnd, user);
 }
 
+/* ---- typed header values (RFC 3261 §20, RFC 3262, 3326, 3891, 4028, 6665) */
+/* ---- typed header values (RFC 3261 §20, §25.1; RFC 3262, 3326, 3891,
+ * 4028, 6665) ---------------------------------------------------------
+ * Rules shared by every parser below:
+ *   - the value is LWS-trimmed first; LWS (SP, HTAB, folded CRLF SP) is
+ *     accepted wherever the ABNF has SWS/LWS (around ';', '=', '/', ',',
+ *     '(' and between space-separated fields);
+ *   - parameters are strict generic-params (token [= token / host /
+ *     quoted-string]); a known parameter given twice is ambiguous and so a
+ *     syntax error;
+ *   - numbers are < 2^32, else SIP_ERR_RANGE, but a syntax error anywhere
+ *     in the value wins over a range error;
+ *   - on error *out is zeroed; nothing reads outside the span. */
+
+/* Flags for sip__ty_param(). */
+enum {
+    SIP__TY_NEED_VALUE = 1, /* name=value required (m-parameter) */
+    SIP__TY_TOKEN_VALUE = 2 /* value is token / quoted-string, not host */
+};
+
+/* The trimmed value as [*b, *e). 0 when it is empty or absent, so that no
+ * parser does arithmetic on a NULL span. */
+static int sip__ty_value(sip_str s, const char **b, const char **e)
+{
+    if (!s.p) return 0;
+    s = sip_str_trim(s);
+    if (s.len == 0) return 0;
+    *b = s.p;
+    *e = s.p + s.len;
+    return 1;
+}
+
+/* Common tail of the public parsers: a range error noted on the way counts
+ * only when the syntax was fine; on any error the output is zeroed. */
+static int sip__ty_done(int r, int rng, void *out, size_t size)
+{
+    if (r == 0) r = rng;
+    if (r) memset(out, 0, size);
+    return r;
+}
+
+/* End of the run of class-cls bytes starting at p. */
+static const char *sip__ty_run(const char *p, const char *e, int cls)
+{
+    while (p < e && SIP__IS(*p, cls)) p++;
+    return p;
+}
+
+/* Mandatory LWS at p: the position after it, NULL when there is none. */
+static const char *sip__ty_lws(const char *p, const char *e)
+{
+    const char *q = sip__skip_ws(p, e);
+    return q == p ? NULL : q;
+}
+
+/* Nonzero when s is a non-empty token (checked before any arithmetic, as
+ * s may be absent). */
+static int sip__ty_is_token(sip_str s)
+{
+    return s.len > 0 && sip__ty_run(s.p, s.p + s.len, SIP__TOKEN) == s.p + s.len;
+}
+
+/* sip_str_to_u32 whose range error is only noted in *rng: it is returned
+ * once the whole value has parsed. Returns SIP_ERR_SYNTAX or 0. */
+static int sip__ty_num(sip_str d, uint32_t max, uint32_t *out, int *rng)
+{
+    int r = sip_str_to_u32(d, max, out);
+    if (r == SIP_ERR_RANGE) *rng = r;
+    return r == SIP_ERR_SYNTAX ? r : 0;
+}
+
+/* 1*DIGIT at p as a u32: the position after it, NULL when no digit. */
+static const char *sip__ty_u32_at(const char *p, const char *e, uint32_t *v,
+                                  int *rng)
+{
+    const char *q = sip__ty_run(p, e, SIP__DIGIT);
+    return sip__ty_num(sip__span(p, q), UINT32_MAX, v, rng) ? NULL : q;
+}
+
+/* Length of the text element at p inside a quoted-string or comment: 2 for
+ * a quoted-pair, 3 for a fold (CRLF + SP/HTAB), 1 for another allowed
+ * byte, 0 when the byte may not stand there. §25.1 qdtext/ctext allow LWS,
+ * visible ASCII and UTF8-NONASCII; quoted-pair excludes CR, LF, > 0x7F. */
+static size_t sip__ty_text_elem(const char *p, const char *e)
+{
+    unsigned char c = (unsigned char)*p;
+    if (c == '\\') {
+        if (e - p < 2) return 0;
+        c = (unsigned char)p[1];
+        return (c == '\r' || c == '\n' || c > 0x7f) ? 0 : 2;
+    }
+    if (c == '\r')
+        return (e - p >= 3 && p[1] == '\n' && (p[2] == ' ' || p[2] == '\t')) ? 3 : 0;
+    return ((c < 0x20 && c != '\t') || c == 0x7f) ? 0 : 1;
+}
+
+/* p at '"': the position after the closing quote, NULL when unterminated
+ * or holding a control byte (stricter than sip__skip_quoted). */
+static const char *sip__ty_quoted(const char *p, const char *e)
+{
+    size_t n;
+    for (p++; p < e; p += n) {
+        if (*p == '"') return p + 1;
+        n = sip__ty_text_elem(p, e);
+        if (n == 0) return NULL;
+    }
+    return NULL;
+}
+
+/* p at '(': the position after the matching ')', NULL when unbalanced.
+ * Nesting is a counter, not recursion, so deep input cannot exhaust the
+ * stack. A quoted-pair may escape a parenthesis. */
+static const char *sip__ty_comment(const char *p, const char *e)
+{
+    size_t depth = 0, n;
+    for (; p < e; p += n) {
+        n = 1;
+        if (*p == '(') {
+            depth++;
+        } else if (*p == ')') {
+            if (--depth == 0) return p + 1;
+        } else {
+            n = sip__ty_text_elem(p, e);
+            if (n == 0) return NULL;
+        }
+    }
+    return NULL;
+}
+
+/* [b, e) without surrounding LWS, keeping a trailing space escaped by a
+ * quoted-pair ("a\ " must not become the broken "a\"). */
+static sip_str sip__ty_trim_text(const char *b, const char *e)
+{
+    b = sip__skip_ws(b, e);
+    while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n')) {
+        const char *k = e - 1;
+        while (k > b && k[-1] == '\\') k--;
+        if ((e - 1 - k) % 2) break; /* odd run of '\': the byte is escaped */
+        e--;
+    }
+    return sip__span(b, e);
+}
+
+/* p at '[': the position after "]" of an IPv6reference, NULL when there
+ * is none. A shape check (hex, ':' and '.'), not a full RFC 4291 parse. */
+static const char *sip__ty_ipv6ref(const char *p, const char *e)
+{
+    const char *q = p + 1;
+    while (q < e && (SIP__IS(*q, SIP__HEX) || *q == ':' || *q == '.')) q++;
+    return (q > p + 1 && q < e && *q == ']') ? q + 1 : NULL;
+}
+
+/* End of a gen-value at p (token / host / quoted-string, §25.1), NULL
+ * when there is none. host adds only the IPv6reference to token. */
+static const char *sip__ty_gen_value(const char *p, const char *e, unsigned flags)
+{
+    const char *q;
+    if (p >= e) return NULL;
+    if (*p == '"') return sip__ty_quoted(p, e);
+    if (*p == '[' && !(flags & SIP__TY_TOKEN_VALUE)) return sip__ty_ipv6ref(p, e);
+    q = sip__ty_run(p, e, SIP__TOKEN);
+    return q == p ? NULL : q;
+}
+
+/* The next ";name[=value]" at or after *pp. value keeps its quotes and is
+ * absent for a flag. Returns 1 (and advances *pp), 0 at the end of the
+ * value, SIP_ERR_SYNTAX for anything else (an empty name, a stray byte). */
+static int sip__ty_param(const char **pp, const char *e, unsigned flags,
+                         sip_str *name, sip_str *value)
+{
+    const char *p = sip__skip_ws(*pp, e), *q;
+    if (p >= e) return 0;
+    if (*p != ';') return SIP_ERR_SYNTAX;
+    p = sip__skip_ws(p + 1, e);
+    q = sip__ty_run(p, e, SIP__TOKEN);
+    if (q == p) return SIP_ERR_SYNTAX;
+    *name = sip__span(p, q);
+    value->p = NULL;
+    value->len = 0;
+    p = sip__skip_ws(q, e);
+    if (p < e && *p == '=') {
+        p = sip__skip_ws(p + 1, e);
+        q = sip__ty_gen_value(p, e, flags);
+        if (!q) return SIP_ERR_SYNTAX;
+        *value = sip__span(p, q);
+    } else if (flags & SIP__TY_NEED_VALUE) {
+        return SIP_ERR_SYNTAX;
+    }
+    *pp = q;
+    return 1;
+}
+
+/* The parameter list from p (at its first ';') to e, absent when none. */
+static sip_str sip__ty_params_span(const char *p, const char *e)
+{
+    sip_str s = {NULL, 0};
+    p = sip__skip_ws(p, e);
+    if (p < e) s = sip__span(p, e);
+    return s;
+}
+
+/* The token starting at p into *tok: its end, NULL when there is none. */
+static const char *sip__ty_token_at(const char *p, const char *e, sip_str *tok)
+{
+    const char *q = sip__ty_run(p, e, SIP__TOKEN);
+    if (q == p) return NULL;
+    *tok = sip__span(p, q);
+    return q;
+}
+
+/* Store a token-valued parameter that may appear once (to-tag, id...). */
+static int sip__ty_once_token(sip_str v, sip_str *dst)
+{
+    if (dst->p || !sip__ty_is_token(v)) return SIP_ERR_SYNTAX;
+    *dst = v;
+    return 0;
+}
+
+/* Store a delta-seconds parameter that may appear once (expires...). */
+static int sip__ty_once_num(sip_str v, uint32_t *dst, uint8_t *has, int *rng)
+{
+    if (*has || sip__ty_num(v, UINT32_MAX, dst, rng)) return SIP_ERR_SYNTAX;
+    *has = 1;
+    return 0;
+}
+
+/* ---- Content-Type (§20.15): m-type SLASH m-subtype *(SEMI m-parameter) */
+
+static int sip__ty_media(const char *p, const char *e, sip_media_type *out)
+{
+    sip_str n, v;
+    int r;
+    const char *q = sip__ty_token_at(p, e, &out->type);
+    if (!q) return SIP_ERR_SYNTAX;
+    p = sip__skip_ws(q, e); /* SLASH = SWS "/" SWS */
+    if (p >= e || *p != '/') return SIP_ERR_SYNTAX;
+    q = sip__ty_token_at(sip__skip_ws(p + 1, e), e, &out->subtype);
+    if (!q) return SIP_ERR_SYNTAX;
+    out->params = sip__ty_params_span(q, e);
+    /* m-parameter = m-attribute EQUAL (token / quoted-string) */
+    while ((r = sip__ty_param(&q, e, SIP__TY_NEED_VALUE | SIP__TY_TOKEN_VALUE,
+                              &n, &v)) == 1)
+        ;
+    return r;
+}
+
+SIPDEF int sip_media_type_parse(sip_str s, sip_media_type *out)
+{
+    const char *b, *e;
+    int r = SIP_ERR_SYNTAX;
+    memset(out, 0, sizeof *out);
+    if (sip__ty_value(s, &b, &e)) r = sip__ty_media(b, e, out);
+    return sip__ty_done(r, 0, out, sizeof *out);
+}
+
+/* ---- token lists: Require, Supported, Allow, Allow-Events ... -------- */
+
+SIPDEF int sip_token_next(sip_str s, size_t *pos, sip_str *token)
+{
+    const char *b, *e, *p, *q;
+    if (!s.p || *pos >= s.len) return 0;
+    b = s.p;
+    e = s.p + s.len;
+    p = sip__skip_ws(b + *pos, e);
+    if (*pos > 0) { /* after an item: COMMA or the end */
+        if (p >= e) {
+            *pos = s.len;
+            return 0;
+        }
+        if (*p != ',') return SIP_ERR_SYNTAX;
+        p = sip__skip_ws(p + 1, e); /* an item must follow: "a,,b", "a," */
+    } else if (p >= e) {
+        *pos = s.len; /* an empty list, as Allow may be (§20.5) */
+        return 0;
+    }
+    q = sip__ty_token_at(p, e, token);
+    if (!q) return SIP_ERR_SYNTAX;
+    *pos = (size_t)(q - b);
+    return 1;
+}
+
+SIPDEF int sip_allow_parse(sip_str s, uint32_t *mask, int *other)
+{
+    size_t pos = 0;
+    sip_str t;
+    uint32_t m = 0;
+    int o = 0, r;
+    while ((r = sip_token_next(s, &pos, &t)) == 1) {
+        sip_method id = sip_method_from_str(t);
+        if (id == SIP_METHOD_OTHER)
+            o = 1;
+        else
+            m |= 1u << id;
+    }
+    if (mask) *mask = r ? 0 : m;
+    if (other) *other = r ? 0 : o;
+    return r;
+}
+
+/* ---- Retry-After (§20.33): delta-seconds [comment] *(SEMI retry-param) */
+
+static int sip__ty_retry(const char *p, const char *e, sip_retry_after *out,
+                         int *rng)
+{
+    sip_str n, v;
+    int r;
+    const char *q = sip__ty_u32_at(p, e, &out->seconds, rng);
+    if (!q) return SIP_ERR_SYNTAX;
+    p = sip__skip_ws(q, e); /* LPAREN = SWS "(" SWS */
+    if (p < e && *p == '(') {
+        q = sip__ty_comment(p, e);
+        if (!q) return SIP_ERR_SYNTAX;
+        out->comment = sip__ty_trim_text(p + 1, q - 1);
+    }
+    out->params = sip__ty_params_span(q, e);
+    while ((r = sip__ty_param(&q, e, 0, &n, &v)) == 1) {
+        if (sip_str_caseeq_c(n, "duration") &&
+            sip__ty_once_num(v, &out->duration, &out->has_duration, rng))
+            return SIP_ERR_SYNTAX;
+    }
+    return r;
+}
+
+SIPDEF int sip_retry_after_parse(sip_str s, sip_retry_after *out)
+{
+    const char *b, *e;
+    int r = SIP_ERR_SYNTAX, rng = 0;
+    memset(out, 0, sizeof *out);
+    if (sip__ty_value(s, &b, &e)) r = sip__ty_retry(b, e, out, &rng);
+    return sip__ty_done(r, rng, out, sizeof *out);
+}
+
+/* ---- RAck (RFC 3262 §7.2): response-num LWS CSeq-num LWS Method ------ */
+
+static int sip__ty_rack(const char *p, const char *e, sip_rack *out, int *rng)
+{
+    const char *q = sip__ty_u32_at(p, e, &out->rseq, rng);
+    if (!q || !(p = sip__ty_lws(q, e))) return SIP_ERR_SYNTAX;
+    q = sip__ty_u32_at(p, e, &out->cseq, rng);
+    if (!q || !(p = sip__ty_lws(q, e))) return SIP_ERR_SYNTAX;
+    q = sip__ty_token_at(p, e, &out->method_str);
+    if (q != e) return SIP_ERR_SYNTAX; /* also NULL: no method */
+    out->method = sip_method_from_str(out->method_str);
+    return 0;
+}
+
+SIPDEF int sip_rack_parse(sip_str s, sip_rack *out)
+{
+    const char *b, *e;
+    int r = SIP_ERR_SYNTAX, rng = 0;
+    memset(out, 0, sizeof *out);
+    if (sip__ty_value(s, &b, &e)) r = sip__ty_rack(b, e, out, &rng);
+    return sip__ty_done(r, rng, out, sizeof *out);
+}
+
+/* ---- Event (RFC 6665 §8.2.1) ----------------------------------------- */
+
+/* End of event-type = token-nodot *("." token-nodot) at p, NULL when
+ * malformed (empty part: ".x", "x..y", "x."). */
+static const char *sip__ty_event_type(const char *p, const char *e)
+{
+    for (;;) {
+        const char *q = p;
+        while (q < e && *q != '.' && SIP__IS(*q, SIP__TOKEN)) q++;
+        if (q == p) return NULL;
+        if (q >= e || *q != '.') return q;
+        p = q + 1;
+    }
+}
+
+static int sip__ty_event(const char *p, const char *e, sip_event *out)
+{
+    sip_str n, v;
+    int r;
+    const char *q = sip__ty_event_type(p, e);
+    if (!q) return SIP_ERR_SYNTAX;
+    out->package = sip__span(p, q);
+    out->params = sip__ty_params_span(q, e);
+    while ((r = sip__ty_param(&q, e, 0, &n, &v)) == 1) {
+        /* "id" EQUAL token */
+        if (sip_str_caseeq_c(n, "id") && sip__ty_once_token(v, &out->id))
+            return SIP_ERR_SYNTAX;
+    }
+    return r;
+}
+
+SIPDEF int sip_event_parse(sip_str s, sip_event *out)
+{
+    const char *b, *e;
+    int r = SIP_ERR_SYNTAX;
+    memset(out, 0, sizeof *out);
+    if (sip__ty_value(s, &b, &e)) r = sip__ty_event(b, e, out);
+    return sip__ty_done(r, 0, out, sizeof *out);
+}
+
+/* ---- Subscription-State (RFC 6665 §8.2.3) ---------------------------- */
+
+/* One subexp-param: reason (token), expires, retry-after (delta-seconds);
+ * anything else is a generic-param already checked by the iterator. */
+static int sip__ty_substate_param(sip_str n, sip_str v, sip_sub_state *out,
+                                  int *rng)
+{
+    if (sip_str_caseeq_c(n, "reason")) return sip__ty_once_token(v, &out->reason);
+    if (sip_str_caseeq_c(n, "expires"))
+        return sip__ty_once_num(v, &out->expires, &out->has_expires, rng);
+    if (sip_str_caseeq_c(n, "retry-after"))
+        return sip__ty_once_num(v, &out->retry_after, &out->has_retry_after, rng);
+    return 0;
+}
+
+static int sip__ty_substate(const char *p, const char *e, sip_sub_state *out,
+                            int *rng)
+{
+    sip_str n, v;
+    int r;
+    const char *q = sip__ty_token_at(p, e, &out->state);
+    if (!q) return SIP_ERR_SYNTAX;
+    out->params = sip__ty_params_span(q, e);
+    while ((r = sip__ty_param(&q, e, 0, &n, &v)) == 1)
+        if (sip__ty_substate_param(n, v, out, rng)) return SIP_ERR_SYNTAX;
+    return r;
+}
+
+SIPDEF int sip_sub_state_parse(sip_str s, sip_sub_state *out)
+{
+    const char *b, *e;
+    int r = SIP_ERR_SYNTAX, rng = 0;
+    memset(out, 0, sizeof *out);
+    if (sip__ty_value(s, &b, &e)) r = sip__ty_substate(b, e, out, &rng);
+    return sip__ty_done(r, rng, out, sizeof *out);
+}
+
+/* ---- Replaces (RFC 3891 §6.1) and Join (RFC 3911) -------------------- */
+
+/* End of callid = word ["@" word] (§25.1) at p, NULL when malformed. */
+static const char *sip__ty_callid(const char *p, const char *e)
+{
+    const char *q = sip__ty_run(p, e, SIP__WORD);
+    if (q == p) return NULL;
+    if (q < e && *q == '@') {
+        p = q + 1;
+        q = sip__ty_run(p, e, SIP__WORD);
+        if (q == p) return NULL;
+    }
+    return q;
+}
+
+/* One replaces-param. early-only is a flag: given a value it is refused
+ * rather than read as a generic-param, as ignoring it would widen what the
+ * request may replace. */
+static int sip__ty_replaces_param(sip_str n, sip_str v, sip_replaces *out)
+{
+    if (sip_str_caseeq_c(n, "to-tag")) return sip__ty_once_token(v, &out->to_tag);
+    if (sip_str_caseeq_c(n, "from-tag")) return sip__ty_once_token(v, &out->from_tag);
+    if (sip_str_caseeq_c(n, "early-only")) {
+        if (v.p || out->early_only) return SIP_ERR_SYNTAX;
+        out->early_only = 1;
+    }
+    return 0;
+}
+
+static int sip__ty_replaces(const char *p, const char *e, sip_replaces *out)
+{
+    sip_str n, v;
+    int r;
+    const char *q = sip__ty_callid(p, e);
+    if (!q) return SIP_ERR_SYNTAX;
+    out->call_id = sip__span(p, q);
+    out->params = sip__ty_params_span(q, e);
+    while ((r = sip__ty_param(&q, e, 0, &n, &v)) == 1)
+        if (sip__ty_replaces_param(n, v, out)) return SIP_ERR_SYNTAX;
+    if (r) return r;
+    /* both tags are REQUIRED (§6.1) */
+    return (out->to_tag.p && out->from_tag.p) ? 0 : SIP_ERR_SYNTAX;
+}
+
+SIPDEF int sip_replaces_parse(sip_str s, sip_replaces *out)
+{
+    const char *b, *e;
+    int r = SIP_ERR_SYNTAX;
+    memset(out, 0, sizeof *out);
+    if (sip__ty_value(s, &b, &e)) r = sip__ty_replaces(b, e, out);
+    return sip__ty_done(r, 0, out, sizeof *out);
+}
+
+/* ---- Session-Expires (RFC 4028 §4) and Min-SE ------------------------ */
+
+static int sip__ty_session_expires(const char *p, const char *e,
+                                   sip_session_expires *out, int *rng)
+{
+    sip_str n, v;
+    int r;
+    const char *q = sip__ty_u32_at(p, e, &out->delta, rng);
+    if (!q) return SIP_ERR_SYNTAX;
+    out->params = sip__ty_params_span(q, e);
+    while ((r = sip__ty_param(&q, e, 0, &n, &v)) == 1) {
+        if (!sip_str_caseeq_c(n, "refresher")) continue;
+        /* refresher-param = "refresher" EQUAL ("uas" / "uac") */
+        if (out->refresher.p ||
+            !(sip_str_caseeq_c(v, "uac") || sip_str_caseeq_c(v, "uas")))
+            return SIP_ERR_SYNTAX;
+        out->refresher = v;
+    }
+    return r;
+}
+
+SIPDEF int sip_session_expires_parse(sip_str s, sip_session_expires *out)
+{
+    const char *b, *e;
+    int r = SIP_ERR_SYNTAX, rng = 0;
+    memset(out, 0, sizeof *out);
+    if (sip__ty_value(s, &b, &e)) r = sip__ty_session_expires(b, e, out, &rng);
+    return sip__ty_done(r, rng, out, sizeof *out);
+}
+
+/* ---- Date (§20.17, RFC 1123): wkday "," SP 2DIGIT SP month SP 4DIGIT SP
+ * 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT" ------------------------------- */
+
+/* n digits at p into *v, then sep: that byte, or 1*LWS when sep is ' '.
+ * Returns the position after the separator, NULL when either is missing. */
+static const char *sip__ty_date_num(const char *p, const char *e, int n,
+                                    char sep, int *v)
+{
+    int x = 0;
+    if (e - p < n) return NULL;
+    for (; n > 0; n--, p++) {
+        if (!SIP__IS(*p, SIP__DIGIT)) return NULL;
+        x = x * 10 + (*p - '0');
+    }
+    *v = x;
+    if (sep == ' ') return sip__ty_lws(p, e);
+    return (p < e && *p == sep) ? p + 1 : NULL;
+}
+
+/* A 3-letter name at p out of names (lower case, concatenated), matched
+ * case-insensitively as ABNF literals are, then sep as above. */
+static const char *sip__ty_date_name(const char *p, const char *e,
+                                     const char *names, char sep, int *idx)
+{
+    int i, k;
+    if (e - p < 3) return NULL;
+    for (i = 0; names[i * 3]; i++) {
+        for (k = 0; k < 3 && sip__lower((unsigned char)p[k]) == names[i * 3 + k]; k++)
+            ;
+        if (k == 3) break;
+    }
+    if (!names[i * 3]) return NULL;
+    *idx = i;
+    p += 3;
+    if (sep == ' ') return sip__ty_lws(p, e);
+    return (p < e && *p == sep) ? p + 1 : NULL;
+}
+
+static int sip__ty_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int sip__ty_mdays(int y, int m)
+{
+    static const unsigned char days[12] = {31, 28, 31, 30, 31, 30,
+                                           31, 31, 30, 31, 30, 31};
+    return days[m - 1] + (m == 2 && sip__ty_leap(y));
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (H. Hinnant's days_from_civil; exact for any 4-digit year). */
+static int64_t sip__ty_days(int y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+    if (m <= 2) y--;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Ranges (time 00:00:00-23:59:59 per §25.1), the day in its month, and
+ * the weekday against the date; fills unix_time. */
+static int sip__ty_date_check(sip_date *d, int wkday)
+{
+    int64_t z;
+    if (d->month < 1 || d->month > 12 || d->day < 1 ||
+        d->day > sip__ty_mdays(d->year, d->month) || d->hour > 23 ||
+        d->minute > 59 || d->second > 59)
+        return SIP_ERR_SYNTAX;
+    z = sip__ty_days(d->year, d->month, d->day);
+    d->wkday = (int)(((z % 7) + 7 + 3) % 7); /* 1970-01-01 was a Thursday */
+    if (d->wkday != wkday) return SIP_ERR_SYNTAX;
+    d->unix_time = z * 86400 + d->hour * 3600 + d->minute * 60 + d->second;
+    return 0;
+}
+
+static int sip__ty_date(const char *p, const char *e, sip_date *d)
+{
+    int wk, mon = 0;
+    /* "Sat, 13 Nov 2010 23:29:00 GMT": any LWS where the ABNF has SP */
+    if (!(p = sip__ty_date_name(p, e, "montuewedthufrisatsun", ',', &wk)) ||
+        !(p = sip__ty_lws(p, e)) ||
+        !(p = sip__ty_date_num(p, e, 2, ' ', &d->day)) ||
+        !(p = sip__ty_date_name(p, e, "janfebmaraprmayjunjulaugsepoctnovdec",
+                                ' ', &mon)) ||
+        !(p = sip__ty_date_num(p, e, 4, ' ', &d->year)) ||
+        !(p = sip__ty_date_num(p, e, 2, ':', &d->hour)) ||
+        !(p = sip__ty_date_num(p, e, 2, ':', &d->minute)) ||
+        !(p = sip__ty_date_num(p, e, 2, ' ', &d->second)))
+        return SIP_ERR_SYNTAX;
+    /* only GMT: "EST" is the RFC 4475 §3.1.2.12 baddate case */
+    if (e - p != 3 || !sip_str_caseeq_c(sip__span(p, e), "GMT"))
+        return SIP_ERR_SYNTAX;
+    d->month = mon + 1;
+    return sip__ty_date_check(d, wk);
+}
+
+SIPDEF int sip_date_parse(sip_str s, sip_date *out)
+{
+    const char *b, *e;
+    int r = SIP_ERR_SYNTAX;
+    memset(out, 0, sizeof *out);
+    if (sip__ty_value(s, &b, &e)) r = sip__ty_date(b, e, out);
+    return sip__ty_done(r, 0, out, sizeof *out);
+}
+
+/* ---- Timestamp (§20.38): 1*DIGIT ["." *DIGIT] [LWS delay] ------------ */
+
+/* End of *DIGIT ["." *DIGIT] at p, NULL when malformed. The value needs an
+ * integer part (int_needed); a delay needs at least one digit somewhere
+ * (the ABNF would allow "." alone, which means nothing). */
+static const char *sip__ty_decimal(const char *p, const char *e, int int_needed)
+{
+    const char *i = sip__ty_run(p, e, SIP__DIGIT), *q = i;
+    if (q < e && *q == '.') q = sip__ty_run(q + 1, e, SIP__DIGIT);
+    if (i == p && (int_needed || q - i < 2)) return NULL;
+    return q;
+}
+
+static int sip__ty_timestamp(const char *p, const char *e, sip_timestamp *out)
+{
+    const char *q = sip__ty_decimal(p, e, 1);
+    if (!q) return SIP_ERR_SYNTAX;
+    out->value = sip__span(p, q);
+    if (q == e) return 0;
+    if (!(p = sip__ty_lws(q, e))) return SIP_ERR_SYNTAX;
+    q = sip__ty_decimal(p, e, 0);
+    if (q != e) return SIP_ERR_SYNTAX; /* also NULL */
+    out->delay = sip__span(p, q);
+    return 0;
+}
+
+SIPDEF int sip_timestamp_parse(sip_str s, sip_timestamp *out)
+{
+    const char *b, *e;
+    int r = SIP_ERR_SYNTAX;
+    memset(out, 0, sizeof *out);
+    if (sip__ty_value(s, &b, &e)) r = sip__ty_timestamp(b, e, out);
+    return sip__ty_done(r, 0, out, sizeof *out);
+}
+
+/* ---- Warning (§20.43): warn-code SP warn-agent SP warn-text ---------- */
+
+/* End of warn-agent = hostport / pseudonym at p, NULL when malformed.
+ * hostname, IPv4 and pseudonym are all tokens; a port over 65535 is a
+ * range error. */
+static const char *sip__ty_agent(const char *p, const char *e, int *rng)
+{
+    uint32_t port;
+    const char *q;
+    if (p >= e) return NULL;
+    q = *p == '[' ? sip__ty_ipv6ref(p, e) : sip__ty_run(p, e, SIP__TOKEN);
+    if (!q || q == p) return NULL;
+    if (q < e && *q == ':') {
+        p = q + 1;
+        q = sip__ty_run(p, e, SIP__DIGIT);
+        if (sip__ty_num(sip__span(p, q), 65535, &port, rng)) return NULL;
+    }
+    return q;
+}
+
+static int sip__ty_warning(const char *p, const char *e, sip_warning *out,
+                           int *rng)
+{
+    const char *q = sip__ty_run(p, e, SIP__DIGIT);
+    uint32_t code = 0;
+    /* exactly 3DIGIT: RFC 4475 §3.1.2.5 sends "1812" */
+    if (q - p != 3 || sip__ty_num(sip__span(p, q), 999, &code, rng))
+        return SIP_ERR_SYNTAX;
+    out->code = (uint16_t)code;
+    if (!(p = sip__ty_lws(q, e)) || !(q = sip__ty_agent(p, e, rng)))
+        return SIP_ERR_SYNTAX;
+    out->agent = sip__span(p, q);
+    if (!(p = sip__ty_lws(q, e)) || p >= e || *p != '"') return SIP_ERR_SYNTAX;
+    q = sip__ty_quoted(p, e);
+    if (q != e) return SIP_ERR_SYNTAX; /* also NULL */
+    out->text = sip__span(p + 1, q - 1);
+    return 0;
+}
+
+SIPDEF int sip_warning_parse(sip_str s, sip_warning *out)
+{
+    const char *b, *e;
+    int r = SIP_ERR_SYNTAX, rng = 0;
+    memset(out, 0, sizeof *out);
+    if (sip__ty_value(s, &b, &e)) r = sip__ty_warning(b, e, out, &rng);
+    return sip__ty_done(r, rng, out, sizeof *out);
+}
+
+/* ---- Reason (RFC 3326 §2): protocol *(SEMI reason-params) ------------ */
+
+/* cause = 1*DIGIT; reason-text = "text" EQUAL quoted-string (unquoted text
+ * is refused). */
+static int sip__ty_reason_param(sip_str n, sip_str v, sip_reason *out, int *rng)
+{
+    if (sip_str_caseeq_c(n, "cause"))
+        return sip__ty_once_num(v, &out->cause, &out->has_cause, rng);
+    if (sip_str_caseeq_c(n, "text")) {
+        if (out->text.p || v.len < 2 || v.p[0] != '"') return SIP_ERR_SYNTAX;
+        out->text = sip__span(v.p + 1, v.p + v.len - 1);
+    }
+    return 0;
+}
+
+static int sip__ty_reason(const char *p, const char *e, sip_reason *out,
+                          int *rng)
+{
+    sip_str n, v;
+    int r;
+    const char *q = sip__ty_token_at(p, e, &out->protocol);
+    if (!q) return SIP_ERR_SYNTAX;
+    out->params = sip__ty_params_span(q, e);
+    while ((r = sip__ty_param(&q, e, 0, &n, &v)) == 1)
+        if (sip__ty_reason_param(n, v, out, rng)) return SIP_ERR_SYNTAX;
+    return r;
+}
+
+SIPDEF int sip_reason_parse(sip_str s, sip_reason *out)
+{
+    const char *b, *e;
+    int r = SIP_ERR_SYNTAX, rng = 0;
+    memset(out, 0, sizeof *out);
+    if (sip__ty_value(s, &b, &e)) r = sip__ty_reason(b, e, out, &rng);
+    return sip__ty_done(r, rng, out, sizeof *out);
+}
+
 /* ---- digest authentication (RFC 2617, RFC 7616, RFC 8760) ------------ */
 /* ---- digest authentication (RFC 2617, RFC 7616, RFC 8760) ------------- */
 /*
