@@ -14,7 +14,7 @@ EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PREFIX  ?= /usr/local
 
-.PHONY: all examples test test-plain test-san fuzz bench amalgamation install demo deps-test help clean
+.PHONY: all examples test test-plain test-san test-openssl fuzz bench amalgamation install demo deps-test help clean
 
 all: examples
 
@@ -36,7 +36,7 @@ $(B):
 	mkdir -p $(B) $(B)/fuzz $(B)/san
 
 # --- tests: one Criterion binary with every tests/*.c ---------------------
-test: deps-test test-plain test-san
+test: deps-test test-plain test-san test-openssl
 
 deps-test:
 	@sh scripts/deps.sh test
@@ -50,6 +50,14 @@ $(B)/san/tests: $(TESTS) $(HEADERS) | $(B)
 test-plain: $(B)/tests
 	@echo "== tests (gcc $(STD))"
 	cd tests && ../$(B)/tests --jobs 2
+
+# the same tests with the hashes from OpenSSL (SIP_USE_OPENSSL)
+$(B)/tests-openssl: $(TESTS) $(HEADERS) | $(B)
+	$(CC) $(STD) $(CFLAGS) -DSIP_USE_OPENSSL $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lcrypto
+
+test-openssl: $(B)/tests-openssl
+	@echo "== tests (gcc, SIP_USE_OPENSSL)"
+	cd tests && ../$(B)/tests-openssl --jobs 2
 
 test-san: $(B)/san/tests
 	@echo "== tests (clang, ASan+UBSan)"

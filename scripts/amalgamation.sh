@@ -28,6 +28,8 @@ for h in $headers; do
 done
 for cxx in g++ clang++; do
     $cxx -std=c++11 -Wall -Wextra -Werror -pedantic -I. -fsyntax-only tests/compile/decls.cpp
-    n=$((n + 1))
+    # the implementations too, so a C++ project can hold the one TU
+    $cxx -std=c++11 -Wall -Wextra -Werror -I. -x c++ -fsyntax-only tests/compile/all_impl.c
+    n=$((n + 2))
 done
 echo "amalgamation: $n builds passed (gcc/clang x C99/C11 link tests, each header alone and static, C++ declarations)"
