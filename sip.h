@@ -802,7 +802,6 @@ SIPDEF int sip_hash(sip_digest_alg alg, const sip_str *parts, size_t n_parts,
  * ===================================================================== */
 #ifdef SIP_IMPLEMENTATION
 
-#include <limits.h>
 #include <string.h>
 #ifdef SIP_USE_OPENSSL
 #include <openssl/evp.h>
@@ -4170,33 +4169,16 @@ SIPDEF int sip_digest_userhash(sip_digest_alg alg, sip_str username,
 
 /* ---- credentials (RFC 7616 §3.4, RFC 3261 §22.4) ---------------------- */
 
-/* Bounded writer: counts every byte, stores only what fits. */
-typedef struct sip__dg_w {
-    char *p;
-    size_t cap, len;
-} sip__dg_w;
-
-static void sip__dg_put(sip__dg_w *w, const char *s, size_t n)
-{
-    if (n && w->p && w->len + n <= w->cap) memcpy(w->p + w->len, s, n);
-    w->len += n;
-}
-
-static void sip__dg_puts(sip__dg_w *w, const char *s)
-{
-    sip__dg_put(w, s, strlen(s));
-}
-
 /* quoted-string (RFC 3261 §25.1): '"' and '\' become quoted-pairs. */
-static void sip__dg_put_quoted(sip__dg_w *w, sip_str s)
+static void sip__dg_put_quoted(sip__w *w, sip_str s)
 {
     size_t i;
-    sip__dg_put(w, "\"", 1);
+    sip__put(w, "\"", 1);
     for (i = 0; i < s.len; i++) {
-        if (s.p[i] == '"' || s.p[i] == '\\') sip__dg_put(w, "\\", 1);
-        sip__dg_put(w, s.p + i, 1);
+        if (s.p[i] == '"' || s.p[i] == '\\') sip__put(w, "\\", 1);
+        sip__put(w, s.p + i, 1);
     }
-    sip__dg_put(w, "\"", 1);
+    sip__put(w, "\"", 1);
 }
 
 /* Nonzero when s holds CR, LF or NUL: such a value would end or split the
@@ -4209,14 +4191,14 @@ static int sip__dg_has_ctl(sip_str s)
     return 0;
 }
 
-static void sip__dg_put_param(sip__dg_w *w, const char *name, sip_str v,
+static void sip__dg_put_param(sip__w *w, const char *name, sip_str v,
                               int quoted)
 {
-    sip__dg_puts(w, ", ");
-    sip__dg_puts(w, name);
-    sip__dg_put(w, "=", 1);
+    sip__puts(w, ", ");
+    sip__puts(w, name);
+    sip__put(w, "=", 1);
     if (quoted) sip__dg_put_quoted(w, v);
-    else sip__dg_put(w, v.p, v.len);
+    else sip__put(w, v.p, v.len);
 }
 
 SIPDEF int sip_digest_build_credentials(char *out, size_t cap,
@@ -4226,7 +4208,7 @@ SIPDEF int sip_digest_build_credentials(char *out, size_t cap,
 {
     char resp[65];
     sip_str opaque = {NULL, 0};
-    sip__dg_w w;
+    sip__w w;
     int rc;
     if (!in) return SIP_ERR_INVALID;
     if (challenge) opaque = challenge->opaque;
@@ -4236,10 +4218,10 @@ SIPDEF int sip_digest_build_credentials(char *out, size_t cap,
         return SIP_ERR_INVALID;
     rc = sip_digest_response(in, resp, sizeof resp, NULL, NULL);
     if (rc < 0) return rc;
-    w.p = out;
+    w.out = out;
     w.cap = cap;
-    w.len = 0;
-    sip__dg_puts(&w, "Digest username=");
+    w.n = 0;
+    sip__puts(&w, "Digest username=");
     sip__dg_put_quoted(&w, in->username);
     sip__dg_put_param(&w, "realm", in->realm, 1);
     sip__dg_put_param(&w, "nonce", in->nonce, 1);
@@ -4248,18 +4230,15 @@ SIPDEF int sip_digest_build_credentials(char *out, size_t cap,
     sip__dg_put_param(&w, "algorithm", sip_str_c(sip_digest_alg_name(in->alg)), 0);
     if (in->qop != SIP_QOP_NONE) sip__dg_put_param(&w, "cnonce", in->cnonce, 1);
     if (opaque.p) { /* echoed as received: already in quoted-string form */
-        sip__dg_puts(&w, ", opaque=\"");
-        sip__dg_put(&w, opaque.p, opaque.len);
-        sip__dg_put(&w, "\"", 1);
+        sip__puts(&w, ", opaque=\"");
+        sip__put(&w, opaque.p, opaque.len);
+        sip__put(&w, "\"", 1);
     }
     if (in->qop != SIP_QOP_NONE) {
         sip__dg_put_param(&w, "qop", sip_str_c(sip__dg_qop_name(in->qop)), 0);
         sip__dg_put_param(&w, "nc", in->nc, 0);
     }
-    /* Same contract as the other builders: no NUL, needed = bytes. */
-    if (needed) *needed = w.len;
-    if (!out || w.len > cap || w.len > (size_t)INT_MAX) return SIP_ERR_NOSPACE;
-    return (int)w.len;
+    return sip__w_done(&w, needed);
 }
 
 SIPDEF int sip_ct_equal(sip_str a, sip_str b)
@@ -4291,11 +4270,6 @@ static const char *sip__dg_lws(const char *p, const char *e)
     }
 }
 
-static const char *sip__dg_token(const char *p, const char *e)
-{
-    while (p < e && SIP__IS(*p, SIP__TOKEN)) p++;
-    return p;
-}
 
 /* auth-param value: token / quoted-string, quotes dropped, quoted-pairs
  * kept. Returns the end of the value, or NULL (empty, unterminated). */
@@ -4308,7 +4282,7 @@ static const char *sip__dg_value(const char *p, const char *e, sip_str *v)
         *v = sip__span(p + 1, q - 1);
         return q;
     }
-    q = sip__dg_token(p, e);
+    q = sip__token_end(p, e);
     if (q == p) return NULL;
     *v = sip__span(p, q);
     return q;
@@ -4354,7 +4328,7 @@ static int sip__dg_params(sip_auth *a)
     const char *p = a->params.p, *e = p + a->params.len, *q;
     sip_str name, val, *f;
     for (;;) {
-        q = sip__dg_token(p, e);
+        q = sip__token_end(p, e);
         if (q == p) return SIP_ERR_SYNTAX;
         name = sip__span(p, q);
         p = sip__dg_lws(q, e);                    /* EQUAL = SWS "=" SWS */
@@ -4403,7 +4377,7 @@ SIPDEF int sip_auth_parse(sip_str s, sip_auth *out)
     if (!s.p || s.len == 0) return SIP_ERR_SYNTAX;
     p = s.p;
     e = p + s.len;
-    t = sip__dg_token(p, e);
+    t = sip__token_end(p, e);
     if (t == p) return SIP_ERR_SYNTAX;
     q = sip__dg_lws(t, e);
     if (q < e && *q == '=') {
