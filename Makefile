@@ -14,7 +14,7 @@ EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PREFIX  ?= /usr/local
 
-.PHONY: all examples test test-plain test-san test-openssl fuzz bench amalgamation install demo deps-test help clean
+.PHONY: all examples test test-sipmsg test-plain test-san test-openssl fuzz bench amalgamation install demo deps-test help clean
 
 all: examples
 
@@ -36,7 +36,11 @@ $(B):
 	mkdir -p $(B) $(B)/fuzz $(B)/san
 
 # --- tests: one Criterion binary with every tests/*.c ---------------------
-test: deps-test test-plain test-san test-openssl
+test: deps-test test-sipmsg test-plain test-san test-openssl
+
+test-sipmsg: $(B)/sipmsg
+	@echo "== sipmsg on the corpus"
+	@sh tests/sipmsg.sh
 
 deps-test:
 	@sh scripts/deps.sh test
