@@ -1506,19 +1506,34 @@ static int sip__uri_param_must(sip_str name)
            sip_str_caseeq_c(name, "transport");
 }
 
-/* Every parameter of a found in b with an equal value, per §19.1.4. */
-static int sip__uri_params_cover(sip_str a, sip_str b)
+/* The k-th (from 0) parameter named n in params (escapes decoded,
+ * case-insensitive); 1 with its value, 0 when there are fewer. */
+static int sip__param_nth(sip_str params, sip_str n, size_t k, sip_str *v)
 {
     size_t pos = 0;
-    sip_str n, v, w;
-    while (sip_param_next(a, &pos, &n, &v) == 1) {
-        size_t pb = 0;
-        sip_str nb;
-        int found = 0;
-        while (sip_param_next(b, &pb, &nb, &w) == 1) {
-            if (sip__esc_eq(n, nb, 1)) { found = 1; break; }
+    sip_str name, val;
+    while (sip_param_next(params, &pos, &name, &val) == 1)
+        if (sip__esc_eq(n, name, 1) && k-- == 0) {
+            *v = val;
+            return 1;
         }
-        if (!found) {
+    return 0;
+}
+
+/* Every parameter of a found in b with an equal value, per §19.1.4. A name
+ * given twice (which §19.1.1 does not allow, but arrives) is matched
+ * occurrence by occurrence, so the comparison stays reflexive. */
+static int sip__uri_params_cover(sip_str a, sip_str b)
+{
+    size_t pos = 0, before;
+    sip_str n, v, w;
+    while ((before = pos, sip_param_next(a, &pos, &n, &v)) == 1) {
+        size_t k = 0, p2 = 0;
+        sip_str n2, v2;
+        /* occurrences of n in a before this one */
+        while (p2 < before && sip_param_next(a, &p2, &n2, &v2) == 1)
+            if (p2 <= before && sip__esc_eq(n, n2, 1)) k++;
+        if (!sip__param_nth(b, n, k, &w)) {
             if (sip__uri_param_must(n)) return 0;
             continue;
         }

@@ -282,6 +282,15 @@ Test(uri, s19_1_4_non_equivalent_examples)
     cr_assert(!uri_eq("sip:carol@chicago.com;security=on", "sip:carol@chicago.com;security=off"));
 }
 
+Test(uri, s19_1_4_repeated_parameter_names_compare_by_occurrence)
+{
+    /* found by fuzz/fuzz_uri (fuzz/findings/uri-1): equality must be
+     * reflexive even for a name given twice */
+    cr_assert(uri_eq("sip:a@b;x=1;x=2", "sip:a@b;x=1;x=2"));
+    cr_assert(!uri_eq("sip:a@b;x=1;x=2", "sip:a@b;x=2;x=1"));
+    cr_assert(uri_eq("sip:a@b;transport=tcp;transport=tcp", "sip:a@b;TRANSPORT=TCP;transport=tcp"));
+}
+
 Test(uri, s19_1_1_components_and_errors)
 {
     sip_uri u;
