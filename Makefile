@@ -55,12 +55,12 @@ test-plain: $(B)/tests
 	@echo "== tests (gcc $(STD))"
 	cd tests && ../$(B)/tests --jobs 2
 
-# the same tests with the hashes from OpenSSL (SIP_USE_OPENSSL)
+# the same tests with OpenSSL's hashes and the scalar scanners (no SSE2)
 $(B)/tests-openssl: $(TESTS) $(HEADERS) | $(B)
-	$(CC) $(STD) $(CFLAGS) -DSIP_USE_OPENSSL $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lcrypto
+	$(CC) $(STD) $(CFLAGS) -DSIP_USE_OPENSSL -DSIP_NO_SIMD $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lcrypto
 
 test-openssl: $(B)/tests-openssl
-	@echo "== tests (gcc, SIP_USE_OPENSSL)"
+	@echo "== tests (gcc, SIP_USE_OPENSSL, SIP_NO_SIMD)"
 	cd tests && ../$(B)/tests-openssl --jobs 2
 
 test-san: $(B)/san/tests
