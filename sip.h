@@ -946,8 +946,13 @@ static const char *sip__scan(const char *p, const char *e, unsigned cls)
 static const char *sip__find5(const char *p, const char *e, unsigned cls, char a, char b,
                               char c, char d, char f)
 {
-    const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
-    const __m128i vc = _mm_set1_epi8(c), vd = _mm_set1_epi8(d), vf = _mm_set1_epi8(f);
+    __m128i va, vb, vc, vd, vf;
+    if (e - p < 16) { /* short spans: the vector set-up would cost more */
+        while (p < e && !SIP__IS(*p, cls)) p++;
+        return p;
+    }
+    va = _mm_set1_epi8(a); vb = _mm_set1_epi8(b); vc = _mm_set1_epi8(c);
+    vd = _mm_set1_epi8(d); vf = _mm_set1_epi8(f);
     while (e - p >= 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
         __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
