@@ -573,6 +573,15 @@ SIPDEF int sip_parse(const char *buf, size_t len, const sip_parse_config *cfg,
                      sip_msg *msg, sip_hdr *hdrs, size_t cap,
                      sip_parse_error *err);
 
+/** Type every value that sip_parse() leaves as a span because the
+ *  receiving element does not interpret it at the transaction layer: each
+ *  Via below the top one, each Contact, Route, Record-Route, Path and
+ *  Service-Route. For strict tools and for the layers that use them.
+ *  Returns 0, or SIP_ERR_SYNTAX with *err (when non-NULL) giving the offset
+ *  from the start line, the reason and the status (400 for requests, 0 for
+ *  responses: drop). RFC 3261 §20.42, §20.10, §20.30, §20.34. */
+SIPDEF int sip_msg_validate(const sip_msg *m, sip_parse_error *err);
+
 /** Find where the next message on a stream ends without parsing it: scans
  *  for the end of the header section from where the last call stopped
  *  (st->scanned) and reads Content-Length. Returns the message length,
@@ -614,7 +623,8 @@ typedef struct sip_check_result {
 } sip_check_result;
 
 /** Decide the §8.2 (UAS) or §16.3 (proxy) answer for a parsed request:
- *  416 for an unknown Request-URI scheme, 405/501 for methods, 420 for
+ *  416 for an unknown Request-URI scheme, 405/501 for methods, 400 for a
+ *  malformed Contact at a UAS (RFC 4475 §3.1.2.13), 420 for
  *  unknown Require (UAS) or Proxy-Require (proxy) option tags, 415 for an
  *  unacceptable body, 483 at a proxy for Max-Forwards 0 (non-OPTIONS at a
  *  UAS is answered normally), 400 for a registrar AOR that is not SIP/SIPS.
@@ -1948,13 +1958,12 @@ static int sip__hot(sip__pctx *c, sip_hdr_id id, sip_str v, const char *at)
     int dup_check = !(c->flags & SIP_PARSE_NO_SEMANTIC);
     switch (id) {
     case SIP_HDR_VIA:
+        /* only the top Via is this element's to interpret (§18.2.1); the
+         * others are copied, and typed by sip_msg_validate() on demand */
         if (m->n_via++ == 0) {
             if (sip_via_parse(v, &m->via) != 0)
                 return sip__fail(c, SIP_ERR_SYNTAX, at, "Bad Via");
             m->present |= SIP_HOT_VIA;
-        } else {
-            sip_via tmp;
-            if (sip_via_parse(v, &tmp) != 0) return sip__fail(c, SIP_ERR_SYNTAX, at, "Bad Via");
         }
         return 0;
     case SIP_HDR_FROM:
@@ -2008,11 +2017,6 @@ static int sip__hot(sip__pctx *c, sip_hdr_id id, sip_str v, const char *at)
         m->content_length = x;
         m->present |= SIP_HOT_CONTENT_LENGTH;
         return 0;
-    case SIP_HDR_CONTACT: {
-        sip_addr a;
-        if (sip_addr_parse(v, &a) != 0) return sip__fail(c, SIP_ERR_SYNTAX, at, "Bad Contact");
-        return 0;
-    }
     default:
         return 0;
     }
@@ -2259,6 +2263,47 @@ SIPDEF int sip_parse(const char *buf, size_t len, const sip_parse_config *cfg,
     return (int)msg->msg_len;
 }
 
+/* ---- deep validation ----------------------------------------------------- */
+
+SIPDEF int sip_msg_validate(const sip_msg *m, sip_parse_error *err)
+{
+    size_t i;
+    const char *base = m->start_line.p;
+    if (err) memset(err, 0, sizeof *err);
+    for (i = 0; i < m->n_hdrs; i++) {
+        const sip_hdr *h = &m->hdrs[i];
+        const char *why = NULL;
+        union { sip_via v; sip_addr a; } t;
+        switch (h->id) {
+        case SIP_HDR_VIA:
+            if (sip_via_parse(h->value, &t.v) != 0) why = "Bad Via";
+            break;
+        case SIP_HDR_CONTACT:
+            if (sip_addr_parse(h->value, &t.a) != 0) why = "Bad Contact";
+            break;
+        case SIP_HDR_ROUTE:
+        case SIP_HDR_RECORD_ROUTE:
+        case SIP_HDR_PATH:
+        case SIP_HDR_SERVICE_ROUTE:
+            /* name-addr only, and not the Contact wildcard (§20.30, §20.34) */
+            if (sip_addr_parse(h->value, &t.a) != 0 || t.a.star) why = "Bad Route";
+            break;
+        default:
+            break;
+        }
+        if (why) {
+            if (err) {
+                err->code = SIP_ERR_SYNTAX;
+                err->offset = (size_t)(h->value.p - base);
+                err->reason = why;
+                err->status = m->is_request ? 400 : 0;
+            }
+            return SIP_ERR_SYNTAX;
+        }
+    }
+    return 0;
+}
+
 /* ---- stream framing ------------------------------------------------------ */
 
 /* Content-Length value of a header section [p,e), -1 absent, -2 bad. */
@@ -2409,6 +2454,18 @@ static int sip__check_body(const sip_msg *m, const sip_check_policy *pol,
     return 0;
 }
 
+/* A UAS uses Contact (remote target §12.1.1, bindings §10.3): every value
+ * must parse (RFC 4475 §3.1.2.13). */
+static int sip__check_contacts(const sip_msg *m)
+{
+    size_t pos = 0;
+    const sip_hdr *h;
+    sip_addr a;
+    while ((h = sip_msg_find(m, SIP_HDR_CONTACT, &pos)) != NULL)
+        if (sip_addr_parse(h->value, &a) != 0) return SIP_ERR_SYNTAX;
+    return 0;
+}
+
 /* 406 when an INVITE's Accept list admits none of the body types we
  * answer with (§8.2.3 gives 415 for the request body; §21.4.7 406 for a
  * response body the client would not accept; RFC 4475 §3.3.15). */
@@ -2459,6 +2516,7 @@ SIPDEF int sip_request_check(const sip_msg *m, const sip_check_policy *pol,
     if (m->method == SIP_METHOD_REGISTER &&
         m->to.uri.scheme != SIP_URI_SIP && m->to.uri.scheme != SIP_URI_SIPS)
         return sip__check_set(res, 400, "Bad AOR"); /* §10.3 item 3 */
+    if (sip__check_contacts(m) != 0) return sip__check_set(res, 400, "Bad Contact");
     if (m->method != SIP_METHOD_ACK && m->method != SIP_METHOD_CANCEL &&
         sip__check_require(m, SIP_HDR_REQUIRE, pol, res) != 0)
         return res->status;

@@ -163,6 +163,13 @@ static void parse_input(const input *in, result *r)
     memset(r, 0, sizeof *r);
     cfg.flags = SIP_PARSE_DATAGRAM;
     r->rc = sip_parse(in->data, in->len, &cfg, &r->msg, g_hdrs, MAX_HDRS, &r->err);
+    /* a checking tool also types what sip_parse leaves to the layers that
+     * use it (lower Vias, Contact, Route...); offsets count from the start
+     * line, which a datagram parse puts at byte 0 */
+    if (r->rc > 0) {
+        int v = sip_msg_validate(&r->msg, &r->err);
+        if (v < 0) r->rc = v;
+    }
     if (r->rc > 0 && r->msg.is_request) {
         sip_check_policy pol;
         sip_check_result res;
@@ -321,9 +328,13 @@ static void txt_result(FILE *f, const input *in, const result *r)
         txt_line(f, "request-uri", m->ruri_str);
         txt_line(f, "version", m->version);
         txt_field(f, "uri scheme");
-        fprintf(f, "%s (", scheme_name(m->ruri.scheme));
-        txt_span(f, m->ruri.scheme_str);
-        fputs(")\n", f);
+        fputs(scheme_name(m->ruri.scheme), f);
+        if (!sip_str_eq(m->ruri.scheme_str, sip_str_c(scheme_name(m->ruri.scheme)))) {
+            fputs(" (written ", f);
+            txt_span(f, m->ruri.scheme_str);
+            fputc(')', f);
+        }
+        fputc('\n', f);
         txt_line(f, "uri user", m->ruri.user);
         txt_line(f, "uri password", m->ruri.password);
         txt_field(f, "uri host");

@@ -47,7 +47,9 @@ static const verdict v4475[] = {
     /* 3.1.2.12: tolerated by the parser (Date rarely matters); the typed
      * Date parser rejects it, see test below */
     {"baddate.dat", "3.1.2.12", 0, 0, 0},
-    {"regbadct.dat", "3.1.2.13", SIP_ERR_SYNTAX, 400, -1},
+    /* 3.1.2.13: Contact is typed by the element that uses it: the UAS
+     * check answers 400 (and sip_msg_validate rejects it, see below) */
+    {"regbadct.dat", "3.1.2.13", 0, 400, 0},
     {"badaspec.dat", "3.1.2.14", SIP_ERR_SYNTAX, 400, -1},
     {"baddn.dat", "3.1.2.15", SIP_ERR_SYNTAX, 400, -1},
     {"badvers.dat", "3.1.2.16", SIP_ERR_VERSION, 505, -1},
@@ -361,6 +363,41 @@ Test(rfc4475, s3_1_2_12_baddate_rejected_by_typed_parser)
     cr_assert_not_null(h);
     cr_assert_eq(sip_date_parse(h->value, &d), SIP_ERR_SYNTAX);
     parsed_free(p);
+}
+
+Test(rfc4475, s3_1_2_13_regbadct_and_s3_1_2_1_badinv01_deep_validation)
+{
+    parsed *p = parse_file("corpus/rfc4475", "regbadct.dat");
+    sip_parse_error e;
+    cr_assert(p->rc > 0);
+    cr_assert_eq(sip_msg_validate(&p->m, &e), SIP_ERR_SYNTAX);
+    TU_STR_EQ(sip_str_c(e.reason), "Bad Contact");
+    cr_assert_eq(e.status, 400);
+    parsed_free(p);
+    /* every valid message passes deep validation */
+    p = parse_file("corpus/rfc4475", "wsinv.dat");
+    cr_assert_eq(sip_msg_validate(&p->m, NULL), 0);
+    parsed_free(p);
+    p = parse_file("corpus/rfc5118", "mult-ip-in-header.dat");
+    cr_assert_eq(sip_msg_validate(&p->m, NULL), 0);
+    parsed_free(p);
+}
+
+Test(validate, lower_via_and_route_values_are_typed_on_demand)
+{
+    const char *m = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP ;;\r\n"
+                    "Record-Route: <sip:p;lr>, *\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>;tag=2\r\n"
+                    "Call-ID: c\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+    sip_msg msg;
+    sip_hdr h[16];
+    sip_parse_error e;
+    sip_parse_config cfg = {SIP_PARSE_DATAGRAM, 0, 0};
+    cr_assert_eq(sip_parse(m, strlen(m), &cfg, &msg, h, 16, NULL), (int)strlen(m));
+    cr_assert_eq(msg.n_via, 2);
+    cr_assert_eq(sip_msg_validate(&msg, &e), SIP_ERR_SYNTAX);
+    TU_STR_EQ(sip_str_c(e.reason), "Bad Via");
+    cr_assert_eq(e.offset, (size_t)(strstr(m, "SIP/2.0/UDP ;;") - m));
+    cr_assert_eq(e.status, 0, "responses are dropped");
 }
 
 Test(rfc4475, s3_3_5_bext01_unsupported_tag_reported)
