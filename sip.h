@@ -1900,7 +1900,9 @@ static int sip__status_line(sip__pctx *c, const char *p, const char *e)
         (e - q > 4 && q[4] != ' '))
         return sip__fail(c, SIP_ERR_SYNTAX, q, "Bad Status-Code");
     m->status = (uint32_t)((q[1] - '0') * 100 + (q[2] - '0') * 10 + (q[3] - '0'));
-    if (m->status < 100) return sip__fail(c, SIP_ERR_SYNTAX, q + 1, "Bad Status-Code");
+    /* six classes, 1xx..6xx (§7.2, §21; RFC 4475 §3.1.2.19) */
+    if (m->status < 100 || m->status > 699)
+        return sip__fail(c, SIP_ERR_SYNTAX, q + 1, "Bad Status-Code");
     /* an empty reason is legal; a missing SP before it is tolerated */
     m->reason = sip__span(e - q > 4 ? q + 5 : e, e);
     return 0;

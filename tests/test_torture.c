@@ -383,6 +383,30 @@ Test(rfc4475, s3_1_2_13_regbadct_and_s3_1_2_1_badinv01_deep_validation)
     parsed_free(p);
 }
 
+Test(status_line, s7_2_status_code_classes_1xx_to_6xx_only)
+{
+    static const char *const bad[] = {"SIP/2.0 900 Try\r\n", "SIP/2.0 099 X\r\n",
+                                      "SIP/2.0 700 X\r\n", "SIP/2.0 20 OK\r\n",
+                                      "SIP/2.0 2000 OK\r\n"};
+    const char *rest = "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:a@b>;tag=2\r\n"
+                       "From: <sip:c@d>;tag=1\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n"
+                       "Content-Length: 0\r\n\r\n";
+    char buf[512];
+    size_t i;
+    sip_msg m;
+    sip_hdr h[16];
+    sip_parse_error e;
+    sip_parse_config cfg = {SIP_PARSE_DATAGRAM, 0, 0};
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(buf, sizeof buf, "%s%s", bad[i], rest);
+        cr_assert_eq(sip_parse(buf, strlen(buf), &cfg, &m, h, 16, &e), SIP_ERR_SYNTAX, "%s", bad[i]);
+        cr_assert_eq(e.status, 0, "a bad response is dropped");
+    }
+    snprintf(buf, sizeof buf, "SIP/2.0 699 Whatever\r\n%s", rest);
+    cr_assert(sip_parse(buf, strlen(buf), &cfg, &m, h, 16, &e) > 0);
+    cr_assert_eq(m.status, 699);
+}
+
 Test(validate, lower_via_and_route_values_are_typed_on_demand)
 {
     const char *m = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP ;;\r\n"
