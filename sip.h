@@ -823,6 +823,11 @@ SIPDEF int sip_hash(sip_digest_alg alg, const sip_str *parts, size_t n_parts,
 #include <assert.h>
 #define SIP_ASSERT(x) assert(x)
 #endif
+#if defined(__GNUC__) || defined(__clang__)
+#define SIP__INLINE inline __attribute__((always_inline))
+#else
+#define SIP__INLINE inline
+#endif
 #ifndef SIP_MAX_HEADER_LINE
 #define SIP_MAX_HEADER_LINE 8192
 #endif
@@ -916,7 +921,7 @@ static int sip__hexval(int c)
     return -1;
 }
 
-static sip_str sip__span(const char *b, const char *e)
+static SIP__INLINE sip_str sip__span(const char *b, const char *e)
 {
     sip_str s;
     s.p = b;
@@ -925,9 +930,9 @@ static sip_str sip__span(const char *b, const char *e)
 }
 
 /* End of a span; NULL for the absent span (NULL + 0 is undefined in C). */
-static const char *sip__end(sip_str s) { return s.p ? s.p + s.len : NULL; }
+static SIP__INLINE const char *sip__end(sip_str s) { return s.p ? s.p + s.len : NULL; }
 
-static const char *sip__skip_ws(const char *p, const char *e)
+static SIP__INLINE const char *sip__skip_ws(const char *p, const char *e)
 {
     while (p < e && SIP__IS(*p, SIP__LWSC)) p++;
     return p;
@@ -935,7 +940,7 @@ static const char *sip__skip_ws(const char *p, const char *e)
 
 /* Advance p over bytes of class cls, four at a time (fewer bound checks
  * and branches than the plain loop; these runs are the parser's hot loops). */
-static const char *sip__scan(const char *p, const char *e, unsigned cls)
+static SIP__INLINE const char *sip__scan(const char *p, const char *e, unsigned cls)
 {
     while (e - p >= 4) {
         if (!SIP__IS(p[0], cls)) return p;
@@ -985,6 +990,18 @@ static const char *sip__find5(const char *p, const char *e, unsigned cls, char a
 }
 #endif
 
+/* Span without leading and trailing LWS; the parser's hot path. */
+static SIP__INLINE sip_str sip__trim(sip_str s)
+{
+    const char *b = s.p, *e = sip__end(s);
+    if (!b) return s;
+    while (b < e && SIP__IS(*b, SIP__LWSC)) b++;
+    while (e > b && SIP__IS(e[-1], SIP__LWSC)) e--;
+    s.p = b;
+    s.len = (size_t)(e - b);
+    return s;
+}
+
 /* ---- spans --------------------------------------------------------- */
 
 SIPDEF sip_str sip_str_c(const char *s)
@@ -1017,12 +1034,9 @@ SIPDEF int sip_str_caseeq_c(sip_str a, const char *s)
 
 SIPDEF sip_str sip_str_trim(sip_str s)
 {
-    const char *b = s.p, *e = sip__end(s);
-    if (!s.p) return s;
-    b = sip__skip_ws(b, e);
-    while (e > b && SIP__IS(e[-1], SIP__LWSC)) e--;
-    return sip__span(b, e);
+    return sip__trim(s);
 }
+
 
 SIPDEF int sip_str_to_u32(sip_str s, uint32_t max, uint32_t *out)
 {
@@ -1196,7 +1210,7 @@ static const unsigned char sip__hdr_hash[256] = {
     0, 58, 0, 0, 0, 0, 0, 3, 0, 0, 10, 0, 0, 63, 0, 44,
 };
 
-SIPDEF sip_hdr_id sip_hdr_id_from_name(sip_str name)
+static SIP__INLINE sip_hdr_id sip__hdr_id(sip_str name)
 {
     const char *p = name.p;
     size_t n = name.len;
@@ -1211,6 +1225,11 @@ SIPDEF sip_hdr_id sip_hdr_id_from_name(sip_str name)
     if (id && sip__hdr_len[id] == n && sip__name_caseeq(p, n, sip__hdr_names[id]))
         return (sip_hdr_id)id;
     return SIP_HDR_OTHER;
+}
+
+SIPDEF sip_hdr_id sip_hdr_id_from_name(sip_str name)
+{
+    return sip__hdr_id(name);
 }
 
 SIPDEF const char *sip_hdr_name(sip_hdr_id id)
@@ -1285,7 +1304,7 @@ SIPDEF int sip_param_find(sip_str params, const char *name, sip_str *value)
 
 SIPDEF int sip_uint_parse(sip_str s, uint32_t max, uint32_t *out)
 {
-    return sip_str_to_u32(sip_str_trim(s), max, out);
+    return sip_str_to_u32(sip__trim(s), max, out);
 }
 
 /* ---- escapes ----------------------------------------------------------- */
@@ -1674,7 +1693,7 @@ SIPDEF int sip_addr_parse(sip_str s, sip_addr *out)
 {
     const char *p, *e, *lt, *gt;
     memset(out, 0, sizeof *out);
-    s = sip_str_trim(s);
+    s = sip__trim(s);
     if (!s.p || s.len == 0) return SIP_ERR_SYNTAX;
     p = s.p;
     e = s.p + s.len;
@@ -1800,7 +1819,7 @@ SIPDEF int sip_via_parse(sip_str s, sip_via *v)
     int r;
     memset(v, 0, sizeof *v);
     v->ttl = -1;
-    s = sip_str_trim(s);
+    s = sip__trim(s);
     if (!s.p || s.len == 0) return SIP_ERR_SYNTAX;
     p = s.p;
     e = s.p + s.len;
@@ -1936,7 +1955,7 @@ static int sip__request_line(sip__pctx *c, const char *p, const char *e)
     return 0;
 }
 
-static int sip__add_hdr(sip__pctx *c, sip_hdr_id id, sip_str name, sip_str value,
+static SIP__INLINE int sip__add_hdr(sip__pctx *c, sip_hdr_id id, sip_str name, sip_str value,
                         sip_str field, uint16_t index)
 {
     sip_hdr *h;
@@ -2049,7 +2068,7 @@ static int sip__add_list(sip__pctx *c, sip_hdr_id id, sip_str name, sip_str v,
             continue;
         }
         {
-            sip_str item = sip_str_trim(sip__span(b, p));
+            sip_str item = sip__trim(sip__span(b, p));
             if (item.len == 0) {
                 /* empty elements carry nothing; in a typed header they are
                  * malformed (RFC 4475 §3.1.2.1) */
@@ -2094,7 +2113,7 @@ static int sip__header(sip__pctx *c)
     }
     ne = p;
     while (ne > nb && SIP__IS(ne[-1], SIP__WS)) ne--;
-    id = sip_hdr_id_from_name(sip__span(nb, ne));
+    id = sip__hdr_id(sip__span(nb, ne));
     if (id == SIP_HDR_OTHER) {
         const char *q = nb;
         while (q < ne && SIP__IS(*q, SIP__TOKEN)) q++;
@@ -2123,7 +2142,7 @@ static int sip__header(sip__pctx *c)
     ve = nl;
     if (ve > vb && ve < e && ve[-1] == '\r') ve--;
     {
-        sip_str name = sip__span(nb, ne), value = sip_str_trim(sip__span(vb, ve));
+        sip_str name = sip__span(nb, ne), value = sip__trim(sip__span(vb, ve));
         sip_str field = sip__span(nb, end);
         if (!value.p) value = sip__span(vb, vb);
         if (sip__hdr_list[id]) {
@@ -2945,7 +2964,7 @@ enum {
 static int sip__ty_value(sip_str s, const char **b, const char **e)
 {
     if (!s.p) return 0;
-    s = sip_str_trim(s);
+    s = sip__trim(s);
     if (s.len == 0) return 0;
     *b = s.p;
     *e = s.p + s.len;
@@ -4480,7 +4499,7 @@ static unsigned sip__dg_qop_mask(sip_str q)
         sip_str item;
         t = (const char *)memchr(p, ',', (size_t)(e - p));
         if (!t) t = e;
-        item = sip_str_trim(sip__span(p, t));
+        item = sip__trim(sip__span(p, t));
         if (sip_str_caseeq_c(item, "auth")) m |= 1u << SIP_QOP_AUTH;
         else if (sip_str_caseeq_c(item, "auth-int")) m |= 1u << SIP_QOP_AUTH_INT;
         p = t < e ? t + 1 : e;
@@ -4494,7 +4513,7 @@ SIPDEF int sip_auth_parse(sip_str s, sip_auth *out)
     int rc;
     if (!out) return SIP_ERR_INVALID;
     memset(out, 0, sizeof *out);
-    s = sip_str_trim(s);
+    s = sip__trim(s);
     if (!s.p || s.len == 0) return SIP_ERR_SYNTAX;
     p = s.p;
     e = p + s.len;
