@@ -9,7 +9,7 @@ B       := build
 HEADERS := $(wildcard *.h)
 TESTS   := $(wildcard tests/*.c)
 FUZZ_SECONDS ?= 60
-FUZZERS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZERS := $(filter-out main,$(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)))
 EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PREFIX  ?= /usr/local
@@ -29,11 +29,9 @@ help:
 
 examples: $(EXAMPLES)
 
-$(B)/%: examples/%.c $(HEADERS) | $(B)
+$(B)/%: examples/%.c $(HEADERS)
+	@mkdir -p $(@D)
 	$(CC) $(STD) $(CFLAGS) $(WARN) -I. $< -o $@
-
-$(B):
-	mkdir -p $(B) $(B)/fuzz $(B)/san
 
 # --- tests: one Criterion binary with every tests/*.c ---------------------
 test: deps-test test-sipmsg test-plain test-san test-openssl
@@ -45,10 +43,12 @@ test-sipmsg: $(B)/sipmsg
 deps-test:
 	@sh scripts/deps.sh test
 
-$(B)/tests: $(TESTS) $(HEADERS) | $(B)
+$(B)/tests: $(TESTS) $(HEADERS)
+	@mkdir -p $(@D)
 	$(CC) $(STD) $(CFLAGS) $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion
 
-$(B)/san/tests: $(TESTS) $(HEADERS) | $(B)
+$(B)/san/tests: $(TESTS) $(HEADERS)
+	@mkdir -p $(@D)
 	$(CLANG) $(STD) -O1 -g $(SAN) $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion
 
 test-plain: $(B)/tests
@@ -56,7 +56,8 @@ test-plain: $(B)/tests
 	cd tests && ../$(B)/tests --jobs 2
 
 # the same tests with OpenSSL's hashes and the scalar scanners (no SSE2)
-$(B)/tests-openssl: $(TESTS) $(HEADERS) | $(B)
+$(B)/tests-openssl: $(TESTS) $(HEADERS)
+	@mkdir -p $(@D)
 	$(CC) $(STD) $(CFLAGS) -DSIP_USE_OPENSSL -DSIP_NO_SIMD $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lcrypto
 
 test-openssl: $(B)/tests-openssl
@@ -78,15 +79,17 @@ fuzz: $(patsubst %,$(B)/fuzz/%,$(FUZZERS))
 	    $(B)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
 	        -artifact_prefix=$(B)/fuzz/$$f- $$dict -print_final_stats=0 $(B)/fuzz/$$f.corpus 2>$(B)/fuzz/$$f.log \
 	      || { tail -40 $(B)/fuzz/$$f.log; exit 1; }; \
-	    grep -E '^#[0-9]+ *DONE' $(B)/fuzz/$$f.log | tail -1; \
+	    grep -E 'Done [0-9]+ runs' $(B)/fuzz/$$f.log | tail -1; \
 	done
 
-$(B)/fuzz/%: fuzz/fuzz_%.c $(HEADERS) | $(B)
+$(B)/fuzz/%: fuzz/fuzz_%.c fuzz/fuzz.h $(HEADERS)
 	@sh scripts/deps.sh fuzz
+	@mkdir -p $(@D)
 	$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. $< -o $@
 
 # Standalone driver: replays files through a target without libFuzzer.
-$(B)/fuzz/%.replay: fuzz/fuzz_%.c fuzz/fuzz_main.c $(HEADERS) | $(B)
+$(B)/fuzz/%.replay: fuzz/fuzz_%.c fuzz/fuzz_main.c fuzz/fuzz.h $(HEADERS)
+	@mkdir -p $(@D)
 	$(CC) $(STD) -O1 -g $(WARN) -I. $< fuzz/fuzz_main.c -o $@
 
 # --- bench -----------------------------------------------------------------

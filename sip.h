@@ -1155,6 +1155,12 @@ static const unsigned char sip__hdr_len[SIP_HDR_COUNT_] = {
  * literal of the same length; OR-ing 0x20 folds ASCII letters and leaves
  * '-' and digits alone. Eight bytes at a time: names are short and this is
  * the parser's most frequent compare. */
+/* OR-ing 0x20 also maps control bytes onto '-' and digits (CR 0x0D onto
+ * '-' 0x2D): a word with a byte below 0x20 never matches (fuzz finding
+ * parse-1: "Content\rLength" must not be Content-Length). */
+#define SIP__HAS_CTL64(x) ((((x) - 0x2020202020202020ull) & ~(x) & 0x8080808080808080ull) != 0)
+#define SIP__HAS_CTL32(x) ((((x) - 0x20202020u) & ~(x) & 0x80808080u) != 0)
+
 static int sip__name_caseeq(const char *p, size_t len, const char *lit)
 {
     const uint64_t f8 = 0x2020202020202020ull;
@@ -1166,11 +1172,11 @@ static int sip__name_caseeq(const char *p, size_t len, const char *lit)
         for (i = 0; i + 8 < len; i += 8) {
             memcpy(&a, p + i, 8);
             memcpy(&b, lit + i, 8);
-            if ((a | f8) != (b | f8)) return 0;
+            if ((a | f8) != (b | f8) || SIP__HAS_CTL64(a)) return 0;
         }
         memcpy(&a, p + len - 8, 8);
         memcpy(&b, lit + len - 8, 8);
-        return (a | f8) == (b | f8);
+        return (a | f8) == (b | f8) && !SIP__HAS_CTL64(a);
     }
     if (len >= 4) {
         uint32_t a, b, c, d;
@@ -1178,10 +1184,13 @@ static int sip__name_caseeq(const char *p, size_t len, const char *lit)
         memcpy(&b, lit, 4);
         memcpy(&c, p + len - 4, 4);
         memcpy(&d, lit + len - 4, 4);
-        return (a | f4) == (b | f4) && (c | f4) == (d | f4);
+        return (a | f4) == (b | f4) && (c | f4) == (d | f4) && !SIP__HAS_CTL32(a) &&
+               !SIP__HAS_CTL32(c);
     }
     for (i = 0; i < len; i++)
-        if ((((unsigned char)p[i]) | 0x20) != (((unsigned char)lit[i]) | 0x20)) return 0;
+        if ((unsigned char)p[i] < 0x20 ||
+            (((unsigned char)p[i]) | 0x20) != (((unsigned char)lit[i]) | 0x20))
+            return 0;
     return 1;
 }
 
@@ -2375,6 +2384,8 @@ SIPDEF int sip_frame_stream(const char *buf, size_t len, size_t max_message,
             return len - start > max_message ? SIP_ERR_TOO_BIG : SIP_ERR_PARTIAL;
         }
     }
+    /* the same answer however the bytes arrived (fuzz finding parse-2) */
+    if (st->header_end - start > max_message) return SIP_ERR_TOO_BIG;
     cl = sip__frame_cl(buf + start, buf + st->header_end);
     if (cl < 0) return SIP_ERR_CONTENT_LENGTH; /* required on streams, §18.3 */
     if (st->header_end + (size_t)cl - start > max_message) return SIP_ERR_TOO_BIG;

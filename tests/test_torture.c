@@ -553,6 +553,38 @@ Test(stream, incremental_framing_resumes_and_splits_pipelined_messages)
     }
 }
 
+Test(stream, cr_in_header_name_is_a_syntax_error_for_parser_and_framer)
+{
+    /* fuzz finding parse-1: parser and framer must agree on one stream */
+    const char *m = "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n"
+                    "From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c1\r\n"
+                    "CSeq: 1 OPTIONS\r\nContent\rLength: 5\r\n\r\nhello";
+    sip_stream_state st = {0, 0, 0};
+    sip_msg msg;
+    sip_hdr h[16];
+    sip_parse_error e;
+    cr_assert_eq(sip_parse(m, strlen(m), NULL, &msg, h, 16, &e), SIP_ERR_SYNTAX);
+    cr_assert_eq(e.status, 400);
+    cr_assert_eq(sip_frame_stream(m, strlen(m), 0, &st), SIP_ERR_CONTENT_LENGTH);
+}
+
+Test(stream, header_section_over_the_limit_is_too_big_however_it_arrives)
+{
+    /* fuzz finding parse-2 */
+    char m[4096];
+    size_t n = 0, k;
+    int r1, r2 = SIP_ERR_PARTIAL;
+    sip_stream_state st = {0, 0, 0};
+    n += (size_t)sprintf(m, "OPTIONS sip:a@b SIP/2.0\r\n");
+    for (k = 0; k < 60; k++) n += (size_t)sprintf(m + n, "X-%03u: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n", (unsigned)k);
+    n += (size_t)sprintf(m + n, "\r\n");
+    r1 = sip_frame_stream(m, n, 2048, &st);
+    memset(&st, 0, sizeof st);
+    for (k = 1; k <= n && r2 == SIP_ERR_PARTIAL; k++) r2 = sip_frame_stream(m, k, 2048, &st);
+    cr_assert_eq(r1, SIP_ERR_TOO_BIG);
+    cr_assert_eq(r2, SIP_ERR_TOO_BIG);
+}
+
 Test(stream, missing_or_bad_content_length_on_stream)
 {
     const char *m1 = "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n"
