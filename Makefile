@@ -14,7 +14,7 @@ EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PREFIX  ?= /usr/local
 
-.PHONY: all examples test test-sipmsg test-plain test-san test-openssl fuzz bench amalgamation install demo deps-test help clean
+.PHONY: all deps-build examples test test-sipmsg test-plain test-san test-openssl fuzz bench amalgamation install demo deps-test help clean
 
 all: examples
 
@@ -42,6 +42,9 @@ test-sipmsg: $(B)/sipmsg
 
 deps-test:
 	@sh scripts/deps.sh test
+
+deps-build:
+	@sh scripts/deps.sh build
 
 $(B)/tests: $(TESTS) $(HEADERS)
 	@mkdir -p $(@D)
@@ -107,7 +110,7 @@ install:
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/cvoip/
 	sed -e 's|@PREFIX@|$(PREFIX)|' scripts/cvoip.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cvoip.pc
 
-demo: examples
+demo: deps-build examples
 	@sh scripts/demo.sh
 
 clean:

@@ -393,6 +393,9 @@ typedef struct sip_retry_after {
     uint8_t has_duration;
     sip_str params;
 } sip_retry_after;
+/** Parse a Retry-After value: delta-seconds, optional (comment), params
+ *  with duration (§20.33). Returns 0, SIP_ERR_SYNTAX, or SIP_ERR_RANGE for a
+ *  number over 2^32-1 (RFC 4475 §3.1.2.5). *out is zeroed on error. */
 SIPDEF int sip_retry_after_parse(sip_str s, sip_retry_after *out);
 
 /** RAck (RFC 3262 §7.2): response-num CSeq-num method. */
@@ -401,6 +404,8 @@ typedef struct sip_rack {
     sip_method method;
     sip_str method_str;
 } sip_rack;
+/** Parse a RAck value: response-num, CSeq-num, method (RFC 3262 §7.2).
+ *  Returns 0, SIP_ERR_SYNTAX or SIP_ERR_RANGE. */
 SIPDEF int sip_rack_parse(sip_str s, sip_rack *out);
 
 /** Event (RFC 6665 §8.2.1): package[.template] with id and params. */
@@ -409,6 +414,9 @@ typedef struct sip_event {
     sip_str id;          /**< absent when none */
     sip_str params;
 } sip_event;
+/** Parse an Event / Allow-Events item: event-type with id and params
+ *  (RFC 6665 §8.2.1). Returns 0 or SIP_ERR_SYNTAX (a repeated or empty id
+ *  too). */
 SIPDEF int sip_event_parse(sip_str s, sip_event *out);
 
 /** Subscription-State (RFC 6665 §8.2.3). */
@@ -419,6 +427,8 @@ typedef struct sip_sub_state {
     uint8_t has_expires, has_retry_after;
     sip_str params;
 } sip_sub_state;
+/** Parse Subscription-State: state with reason, expires, retry-after
+ *  (RFC 6665 §8.2.3). Returns 0, SIP_ERR_SYNTAX or SIP_ERR_RANGE. */
 SIPDEF int sip_sub_state_parse(sip_str s, sip_sub_state *out);
 
 /** Replaces (RFC 3891 §6.1) and Join (RFC 3911): call-id with to-tag and
@@ -428,6 +438,9 @@ typedef struct sip_replaces {
     uint8_t early_only;
     sip_str params;
 } sip_replaces;
+/** Parse Replaces or Join: Call-ID with the required to-tag and from-tag,
+ *  early-only flag (RFC 3891 §6.1, RFC 3911 §7.1). Returns 0 or
+ *  SIP_ERR_SYNTAX (a missing tag too). */
 SIPDEF int sip_replaces_parse(sip_str s, sip_replaces *out);
 
 /** Session-Expires (RFC 4028 §4) and Min-SE: delta with refresher. */
@@ -436,6 +449,8 @@ typedef struct sip_session_expires {
     sip_str refresher;   /**< "uac", "uas" or absent */
     sip_str params;
 } sip_session_expires;
+/** Parse Session-Expires or Min-SE: delta-seconds with refresher=uac|uas
+ *  (RFC 4028 §4, §5). Returns 0, SIP_ERR_SYNTAX or SIP_ERR_RANGE. */
 SIPDEF int sip_session_expires_parse(sip_str s, sip_session_expires *out);
 
 /** Date (RFC 3261 §20.17, RFC 1123 form, GMT only). */
@@ -452,6 +467,8 @@ SIPDEF int sip_date_parse(sip_str s, sip_date *out);
 typedef struct sip_timestamp {
     sip_str value, delay; /**< delay absent when none */
 } sip_timestamp;
+/** Parse a Timestamp value: 1*DIGIT ["." *DIGIT] [LWS delay] (§20.38).
+ *  Returns 0 or SIP_ERR_SYNTAX. */
 SIPDEF int sip_timestamp_parse(sip_str s, sip_timestamp *out);
 
 /** One Warning value (RFC 3261 §20.43): 3-digit code, agent, quoted text. */
@@ -460,6 +477,9 @@ typedef struct sip_warning {
     sip_str agent;
     sip_str text;        /**< without the quotes */
 } sip_warning;
+/** Parse one Warning value: 3-digit code, warn-agent, quoted text
+ *  (§20.43). Returns 0, SIP_ERR_SYNTAX (a code of other than 3 digits,
+ *  RFC 4475 §3.1.2.5) or SIP_ERR_RANGE (agent port over 65535). */
 SIPDEF int sip_warning_parse(sip_str s, sip_warning *out);
 
 /** One Reason value (RFC 3326): protocol with cause and text. */
@@ -470,6 +490,8 @@ typedef struct sip_reason {
     sip_str text;        /**< without the quotes, absent when none */
     sip_str params;
 } sip_reason;
+/** Parse one Reason value: protocol with cause and text (RFC 3326 §2).
+ *  Returns 0, SIP_ERR_SYNTAX or SIP_ERR_RANGE. */
 SIPDEF int sip_reason_parse(sip_str s, sip_reason *out);
 
 /* ------------------------------------------------------------------------
@@ -771,11 +793,13 @@ typedef struct sip_digest_input {
     sip_str body;        /**< entity body for auth-int */
 } sip_digest_input;
 
-/** Compute the request-digest as lowercase hex into out (cap >= 65; NUL-
- *  terminated). Also stores HA1 and HA2 hex when ha1/ha2 are non-NULL
- *  (each cap 65). Returns the hex length (32 or 64), SIP_ERR_UNSUPPORTED
- *  for an unknown algorithm, SIP_ERR_INVALID for a missing cnonce/nc with
- *  qop, SIP_ERR_NOSPACE. */
+/** Compute the request-digest (RFC 7616 §3.4.1, RFC 2617 §3.2.2.1) as
+ *  lowercase hex into out (cap >= hex length + 1; NUL-terminated). Also
+ *  stores HA1 and HA2 hex when ha1/ha2 are non-NULL (each cap 65). Values
+ *  are plain (unescaped) bytes. Returns the hex length (32 or 64),
+ *  SIP_ERR_UNSUPPORTED for an unknown algorithm, SIP_ERR_INVALID for a qop
+ *  out of range, a missing cnonce (with qop or a -sess algorithm), an nc
+ *  that is not 8 hex digits or a malformed ha1_hex, SIP_ERR_NOSPACE. */
 SIPDEF int sip_digest_response(const sip_digest_input *in, char *out,
                                size_t cap, char *ha1, char *ha2);
 
@@ -797,12 +821,13 @@ SIPDEF int sip_digest_build_credentials(char *out, size_t cap,
  *  length). For checking a response against the expected digest. */
 SIPDEF int sip_ct_equal(sip_str a, sip_str b);
 
-/** Hash primitives (built-in, or OpenSSL with SIP_USE_OPENSSL). The one-
- *  shot form hashes n_parts spans concatenated into out (16 or 32 bytes).
- *  Returns 0 or SIP_ERR_UNSUPPORTED. */
+/** Hash (built-in MD5 per RFC 1321 and SHA-256 / SHA-512/256 per FIPS
+ *  180-4, or OpenSSL's with SIP_USE_OPENSSL) of n_parts spans taken as one
+ *  byte string, into out (sip_digest_alg_len(alg) bytes: 16 or 32). The
+ *  -sess algorithms hash like their base. Returns 0, SIP_ERR_UNSUPPORTED
+ *  for an unknown algorithm, SIP_ERR_INVALID for a NULL out or parts. */
 SIPDEF int sip_hash(sip_digest_alg alg, const sip_str *parts, size_t n_parts,
                     uint8_t *out);
-/* sip_hash also returns SIP_ERR_INVALID for a NULL out or parts. */
 
 #ifdef __cplusplus
 }
