@@ -21,8 +21,10 @@ done
 for h in $headers; do
     printf '#define CVOIP_IMPLEMENTATION\n#include "%s"\n' "$h" > $out/alone.c
     gcc -std=c99 $W -I. -c $out/alone.c -o $out/alone.o
+    # each header's private-linkage switch is its name in capitals:
+    # sip.h -> SIP_STATIC, rtcp_feedback.h -> RTCP_FEEDBACK_STATIC
     printf '#define CVOIP_IMPLEMENTATION\n#define %s_STATIC\n#include "%s"\n' \
-        "$(echo "$h" | sed 's/\.h$//; s/_.*//' | tr a-z A-Z)" "$h" > $out/static.c
+        "$(echo "$h" | sed 's/\.h$//' | tr a-z A-Z)" "$h" > $out/static.c
     gcc -std=c99 $W -Wno-unused-function -I. -c $out/static.c -o $out/static.o
     n=$((n + 2))
 done
