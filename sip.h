@@ -703,7 +703,8 @@ typedef struct sip_proxy_edit {
     int remove_top_via;      /**< responses: drop our Via (§16.7 item 3) */
     int remove_top_route;    /**< drop the first Route value (§16.4) */
     int decrement_max_forwards; /**< item 3: Max-Forwards - 1, or add
-                                  "Max-Forwards: 69" when absent */
+                                  "Max-Forwards: 70" when absent (the
+                                  RFC's SHOULD value) */
     const sip_hdr_field *extra; /**< fields appended before the blank line */
     size_t n_extra;
 } sip_proxy_edit;
@@ -1344,15 +1345,19 @@ SIPDEF int sip_uint_parse(sip_str s, uint32_t max, uint32_t *out)
 /* ---- escapes ----------------------------------------------------------- */
 
 /* Checks that every '%' in [p,e) starts a %HH escape (RFC 3261 §25.1). */
+/* p at '%': nonzero when %HH follows (RFC 3261 §25.1 escaped). */
+static int sip__is_escape(const char *p, const char *e)
+{
+    return e - p >= 3 && sip__hexval((unsigned char)p[1]) >= 0 &&
+           sip__hexval((unsigned char)p[2]) >= 0;
+}
+
+/* Every '%' in [p,e) starts an escape. */
 static int sip__escapes_ok(const char *p, const char *e)
 {
-    for (; p < e; p++) {
-        if (*p == '%') {
-            if (e - p < 3 || sip__hexval((unsigned char)p[1]) < 0 ||
-                sip__hexval((unsigned char)p[2]) < 0)
-                return 0;
-            p += 2;
-        }
+    while (p && (p = (const char *)memchr(p, '%', (size_t)(e - p))) != NULL) {
+        if (!sip__is_escape(p, e)) return 0;
+        p += 3;
     }
     return 1;
 }
@@ -1416,27 +1421,41 @@ static int sip__ipv4_ok(const char *p, const char *e)
     return p == e;
 }
 
-/* IPv6 text (RFC 4291 §2.2), tolerant of the RFC 3261 three-colon form
- * that RFC 5118 §4.10 says to accept: hex groups of at most 4 digits,
- * at most 8 groups, an optional dotted quad at the end. */
+/* IPv6 text (RFC 4291 §2.2): hex groups of 1-4 digits, one "::" at most,
+ * eight groups without it (fewer with it), an optional dotted quad at the
+ * end counting as two. The RFC 3261 ABNF also admits ":::" right before
+ * the dotted quad; RFC 5118 §4.10 says to tolerate that form, and only it. */
 static int sip__ipv6_ok(const char *p, const char *e)
 {
-    int groups = 0, colons = 0;
-    const char *g = p;
+    int groups = 0, dbl = 0;
     if (e - p < 2 || e - p > 64) return 0;
+    if (*p == ':' && p[1] != ':') return 0;
     while (p < e) {
+        const char *g;
         if (*p == ':') {
-            colons++;
-            g = ++p;
+            const char *c = p;
+            while (p < e && *p == ':') p++;
+            if (p - c == 3) {
+                /* ":::" only before an IPv4 tail (RFC 5118 §4.10) */
+                if (!memchr(p, '.', (size_t)(e - p)) || memchr(p, ':', (size_t)(e - p))) return 0;
+            } else if (p - c > 3) {
+                return 0;
+            }
+            if (p - c >= 2 && dbl++) return 0;
+            if (p == e && p - c == 1) return 0; /* trailing single ':' */
             continue;
         }
+        g = p;
         while (p < e && sip__hexval((unsigned char)*p) >= 0) p++;
-        if (p < e && *p == '.') return colons >= 2 && sip__ipv4_ok(g, e);
-        if (p - g > 4 || p == g) return 0;
+        if (p < e && *p == '.') {
+            if (!sip__ipv4_ok(g, e)) return 0;
+            groups += 2;
+            break;
+        }
+        if (p == g || p - g > 4 || (p < e && *p != ':')) return 0;
         groups++;
-        if (p < e && *p != ':') return 0;
     }
-    return colons >= 2 && groups <= 8;
+    return dbl ? groups <= 7 : groups == 8;
 }
 
 
@@ -1497,14 +1516,9 @@ static const char *sip__hostport(const char *p, const char *e, int ws,
 
 /* ---- URIs (RFC 3261 §19.1, RFC 3966, RFC 3986) ----------------------- */
 
-static int sip__uri_chars_ok(const char *p, const char *e, int extra)
+static int sip__uri_chars_ok(const char *p, const char *e)
 {
-    for (; p < e; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (!SIP__IS(c, SIP__URIC) && !(extra && (c == '~' || c == '\'')))
-            return 0;
-    }
-    return 1;
+    return sip__scan(p, e, SIP__URIC) == e;
 }
 
 /* One pass over [p,e): every byte of class cls, every '%' an escape.
@@ -1515,9 +1529,7 @@ static const char *sip__check_escaped(const char *p, const char *e, unsigned cls
     for (;;) {
         p = sip__scan(p, e, cls);
         if (p == e) return NULL;
-        if (*p != '%' || e - p < 3 || sip__hexval((unsigned char)p[1]) < 0 ||
-            sip__hexval((unsigned char)p[2]) < 0)
-            return p;
+        if (*p != '%' || !sip__is_escape(p, e)) return p;
         p += 3;
     }
 }
@@ -1535,7 +1547,7 @@ static int sip__uri_sip(const char *p, const char *e, sip_uri *u)
         } else {
             u->user = sip__span(p, at);
         }
-        if (u->user.len == 0 && u->scheme != SIP_URI_TEL) return SIP_ERR_SYNTAX;
+        if (u->user.len == 0) return SIP_ERR_SYNTAX;
         p = at + 1;
     }
     q = sip__hostport(p, e, 0, &u->host, &u->host_type, &u->port, &u->has_port);
@@ -1552,9 +1564,16 @@ static int sip__uri_sip(const char *p, const char *e, sip_uri *u)
         p = e;
     }
     if (p != e) return SIP_ERR_SYNTAX;
-    if (u->params.p && sip__check_escaped(u->params.p, u->params.p + u->params.len,
-                                          SIP__PARAM | SIP__SEMEQ))
-        return SIP_ERR_SYNTAX;
+    if (u->params.p) {
+        size_t pos = 0;
+        sip_str n, v;
+        int r;
+        if (sip__check_escaped(u->params.p, u->params.p + u->params.len, SIP__PARAM | SIP__SEMEQ))
+            return SIP_ERR_SYNTAX;
+        /* pname = 1*paramchar: no empty names (";;", ";=x") */
+        while ((r = sip_param_next(u->params, &pos, &n, &v)) == 1) {}
+        if (r < 0) return SIP_ERR_SYNTAX;
+    }
     /* hvalue: hnv-unreserved, unreserved, escaped; '=' and '&' separate */
     if (u->headers.p && sip__check_escaped(u->headers.p, e, SIP__USERC | SIP__PARAM))
         return SIP_ERR_SYNTAX;
@@ -1595,7 +1614,7 @@ SIPDEF int sip_uri_parse(sip_str s, sip_uri *u)
         q = (const char *)memchr(p, ';', (size_t)(e - p));
         u->user = sip__span(p, q ? q : e);
         if (q) u->params = sip__span(q, e);
-        if (u->user.len == 0 || !sip__uri_chars_ok(p, e, 1) || !sip__escapes_ok(p, e))
+        if (u->user.len == 0 || !sip__uri_chars_ok(p, e) || !sip__escapes_ok(p, e))
             return SIP_ERR_SYNTAX;
         return 0;
     }
@@ -1636,7 +1655,8 @@ static int sip__uri_params_cover(sip_str a, sip_str b)
 {
     size_t pos = 0, before;
     sip_str n, v, w;
-    while ((before = pos, sip_param_next(a, &pos, &n, &v)) == 1) {
+    int r;
+    while ((before = pos, r = sip_param_next(a, &pos, &n, &v)) == 1) {
         size_t k = 0, p2 = 0;
         sip_str n2, v2;
         /* occurrences of n in a before this one */
@@ -1648,7 +1668,7 @@ static int sip__uri_params_cover(sip_str a, sip_str b)
         }
         if (!sip__esc_eq(v, w, 1)) return 0;
     }
-    return 1;
+    return r == 0; /* a malformed list is not equal to anything */
 }
 
 /* Every header of a (h=v&...) present in b with the same value. */
@@ -1747,7 +1767,10 @@ SIPDEF int sip_addr_parse(sip_str s, sip_addr *out)
         if (p >= e || *p != '<') return SIP_ERR_SYNTAX;
         lt = p;
     } else {
-        lt = (const char *)memchr(p, '<', (size_t)(e - p));
+        /* a '<' after the first ';' is inside a parameter (RFC 5626
+         * +sip.instance="<urn:...>"), not the start of a name-addr */
+        const char *semi = (const char *)memchr(p, ';', (size_t)(e - p));
+        lt = (const char *)memchr(p, '<', (size_t)((semi ? semi : e) - p));
         if (lt) {
             const char *de = lt;
             if (!sip__display_tokens_ok(p, lt)) return SIP_ERR_SYNTAX;
@@ -1917,6 +1940,14 @@ static int sip__fail(sip__pctx *c, int code, const char *at, const char *why)
         c->err->status = 0;
     }
     return code;
+}
+
+/* A start line beginning "SIP/" (any case: §7.1, SIP-Version is
+ * case-insensitive) is a Status-Line. */
+static int sip__is_status_line(const char *p, const char *e)
+{
+    return e - p >= 4 && (p[0] | 0x20) == 's' && (p[1] | 0x20) == 'i' && (p[2] | 0x20) == 'p' &&
+           p[3] == '/';
 }
 
 static const char *sip__version(const char *p, const char *e, int *bad_ver)
@@ -2110,6 +2141,8 @@ static int sip__add_list(sip__pctx *c, sip_hdr_id id, sip_str name, sip_str v,
                     id == SIP_HDR_RECORD_ROUTE)
                     return sip__fail(c, SIP_ERR_SYNTAX, b, "Empty list element");
             } else {
+                if (n == UINT16_MAX)
+                    return sip__fail(c, SIP_ERR_TOO_MANY_HEADERS, item.p, "Too Many Values");
                 if ((r = sip__add_hdr(c, id, name, item, field, n)) != 0) return r;
                 if ((r = sip__hot(c, id, item, item.p)) != 0) return r;
                 n++;
@@ -2245,7 +2278,7 @@ static int sip__parse_msg(sip__pctx *c, size_t max_message)
     }
     le = (nl > p && nl[-1] == '\r') ? nl - 1 : nl;
     m->start_line = sip__span(p, le);
-    m->is_request = !(e - p >= 4 && memcmp(p, "SIP/", 4) == 0);
+    m->is_request = !sip__is_status_line(p, e);
     r = m->is_request ? sip__request_line(c, p, le) : sip__status_line(c, p, le);
     if (r != 0) return r;
     c->p = nl + 1;
@@ -2295,6 +2328,11 @@ SIPDEF int sip_parse(const char *buf, size_t len, const sip_parse_config *cfg,
     msg->hdrs = hdrs;
     msg->max_forwards = -1;
     msg->content_length = -1;
+    if (err) memset(err, 0, sizeof *err);
+    if (!buf) {
+        if (err) { err->code = SIP_ERR_INVALID; err->reason = "No input"; }
+        return SIP_ERR_INVALID;
+    }
     c.buf = buf;
     c.p = buf;
     c.e = buf + len;
@@ -2303,10 +2341,8 @@ SIPDEF int sip_parse(const char *buf, size_t len, const sip_parse_config *cfg,
     c.flags = cfg ? cfg->flags : 0;
     c.max_line = (cfg && cfg->max_header_line) ? cfg->max_header_line : SIP_MAX_HEADER_LINE;
     c.err = err;
-    if (err) memset(err, 0, sizeof *err);
-    if (!buf) return sip__fail(&c, SIP_ERR_INVALID, NULL, "No input");
     /* known before the start line is checked, so early errors get a status */
-    msg->is_request = !(len >= 4 && memcmp(buf, "SIP/", 4) == 0);
+    msg->is_request = !sip__is_status_line(buf, buf + len);
     if ((c.flags & SIP_PARSE_DATAGRAM) && len > max_message)
         r = sip__fail(&c, SIP_ERR_TOO_BIG, buf + max_message, "Message Too Large");
     else
@@ -2558,7 +2594,8 @@ SIPDEF int sip_request_check(const sip_msg *m, const sip_check_policy *pol,
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
     if (!pol) { memset(&none, 0, sizeof none); pol = &none; }
-    if (!m->is_request) return 0;
+    /* nothing answers an ACK (§17.1.1.3, §17.2.1) */
+    if (!m->is_request || m->method == SIP_METHOD_ACK) return 0;
     if (!sip__check_scheme(m, pol)) return sip__check_set(res, 416, "Unsupported URI Scheme");
     if (pol->is_proxy) {
         /* §16.3 item 3, RFC 4475 §3.3.11 */
@@ -2574,8 +2611,7 @@ SIPDEF int sip_request_check(const sip_msg *m, const sip_check_policy *pol,
         m->to.uri.scheme != SIP_URI_SIP && m->to.uri.scheme != SIP_URI_SIPS)
         return sip__check_set(res, 400, "Bad AOR"); /* §10.3 item 3 */
     if (sip__check_contacts(m) != 0) return sip__check_set(res, 400, "Bad Contact");
-    if (m->method != SIP_METHOD_ACK && m->method != SIP_METHOD_CANCEL &&
-        sip__check_require(m, SIP_HDR_REQUIRE, pol, res) != 0)
+    if (m->method != SIP_METHOD_CANCEL && sip__check_require(m, SIP_HDR_REQUIRE, pol, res) != 0)
         return res->status;
     if (sip__check_body(m, pol, res) != 0) return res->status;
     return sip__check_accept(m, pol, res);
@@ -2668,7 +2704,9 @@ SIPDEF int sip_build_request(char *out, size_t cap, sip_str method,
     sip__w w;
     size_t i;
     sip_uri u;
-    if (!sip__is_token(method) || sip_uri_parse(ruri, &u) != 0 || !sip__fields_ok(hdrs, n_hdrs))
+    /* no headers in a Request-URI (§19.1.1): the parser would reject it */
+    if (!sip__is_token(method) || sip_uri_parse(ruri, &u) != 0 || u.headers.p ||
+        !sip__fields_ok(hdrs, n_hdrs))
         return SIP_ERR_INVALID;
     w.out = out; w.cap = cap; w.n = 0;
     sip__puts_str(&w, method);
@@ -2886,7 +2924,11 @@ SIPDEF int sip_proxy_edit_apply(char *out, size_t cap, const sip_msg *m,
         sip__puts_str(&w, ed->new_ruri);
         src = m->ruri_str.p + m->ruri_str.len;
     }
-    hdr_start = m->n_hdrs ? m->hdrs[0].field.p : m->body.p;
+    /* where header fields start: after the start line's line end */
+    hdr_start = m->start_line.p + m->start_line.len;
+    if (hdr_start < m->body.p && *hdr_start == '\r') hdr_start++;
+    if (hdr_start < m->body.p && *hdr_start == '\n') hdr_start++;
+    if (m->n_hdrs) hdr_start = m->hdrs[0].field.p;
     sip__copy_range(&w, src, hdr_start);
     src = hdr_start;
     /* §16.6 item 8: our Via goes first; item 4: Record-Route on top */
@@ -2915,9 +2957,14 @@ SIPDEF int sip_proxy_edit_apply(char *out, size_t cap, const sip_msg *m,
     end = m->n_hdrs ? m->hdrs[m->n_hdrs - 1].field.p + m->hdrs[m->n_hdrs - 1].field.len
                     : hdr_start;
     sip__copy_range(&w, src, end);
-    if (ed->decrement_max_forwards && !mf_seen) sip__puts(&w, "Max-Forwards: 69\r\n");
+    /* a datagram may end its last field without a line end, or lack the
+     * blank line: the copy gets both, so what we append stays a field */
+    if (end > hdr_start && end[-1] != '\n') sip__put(&w, "\r\n", 2);
+    if (ed->decrement_max_forwards && !mf_seen) sip__puts(&w, "Max-Forwards: 70\r\n");
     for (i = 0; i < ed->n_extra; i++) sip__put_field(&w, ed->extra[i].name, ed->extra[i].value);
-    sip__copy_range(&w, end, m->body.p + m->body.len);
+    if (m->body.p > end) sip__copy_range(&w, end, m->body.p);
+    else sip__put(&w, "\r\n", 2);
+    sip__puts_str(&w, m->body);
     return sip__w_done(&w, needed);
 }
 

@@ -238,14 +238,48 @@ Test(proxy_edit, s16_6_item3_max_forwards_zero_and_absent)
     cr_assert(parse(req, strlen(req), &m, h) > 0);
     n = sip_proxy_edit_apply(out, sizeof out, &m, &ed, NULL);
     cr_assert(n > 0);
-    /* absent Max-Forwards: added with 70 - 1 at the end of the headers */
+    /* absent Max-Forwards: added with the RFC's SHOULD value 70 */
     cr_assert_eq((size_t)n, strlen(req) + 18);
-    cr_assert(memcmp(out + n - 22, "\r\nMax-Forwards: 69\r\n\r\n", 22) == 0, "%.*s", n, out);
+    cr_assert(memcmp(out + n - 22, "\r\nMax-Forwards: 70\r\n\r\n", 22) == 0, "%.*s", n, out);
     cr_assert(parse(req0, strlen(req0), &m, h) > 0);
     cr_assert_eq(sip_proxy_edit_apply(out, sizeof out, &m, &ed, NULL), SIP_ERR_RANGE);
     ed.decrement_max_forwards = 0;
     ed.remove_top_route = 1;
     cr_assert_eq(sip_proxy_edit_apply(out, sizeof out, &m, &ed, NULL), SIP_ERR_NOT_FOUND);
+}
+
+Test(proxy_edit, s16_6_datagram_without_final_line_end_or_headers)
+{
+    /* review findings: fields appended to a datagram whose last field has
+     * no line end, and to a request with no header at all */
+    const char *req = "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n"
+                      "From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c1\r\n"
+                      "CSeq: 1 OPTIONS\r\nContent-Length: 0";
+    const char *bare = "OPTIONS sip:a@b SIP/2.0\r\n\r\n";
+    sip_msg m, r;
+    sip_hdr h[MAXH], rh[MAXH];
+    char out[1024];
+    sip_proxy_edit ed;
+    sip_hdr_field x[] = {{SIP_STR("X-A"), SIP_STR("1")}};
+    sip_parse_config loose = {SIP_PARSE_DATAGRAM | SIP_PARSE_NO_SEMANTIC, 0, 0};
+    int n;
+    memset(&ed, 0, sizeof ed);
+    ed.decrement_max_forwards = 1;
+    ed.extra = x;
+    ed.n_extra = 1;
+    cr_assert(parse(req, strlen(req), &m, h) > 0);
+    n = sip_proxy_edit_apply(out, sizeof out, &m, &ed, NULL);
+    cr_assert(n > 0);
+    cr_assert(memcmp(out + n - 47, "Content-Length: 0\r\nMax-Forwards: 70\r\nX-A: 1\r\n\r\n", 47) == 0,
+              "%.*s", n, out);
+    cr_assert_eq(parse(out, (size_t)n, &r, rh), n);
+    cr_assert_eq(r.max_forwards, 70);
+    cr_assert(sip_parse(bare, strlen(bare), &loose, &m, h, MAXH, NULL) > 0);
+    ed.add_via = sip_str_c("SIP/2.0/UDP p;branch=z9hG4bKp");
+    n = sip_proxy_edit_apply(out, sizeof out, &m, &ed, NULL);
+    cr_assert_eq(n, (int)strlen("OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP p;branch=z9hG4bKp\r\n"
+                                "Max-Forwards: 70\r\nX-A: 1\r\n\r\n"), "%.*s", n, out);
+    cr_assert(memcmp(out, "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP p;branch=z9hG4bKp\r\n", 57) == 0);
 }
 
 /* ---- §19.1.4 URI comparison (the RFC's own examples) --------------------- */
