@@ -644,9 +644,11 @@ typedef struct sip_check_result {
     sip_str unsupported; /**< 420: the first unknown option tag's field */
 } sip_check_result;
 
-/** Decide the §8.2 (UAS) or §16.3 (proxy) answer for a parsed request:
- *  416 for an unknown Request-URI scheme, 405/501 for methods, 400 for a
- *  malformed Contact at a UAS (RFC 4475 §3.1.2.13), 420 for
+/** Decide the §8.2 (UAS) or §16.3 (proxy) answer for a parsed request
+ *  (0 for an ACK, which nothing answers): 416 for an unknown Request-URI
+ *  scheme, 405/501 for methods, 400 for a malformed Contact at a UAS
+ *  (RFC 4475 §3.1.2.13), 406 when an INVITE's Accept admits none of the
+ *  policy's content types (§21.4.7), 420 for
  *  unknown Require (UAS) or Proxy-Require (proxy) option tags, 415 for an
  *  unacceptable body, 483 at a proxy for Max-Forwards 0 (non-OPTIONS at a
  *  UAS is answered normally), 400 for a registrar AOR that is not SIP/SIPS.
@@ -723,12 +725,14 @@ typedef int (*sip_rand_fn)(void *user, uint8_t *buf, size_t n);
 
 /** Branch: "z9hG4bK" + 22 characters of base64url-like randomness (132
  *  bits, §8.1.1.7). Writes a NUL-terminated string into out (cap >= 30).
- *  Returns its length, SIP_ERR_NOSPACE or SIP_ERR_CALLBACK. */
+ *  Returns its length, SIP_ERR_NOSPACE, SIP_ERR_CALLBACK, or
+ *  SIP_ERR_INVALID for a NULL rnd (the same for the two below). */
 SIPDEF int sip_gen_branch(char *out, size_t cap, sip_rand_fn rnd, void *user);
 /** Tag: 16 characters, 96 bits (§19.3: at least 32 random bits). cap >= 17. */
 SIPDEF int sip_gen_tag(char *out, size_t cap, sip_rand_fn rnd, void *user);
 /** Call-ID: 24 random characters, then "@host" when host is present
- *  (§8.1.1.4). Returns its length or SIP_ERR_NOSPACE / SIP_ERR_CALLBACK. */
+ *  (§8.1.1.4). Returns its length, SIP_ERR_NOSPACE / SIP_ERR_CALLBACK, or
+ *  SIP_ERR_INVALID when host holds a byte a Call-ID word may not (§25.1). */
 SIPDEF int sip_gen_call_id(char *out, size_t cap, sip_str host,
                            sip_rand_fn rnd, void *user);
 
@@ -878,7 +882,7 @@ enum {
     SIP__USERC = 1024,/* userinfo: unreserved, user-unreserved, ':' ('%' apart) */
     SIP__SEMEQ = 2048,/* ';' and '=' (parameter separators) */
     SIP__LWSC = 4096, /* SP HTAB CR LF: linear white space with folding */
-    SIP__LSEP = 8192, /* , " < : what the list splitter stops at */
+    SIP__LSEP = 8192, /* , " <   what the list splitter stops at */
     SIP__VEND = 16384 /* ; SP HTAB CR LF: end of an unquoted param value */
 };
 
@@ -1397,7 +1401,7 @@ SIPDEF int sip_unescape(sip_str s, char *out, size_t cap)
     if (!sip__escapes_ok(s.p, sip__end(s))) return SIP_ERR_SYNTAX;
     while (i < s.len) {
         int c = sip__esc_byte(s, &i);
-        if (n >= cap) return SIP_ERR_NOSPACE;
+        if (n >= cap || n >= 0x7fffffff) return SIP_ERR_NOSPACE;
         out[n++] = (char)c;
     }
     return (int)n;
@@ -1927,7 +1931,7 @@ typedef struct sip__pctx {
     sip_msg *m;
     size_t cap;
     unsigned flags;
-    size_t max_line;
+    size_t max_line, max_message;
     sip_parse_error *err;
 } sip__pctx;
 
@@ -2192,8 +2196,12 @@ static int sip__header(sip__pctx *c)
     for (;;) {
         nl = (const char *)memchr(nl, '\n', (size_t)(e - nl));
         if (!nl) {
-            if (!(c->flags & SIP_PARSE_DATAGRAM))
+            if (!(c->flags & SIP_PARSE_DATAGRAM)) {
+                /* a stream that never ends its line is cut off, not waited on */
+                if ((size_t)(e - nb) > c->max_line)
+                    return sip__fail(c, SIP_ERR_LINE_TOO_LONG, nb, "Header Too Long");
                 return sip__fail(c, SIP_ERR_PARTIAL, nb, "Incomplete header");
+            }
             nl = e; /* a datagram ends the field */
             end = e;
             break;
@@ -2253,8 +2261,12 @@ static int sip__body(sip__pctx *c, const char *hdr_end)
             return sip__fail(c, SIP_ERR_CONTENT_LENGTH, hdr_end, "Missing Content-Length");
         m->body = sip__span(hdr_end, c->e); /* §18.3: rest of the datagram */
     } else if ((uint64_t)m->content_length > rest) {
-        if (!(c->flags & SIP_PARSE_DATAGRAM))
+        if (!(c->flags & SIP_PARSE_DATAGRAM)) {
+            /* do not wait for a body that could never fit */
+            if ((size_t)(hdr_end - m->start_line.p) + (uint64_t)m->content_length > c->max_message)
+                return sip__fail(c, SIP_ERR_TOO_BIG, hdr_end, "Message Too Large");
             return sip__fail(c, SIP_ERR_PARTIAL, c->e, "Incomplete body");
+        }
         return sip__fail(c, SIP_ERR_CONTENT_LENGTH, hdr_end, "Content-Length Too Large");
     } else {
         m->body = sip__span(hdr_end, hdr_end + m->content_length);
@@ -2263,7 +2275,7 @@ static int sip__body(sip__pctx *c, const char *hdr_end)
     return 0;
 }
 
-static int sip__parse_msg(sip__pctx *c, size_t max_message)
+static int sip__parse_msg(sip__pctx *c)
 {
     sip_msg *m = c->m;
     const char *p = c->p, *e = c->e, *nl, *le;
@@ -2295,11 +2307,15 @@ static int sip__parse_msg(sip__pctx *c, size_t max_message)
         if (*c->p == '\r' && c->p + 1 >= e && !(c->flags & SIP_PARSE_DATAGRAM))
             return sip__fail(c, SIP_ERR_PARTIAL, c->p, "Incomplete headers");
         if ((r = sip__header(c)) != 0) return r;
+        if ((size_t)(c->p - m->start_line.p) > c->max_message)
+            return sip__fail(c, SIP_ERR_TOO_BIG, c->p, "Message Too Large");
     }
     if (!(c->flags & SIP_PARSE_NO_SEMANTIC) && (r = sip__semantic(c)) != 0) return r;
     if ((r = sip__body(c, c->p)) != 0) return r;
-    if (m->msg_len > max_message)
-        return sip__fail(c, SIP_ERR_TOO_BIG, c->buf + max_message, "Message Too Large");
+    /* keep-alive CRLFs before the start line do not count (as in
+     * sip_frame_stream) */
+    if (m->msg_len - (size_t)(m->start_line.p - c->buf) > c->max_message)
+        return sip__fail(c, SIP_ERR_TOO_BIG, m->start_line.p + c->max_message, "Message Too Large");
     return 0;
 }
 
@@ -2324,6 +2340,7 @@ SIPDEF int sip_parse(const char *buf, size_t len, const sip_parse_config *cfg,
     sip__pctx c;
     size_t max_message = (cfg && cfg->max_message) ? cfg->max_message : SIP_MAX_MESSAGE;
     int r;
+    if (max_message > 0x7fffffff) max_message = 0x7fffffff; /* lengths return as int */
     memset(msg, 0, sizeof *msg);
     msg->hdrs = hdrs;
     msg->max_forwards = -1;
@@ -2340,13 +2357,14 @@ SIPDEF int sip_parse(const char *buf, size_t len, const sip_parse_config *cfg,
     c.cap = hdrs ? cap : 0;
     c.flags = cfg ? cfg->flags : 0;
     c.max_line = (cfg && cfg->max_header_line) ? cfg->max_header_line : SIP_MAX_HEADER_LINE;
+    c.max_message = max_message;
     c.err = err;
     /* known before the start line is checked, so early errors get a status */
     msg->is_request = !sip__is_status_line(buf, buf + len);
     if ((c.flags & SIP_PARSE_DATAGRAM) && len > max_message)
         r = sip__fail(&c, SIP_ERR_TOO_BIG, buf + max_message, "Message Too Large");
     else
-        r = sip__parse_msg(&c, max_message);
+        r = sip__parse_msg(&c);
     if (r != 0) {
         if (err) err->status = sip__error_status(msg, r);
         return r;
@@ -2404,15 +2422,17 @@ static int64_t sip__frame_cl(const char *p, const char *e)
     while (p < e) {
         const char *nl = (const char *)memchr(p, '\n', (size_t)(e - p)), *le = nl ? nl : e, *n = p;
         while (n < le && SIP__IS(*n, SIP__TOKEN)) n++;
-        if (sip_hdr_id_from_name(sip__span(p, n)) == SIP_HDR_CONTENT_LENGTH) {
+        /* a field runs on over lines that start with SP/HTAB (folding) */
+        while (nl && nl + 1 < e && (nl[1] == ' ' || nl[1] == '\t')) {
+            nl = (const char *)memchr(nl + 1, '\n', (size_t)(e - nl - 1));
+            le = nl ? nl : e;
+        }
+        if (sip__hdr_id(sip__span(p, n)) == SIP_HDR_CONTENT_LENGTH) {
             const char *v = sip__skip_ws(n, le);
-            const char *ve = le;
             uint32_t x;
-            /* a folded Content-Length is legal but its value would span
-             * lines: take the simple form and reject the rest */
-            if (v >= le || *v != ':') return -2;
-            if (ve > v && ve[-1] == '\r') ve--;
-            if (cl >= 0 || sip_uint_parse(sip__span(v + 1, ve), 0x7fffffffu, &x) != 0)
+            /* same rules as sip_parse: one value, digits, < 2^31 */
+            if (v >= le || *v != ':' || cl >= 0 ||
+                sip_uint_parse(sip__span(v + 1, le), 0x7fffffffu, &x) != 0)
                 return -2;
             cl = x;
         }
@@ -2427,6 +2447,7 @@ SIPDEF int sip_frame_stream(const char *buf, size_t len, size_t max_message,
     size_t i, start = 0;
     int64_t cl;
     if (!max_message) max_message = SIP_MAX_MESSAGE;
+    if (max_message > 0x7fffffff) max_message = 0x7fffffff; /* lengths return as int */
     if (st->total) return len >= st->total ? (int)st->total : SIP_ERR_PARTIAL;
     while (start < len && (buf[start] == '\r' || buf[start] == '\n')) start++;
     if (st->header_end == 0) {
@@ -2880,8 +2901,8 @@ static void sip__copy_range(sip__w *w, const char *from, const char *to)
     if (to > from) sip__put(w, from, (size_t)(to - from));
 }
 
-/* Write field h without its value number k (one of a list field's values),
- * or nothing when it is the only one. */
+/* Write the list field whose first value is hdrs[first] without that
+ * first value, or nothing when it is the only one. */
 static void sip__field_without(sip__w *w, const sip_msg *m, size_t first)
 {
     const sip_hdr *h = &m->hdrs[first];
@@ -3019,6 +3040,8 @@ SIPDEF int sip_gen_tag(char *out, size_t cap, sip_rand_fn rnd, void *user)
 SIPDEF int sip_gen_call_id(char *out, size_t cap, sip_str host,
                            sip_rand_fn rnd, void *user)
 {
+    if (host.len && sip__scan(host.p, host.p + host.len, SIP__WORD) != host.p + host.len)
+        return SIP_ERR_INVALID;
     return sip__gen(out, cap, "", 24, host, rnd, user);
 }
 

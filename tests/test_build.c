@@ -137,6 +137,9 @@ Test(build, s8_1_request_parse_build_parse_gives_back_fields)
                  SIP_ERR_INVALID);
     cr_assert_eq(sip_build_request(out, sizeof out, sip_str_c("MESSAGE"), sip_str_c("sip:"), f, 8,
                                    sip_str_c(""), NULL), SIP_ERR_INVALID);
+    /* §19.1.1: no headers in a Request-URI, as the parser would reject */
+    cr_assert_eq(sip_build_request(out, sizeof out, sip_str_c("MESSAGE"), sip_str_c("sip:b@x?h=v"),
+                                   f, 8, sip_str_c(""), NULL), SIP_ERR_INVALID);
 }
 
 /* ---- §16.6 proxy edits ------------------------------------------------- */
@@ -383,6 +386,8 @@ Test(gen, s8_1_1_7_branch_tag_callid)
     cr_assert(strcmp(b1 + 24, "@host.example") == 0);
     cr_assert_eq(sip_gen_branch(b1, 29, counter_rand, &c), SIP_ERR_NOSPACE);
     cr_assert_eq(sip_gen_tag(b1, sizeof b1, failing_rand, NULL), SIP_ERR_CALLBACK);
+    cr_assert_eq(sip_gen_tag(b1, sizeof b1, NULL, NULL), SIP_ERR_INVALID);
+    cr_assert_eq(sip_gen_call_id(b1, sizeof b1, sip_str_c("a b"), counter_rand, &c), SIP_ERR_INVALID);
 }
 
 /* ---- round trip over every corpus message -------------------------------- */

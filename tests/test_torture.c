@@ -407,6 +407,102 @@ Test(status_line, s7_2_status_code_classes_1xx_to_6xx_only)
     cr_assert_eq(m.status, 699);
 }
 
+/* ---- review findings, each kept as a regression test ------------------- */
+
+Test(stream, limits_hold_while_a_message_is_incomplete)
+{
+    /* §18.3 streams: a body that could never fit, or a line that never
+     * ends, is an error now, not PARTIAL forever */
+    const char *big = "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n"
+                      "From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c1\r\n"
+                      "CSeq: 1 OPTIONS\r\nContent-Length: 2000000000\r\n\r\nabc";
+    char line[300];
+    sip_msg m;
+    sip_hdr h[16];
+    sip_parse_error e;
+    sip_parse_config cfg = {0, 0, 100};
+    cr_assert_eq(sip_parse(big, strlen(big), NULL, &m, h, 16, &e), SIP_ERR_TOO_BIG);
+    memset(line, 'a', sizeof line);
+    memcpy(line, "OPTIONS sip:a@b SIP/2.0\r\nX-Long: ", 34);
+    cr_assert_eq(sip_parse(line, sizeof line, &cfg, &m, h, 16, &e), SIP_ERR_LINE_TOO_LONG);
+}
+
+Test(stream, keepalive_crlfs_do_not_count_toward_max_message)
+{
+    const char *one = "\r\n\r\nOPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n"
+                      "From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c1\r\n"
+                      "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    size_t n = strlen(one);
+    sip_parse_config cfg = {0, n - 4, 0};
+    sip_stream_state st = {0, 0, 0};
+    sip_msg m;
+    sip_hdr h[16];
+    cr_assert_eq(sip_frame_stream(one, n, n - 4, &st), (int)n);
+    cr_assert_eq(sip_parse(one, n, &cfg, &m, h, 16, NULL), (int)n);
+}
+
+Test(status_line, s7_1_sip_version_is_case_insensitive)
+{
+    const char *r = "sip/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:a@b>;tag=2\r\n"
+                    "From: <sip:c@d>;tag=1\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n"
+                    "Content-Length: 0\r\n\r\n";
+    sip_msg m;
+    sip_hdr h[16];
+    sip_parse_config cfg = {SIP_PARSE_DATAGRAM, 0, 0};
+    cr_assert_eq(sip_parse(r, strlen(r), &cfg, &m, h, 16, NULL), (int)strlen(r));
+    cr_assert(!m.is_request);
+    cr_assert_eq(m.status, 200);
+}
+
+Test(addr, rfc5626_instance_param_with_angle_brackets)
+{
+    sip_addr a;
+    sip_str v;
+    cr_assert_eq(sip_addr_parse(sip_str_c("sip:a@1.2.3.4;+sip.instance=\"<urn:uuid:1>\";reg-id=1"), &a), 0);
+    TU_STR_EQ(a.uri.host, "1.2.3.4");
+    cr_assert(sip_param_find(a.params, "+sip.instance", &v));
+    TU_STR_EQ(v, "\"<urn:uuid:1>\"");
+}
+
+Test(uri, s19_1_1_empty_parameter_names_rejected_and_never_equal)
+{
+    sip_uri u;
+    cr_assert_eq(sip_uri_parse(sip_str_c("sip:a@b;;transport=tcp"), &u), SIP_ERR_SYNTAX);
+    cr_assert_eq(sip_uri_parse(sip_str_c("sip:a@b;=x;transport=tcp"), &u), SIP_ERR_SYNTAX);
+}
+
+Test(uri, rfc4291_ipv6_forms_and_rfc5118_three_colons)
+{
+    static const char *const bad[] = {"sip:[:::]", "sip:[1::2::3]", "sip:[1:2:3:4:5:6:7:8::]",
+                                      "sip:[1:2:3:4:5:6:7:8:1.2.3.4]", "sip:[::1:]", "sip:[1:2]",
+                                      "sip:[12345::1]", "sip:[:1::2]"};
+    static const char *const good[] = {"sip:[::1]", "sip:[::]", "sip:[2001:db8::10:5070]",
+                                       "sip:[1:2:3:4:5:6:7:8]", "sip:[::ffff:192.0.2.1]",
+                                       "sip:[2001:db8:::192.0.2.1]"};
+    sip_uri u;
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_eq(sip_uri_parse(sip_str_c(bad[i]), &u), SIP_ERR_SYNTAX, "%s", bad[i]);
+    for (i = 0; i < sizeof good / sizeof good[0]; i++)
+        cr_assert_eq(sip_uri_parse(sip_str_c(good[i]), &u), 0, "%s", good[i]);
+}
+
+Test(check, s17_ack_is_never_answered)
+{
+    const char *ack = "ACK sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nMax-Forwards: 0\r\n"
+                      "From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>;tag=2\r\nCall-ID: c1\r\n"
+                      "CSeq: 1 ACK\r\nContent-Type: application/foo\r\nContent-Length: 1\r\n\r\nx";
+    static const char *const types[] = {"application/sdp", NULL};
+    sip_check_policy uas = {0, NULL, types, 1u << SIP_METHOD_INVITE, 0, NULL};
+    sip_check_policy proxy = {1, NULL, NULL, 0, 0, NULL};
+    sip_msg m;
+    sip_hdr h[16];
+    sip_parse_config cfg = {SIP_PARSE_DATAGRAM, 0, 0};
+    cr_assert(sip_parse(ack, strlen(ack), &cfg, &m, h, 16, NULL) > 0);
+    cr_assert_eq(sip_request_check(&m, &uas, NULL), 0);
+    cr_assert_eq(sip_request_check(&m, &proxy, NULL), 0);
+}
+
 Test(validate, lower_via_and_route_values_are_typed_on_demand)
 {
     const char *m = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP ;;\r\n"
