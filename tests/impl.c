@@ -2,3 +2,4 @@
  * implementations; every other test file includes the headers only. */
 #define CVOIP_IMPLEMENTATION
 #include "sip.h"
+#include "rtp.h"

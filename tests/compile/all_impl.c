@@ -1,3 +1,4 @@
 /* All headers, all implementations, one translation unit. */
 #define CVOIP_IMPLEMENTATION
 #include "sip.h"
+#include "rtp.h"

@@ -2,11 +2,14 @@
  * macro is misspelt fails to link here. */
 #include <stdio.h>
 #include "sip.h"
+#include "rtp.h"
 
 int main(void)
 {
     sip_uri u;
     if (sip_uri_parse(sip_str_c("sip:a@b"), &u) != 0) return 1;
     puts("link test: sip.h ok");
+    if (rtp_ulaw_decode(0xff) != 0) return 1;
+    puts("link test: rtp.h ok");
     return 0;
 }

@@ -1,0 +1,2109 @@
+#if defined(CVOIP_IMPLEMENTATION) && !defined(RTP_IMPLEMENTATION)
+#define RTP_IMPLEMENTATION
+#endif
+/* rtp.h - RTP and RTCP packets for C: parse, build, demultiplex. No allocation.
+ *
+ * Part of cvoip (https://example.invalid/cvoip), single-file, MIT licence.
+ *
+ * Do this in *one* C file before including it to get the implementation:
+ *
+ *     #define RTP_IMPLEMENTATION      (or CVOIP_IMPLEMENTATION for all headers)
+ *     #include "rtp.h"
+ *
+ * What it does (the packet layer; sessions, jitter buffer and SRTP are
+ * separate work):
+ *   - RTP (RFC 3550 §5.1, §5.3): rtp_parse() with every validity check into
+ *     host-order fields and spans; rtp_build() into a caller buffer.
+ *   - Header extensions (RFC 8285, formerly RFC 5285): one-byte (0xBEDE) and
+ *     two-byte (0x100X) forms: iterate, find by id, add while building;
+ *     typed values: audio level (RFC 6464), video orientation (RFC 7742 /
+ *     3GPP CVO), transport-wide sequence number, abs-send-time, MID
+ *     (RFC 8843), RtpStreamId / RepairedRtpStreamId (RFC 8852).
+ *   - RTCP (RFC 3550 §6, RFC 3611, RFC 5506): compound walker with the
+ *     Appendix A.2 checks (relaxable for reduced-size RTCP), SR, RR and report
+ *     blocks, SDES (all item types), BYE, APP, XR (receiver reference time,
+ *     DLRR, statistics summary, VoIP metrics), a compound builder that
+ *     enforces the §6.1 rules.
+ *   - Demultiplexing: RFC 7983 first-byte ranges, RFC 5761 §4 RTP vs RTCP.
+ *   - Payload types: the RFC 3551 static table and SDP rtpmap mappings.
+ *   - G.711 µ-law and A-law (ITU-T G.711) sample conversion.
+ *
+ * Conventions: byte buffers are uint8_t; spans (rtp_span) point into the
+ * caller's buffer, which must outlive the result. Fields of parsed structs
+ * are host order. Functions return 0, a count or a length on success and a
+ * negative RTP_ERR_* on failure. Builders write into (out, cap) and return
+ * the bytes written, or RTP_ERR_NOSPACE with *needed (when non-NULL) set to
+ * the size needed; out == NULL measures. Nothing here allocates, reads a
+ * clock or keeps global mutable state: any number of threads may call it on
+ * their own data.
+ *
+ * Options (define before the include):
+ *   RTP_IMPLEMENTATION     compile the implementation in this file
+ *   CVOIP_IMPLEMENTATION   the same, for every cvoip header
+ *   RTP_STATIC             make every function static (private to one TU)
+ *
+ * Licence: MIT, see the end of this file.
+ */
+
+#ifndef RTP_H
+#define RTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef RTPDEF
+#ifdef RTP_STATIC
+#define RTPDEF static
+#else
+#define RTPDEF extern
+#endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Spans and errors
+ * --------------------------------------------------------------------- */
+
+/** A byte range (pointer, length) into a caller's buffer. An absent value is
+ *  {NULL, 0}; a present but empty one has a non-NULL p and len 0. */
+typedef struct rtp_span {
+    const uint8_t *p;
+    size_t len;
+} rtp_span;
+
+/** Error codes (range -200 .. -299; 0 is success). */
+typedef enum rtp_err {
+    RTP_OK = 0,
+    RTP_ERR_TRUNCATED = -200,   /**< shorter than a fixed header or a length field says */
+    RTP_ERR_VERSION = -201,     /**< version field is not 2 */
+    RTP_ERR_PADDING = -202,     /**< padding count 0 or too large, or misplaced padding */
+    RTP_ERR_LENGTH = -203,      /**< a length or count field disagrees with the bytes */
+    RTP_ERR_TYPE = -204,        /**< wrong packet or block type for this call */
+    RTP_ERR_ORDER = -205,       /**< compound RTCP rules (RFC 3550 §6.1) violated */
+    RTP_ERR_NOSPACE = -206,     /**< output buffer too small (see *needed) */
+    RTP_ERR_INVALID = -207,     /**< invalid argument (id, length, count out of range) */
+    RTP_ERR_NOT_FOUND = -208,   /**< no such element, item or payload type */
+    RTP_ERR_SYNTAX = -209,      /**< malformed text (rtpmap, MID, RID) */
+    RTP_ERR_UNSUPPORTED = -210  /**< extension block in no RFC 8285 form */
+} rtp_err;
+
+/** Short English text for an error code (static storage, never NULL). */
+RTPDEF const char *rtp_strerror(int err);
+
+/** The i-th 32-bit big-endian word of a list (CSRC list, BYE SSRC list),
+ *  in host order. The caller keeps i below the list's count. */
+RTPDEF uint32_t rtp_u32_at(const uint8_t *list, unsigned i);
+
+/* ------------------------------------------------------------------------
+ * RTP packets (RFC 3550 §5.1, §5.3)
+ * --------------------------------------------------------------------- */
+
+/** A parsed RTP packet. Numbers are host order; spans point into the
+ *  packet. */
+typedef struct rtp_header {
+    uint8_t version;       /**< always 2 after a successful parse */
+    uint8_t padding;       /**< P bit (0/1) */
+    uint8_t extension;     /**< X bit (0/1) */
+    uint8_t csrc_count;    /**< CC, 0..15 */
+    uint8_t marker;        /**< M bit (0/1) */
+    uint8_t payload_type;  /**< PT, 0..127 */
+    uint16_t seq;          /**< sequence number */
+    uint32_t timestamp;    /**< RTP timestamp (media clock units) */
+    uint32_t ssrc;         /**< synchronisation source */
+    const uint8_t *csrc;   /**< csrc_count 32-bit words, network order
+                                (read with rtp_u32_at); NULL when CC is 0 */
+    uint16_t ext_profile;  /**< "defined by profile" (0xBEDE, 0x100X, ...) */
+    rtp_span ext;          /**< extension data after its 4-byte header,
+                                4 * length bytes; {NULL,0} without X */
+    rtp_span payload;      /**< payload, padding excluded (may be empty) */
+    uint8_t padding_len;   /**< padding octets including the count octet
+                                (0 without P) */
+    size_t header_len;     /**< 12 + 4*CC (+ 4 + ext.len with X) */
+} rtp_header;
+
+/** Parse one RTP packet (RFC 3550 §5.1, §5.3.1; checks of Appendix A.1
+ *  that need no state): version 2; 12 + 4*CC bytes present; with X, the
+ *  4-byte extension header and its length*4 bytes present; with P, the
+ *  last octet (padding count, which counts itself) is non-zero and no
+ *  larger than what follows the headers. Returns 0, or RTP_ERR_TRUNCATED,
+ *  RTP_ERR_VERSION, RTP_ERR_PADDING, RTP_ERR_INVALID (NULL h or buf). */
+RTPDEF int rtp_parse(const uint8_t *buf, size_t len, rtp_header *h);
+
+/** What rtp_build() writes. Host-order fields in, network order out. */
+typedef struct rtp_packet_desc {
+    uint8_t marker;           /**< 0/1 */
+    uint8_t payload_type;     /**< 0..127 */
+    uint16_t seq;
+    uint32_t timestamp;
+    uint32_t ssrc;
+    const uint32_t *csrc;     /**< csrc_count values, host order */
+    unsigned csrc_count;      /**< 0..15 */
+    uint8_t extension;        /**< 1: write an extension block */
+    uint16_t ext_profile;     /**< its profile word (RTP_EXT_PROFILE_*) */
+    const uint8_t *ext;       /**< ext_len bytes of extension data */
+    size_t ext_len;           /**< a multiple of 4, at most 4*65535 */
+    const uint8_t *payload;
+    size_t payload_len;
+    uint8_t padding_len;      /**< 0: no padding; else 1..255 octets, the
+                                   last holding the count, others zero */
+} rtp_packet_desc;
+
+/** Build an RTP packet (RFC 3550 §5.1). Returns bytes written, or
+ *  RTP_ERR_NOSPACE with *needed; RTP_ERR_INVALID for PT > 127, CC > 15,
+ *  ext_len not a multiple of 4 or too long, a packet over INT_MAX. */
+RTPDEF int rtp_build(const rtp_packet_desc *d, uint8_t *out, size_t cap,
+                     size_t *needed);
+
+/* ------------------------------------------------------------------------
+ * Header extensions (RFC 8285 §4; RFC 3550 §5.3.1)
+ * --------------------------------------------------------------------- */
+
+/** Profile word of the one-byte form (RFC 8285 §4.2). */
+#define RTP_EXT_PROFILE_ONE_BYTE 0xBEDEu
+/** Profile word of the two-byte form (RFC 8285 §4.3); the low 4 bits are
+ *  "appbits" and may be anything. */
+#define RTP_EXT_PROFILE_TWO_BYTE 0x1000u
+
+/** extmap URIs of the typed elements below (for SDP a=extmap lines). */
+#define RTP_EXT_URI_AUDIO_LEVEL "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+#define RTP_EXT_URI_VIDEO_ORIENTATION "urn:3gpp:video-orientation"
+#define RTP_EXT_URI_TRANSPORT_CC \
+    "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+#define RTP_EXT_URI_ABS_SEND_TIME \
+    "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
+#define RTP_EXT_URI_MID "urn:ietf:params:rtp-hdrext:sdes:mid"
+#define RTP_EXT_URI_RID "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
+#define RTP_EXT_URI_REPAIRED_RID \
+    "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
+
+/** Form of an extension block, from its profile word. */
+typedef enum rtp_ext_form {
+    RTP_EXT_FORM_NONE = 0,     /**< not RFC 8285: opaque profile data */
+    RTP_EXT_FORM_ONE_BYTE = 1, /**< 0xBEDE */
+    RTP_EXT_FORM_TWO_BYTE = 2  /**< 0x1000..0x100F */
+} rtp_ext_form;
+
+/** The form a profile word selects (RFC 8285 §4.2, §4.3). */
+RTPDEF rtp_ext_form rtp_ext_form_of(uint16_t profile);
+
+/** One element: its local id (1..14 one-byte, 1..255 two-byte) and data
+ *  (1..16 bytes one-byte, 0..255 two-byte). */
+typedef struct rtp_ext_elem {
+    uint8_t id;
+    rtp_span data;
+} rtp_ext_elem;
+
+/** Iterator over the elements of an RFC 8285 block. */
+typedef struct rtp_ext_iter {
+    const uint8_t *p;
+    size_t len, pos;
+    rtp_ext_form form;
+} rtp_ext_iter;
+
+/** Start iterating the extension block of a parsed packet. A packet
+ *  without X gives an empty iteration. Returns 0, or RTP_ERR_UNSUPPORTED
+ *  when the profile is no RFC 8285 form. */
+RTPDEF int rtp_ext_iter_init(rtp_ext_iter *it, const rtp_header *h);
+
+/** The same over a bare block (profile word, data after the 4-byte
+ *  extension header). */
+RTPDEF int rtp_ext_iter_init_block(rtp_ext_iter *it, uint16_t profile,
+                                   rtp_span block);
+
+/** The next element (RFC 8285 §4.2, §4.3). Padding octets (0x00) are
+ *  skipped; in the one-byte form any octet with ID 0 is skipped as one
+ *  padding octet, and ID 15 ends processing of the block (§4.2: the
+ *  packet stays valid). Returns 1 with *e set, 0 at the end, or
+ *  RTP_ERR_LENGTH when an element runs past the block (and again on every
+ *  later call). */
+RTPDEF int rtp_ext_next(rtp_ext_iter *it, rtp_ext_elem *e);
+
+/** The first element with this id. Returns 1 with *data set, 0 when there
+ *  is none (or the packet has no extension), RTP_ERR_UNSUPPORTED or
+ *  RTP_ERR_LENGTH as for the iterator (an element before the match that
+ *  overruns is only reached when the id is not found earlier). */
+RTPDEF int rtp_ext_find(const rtp_header *h, uint8_t id, rtp_span *data);
+
+/** Writer for an extension block, used while building a packet: add
+ *  elements, finish, then pass (profile, out, length) to rtp_build(). */
+typedef struct rtp_ext_writer {
+    uint8_t *out;
+    size_t cap, n;
+    rtp_ext_form form;
+    int err;
+} rtp_ext_writer;
+
+/** Start a block of the given form into (out, cap); out may be NULL to
+ *  measure. */
+RTPDEF void rtp_ext_writer_init(rtp_ext_writer *w, rtp_ext_form form,
+                                uint8_t *out, size_t cap);
+
+/** Append one element (RFC 8285 §4.2/§4.3). One-byte: id 1..14, len 1..16;
+ *  two-byte: id 1..255, len 0..255. Returns 0, or RTP_ERR_INVALID (the
+ *  writer is unchanged). Running out of room is reported by finish. */
+RTPDEF int rtp_ext_writer_add(rtp_ext_writer *w, uint8_t id,
+                              const uint8_t *data, size_t len);
+
+/** Pad with zero octets to a multiple of 4. Returns the block length
+ *  (bytes, for rtp_packet_desc.ext_len), or RTP_ERR_NOSPACE with *needed,
+ *  or RTP_ERR_INVALID for a block over 65535 words. */
+RTPDEF int rtp_ext_writer_finish(rtp_ext_writer *w, size_t *needed);
+
+/** Audio level (RFC 6464 §3): V flag (voice activity) and level 0..127 in
+ *  -dBov. Parse needs >= 1 byte (extra bytes ignored); returns 0 or
+ *  RTP_ERR_LENGTH. */
+RTPDEF int rtp_ext_audio_level_parse(rtp_span d, int *voice, uint8_t *level);
+/** Encode RFC 6464 into out[0]. Returns 1, or RTP_ERR_INVALID for a level
+ *  over 127. */
+RTPDEF int rtp_ext_audio_level_build(int voice, unsigned level, uint8_t out[1]);
+
+/** Coordination of video orientation (RFC 7742 §4, 3GPP TS 26.114 CVO),
+ *  one byte 0000 C F R1 R0. */
+typedef struct rtp_video_orientation {
+    uint8_t camera;   /**< C: 0 front-facing, 1 back-facing */
+    uint8_t flip;     /**< F: 1 horizontal flip */
+    uint8_t rotation; /**< R: 0..3, clockwise rotation in units of 90° */
+} rtp_video_orientation;
+
+/** Parse a CVO byte (>= 1 byte; upper 4 bits ignored). Returns 0 or
+ *  RTP_ERR_LENGTH. */
+RTPDEF int rtp_ext_video_orientation_parse(rtp_span d, rtp_video_orientation *v);
+/** Encode CVO into out[0]. Returns 1, or RTP_ERR_INVALID (camera or flip
+ *  over 1, rotation over 3). */
+RTPDEF int rtp_ext_video_orientation_build(const rtp_video_orientation *v,
+                                           uint8_t out[1]);
+
+/** Transport-wide sequence number
+ *  (draft-holmer-rmcat-transport-wide-cc-extensions-01 §2): 16 bits, big
+ *  endian; >= 2 bytes (extra ignored). Returns 0 or RTP_ERR_LENGTH. */
+RTPDEF int rtp_ext_transport_seq_parse(rtp_span d, uint16_t *seq);
+/** Encode into out[0..1]. Returns 2. */
+RTPDEF int rtp_ext_transport_seq_build(uint16_t seq, uint8_t out[2]);
+
+/** abs-send-time: 24 bits, big endian, seconds in 6.18 fixed point (wraps
+ *  every 64 s). Needs >= 3 bytes. Returns 0 or RTP_ERR_LENGTH. */
+RTPDEF int rtp_ext_abs_send_time_parse(rtp_span d, uint32_t *t24);
+/** Encode the low 24 bits of t24 into out[0..2]. Returns 3. */
+RTPDEF int rtp_ext_abs_send_time_build(uint32_t t24, uint8_t out[3]);
+/** 6.18 value of a time in µs (taken modulo 64 s, rounded to nearest). */
+RTPDEF uint32_t rtp_abs_send_time_from_us(uint64_t us);
+/** µs (0 .. 63999997) of a 6.18 value (rounded to nearest); from_us of the
+ *  result gives the value back. */
+RTPDEF uint64_t rtp_abs_send_time_to_us(uint32_t t24);
+
+/** MID (RFC 8843 §15): the element data as a span; it must be a non-empty
+ *  SDP token (RFC 5888 identification-tag). Returns 0 or RTP_ERR_SYNTAX. */
+RTPDEF int rtp_ext_mid_parse(rtp_span d, rtp_span *mid);
+/** RtpStreamId or RepairedRtpStreamId (RFC 8852 §3): non-empty, letters,
+ *  digits, '-' and '_' (RFC 8851 rid-id). Returns 0 or RTP_ERR_SYNTAX. */
+RTPDEF int rtp_ext_rid_parse(rtp_span d, rtp_span *rid);
+
+/* ------------------------------------------------------------------------
+ * RTCP (RFC 3550 §6; RFC 3611; RFC 5506)
+ * --------------------------------------------------------------------- */
+
+/** RTCP packet types (RFC 3550 §12.1, RFC 4585, RFC 3611). */
+enum {
+    RTCP_SR = 200, RTCP_RR = 201, RTCP_SDES = 202, RTCP_BYE = 203,
+    RTCP_APP = 204, RTCP_RTPFB = 205, RTCP_PSFB = 206, RTCP_XR = 207
+};
+
+/** Walker / compound flag: reduced-size RTCP (RFC 5506 §3.1): the first
+ *  packet need not be SR/RR, a CNAME is not required. */
+#define RTCP_REDUCED_SIZE 1u
+
+/** One RTCP packet of a compound. */
+typedef struct rtcp_packet {
+    uint8_t padding;     /**< P bit */
+    uint8_t count;       /**< RC / SC / subtype / FMT (5 bits) */
+    uint8_t pt;          /**< packet type */
+    const uint8_t *raw;  /**< first byte of the packet */
+    size_t len;          /**< 4 * (length + 1), padding included */
+    rtp_span body;       /**< after the 4-byte header, padding excluded */
+} rtcp_packet;
+
+/** Walker over a compound packet. */
+typedef struct rtcp_walker {
+    const uint8_t *buf;
+    size_t len, pos;
+    unsigned n, flags;
+    int err;
+} rtcp_walker;
+
+/** Start walking (buf, len) with flags (RTCP_REDUCED_SIZE or 0). */
+RTPDEF void rtcp_walk_init(rtcp_walker *w, const uint8_t *buf, size_t len,
+                           unsigned flags);
+
+/** The next packet, with the checks of RFC 3550 §6.4.1 / Appendix A.2:
+ *  version 2 (RTP_ERR_VERSION); 4 header bytes and length*4 more present
+ *  (RTP_ERR_TRUNCATED: the lengths must add up to the compound's length);
+ *  an empty compound (RTP_ERR_TRUNCATED); the first packet SR or RR
+ *  (RTP_ERR_TYPE; any type with RTCP_REDUCED_SIZE); the P bit only on the
+ *  last packet, with a count 1..length*4 (RTP_ERR_PADDING). Returns 1 with
+ *  *p set, 0 at the end, or the error (again on every later call). */
+RTPDEF int rtcp_walk_next(rtcp_walker *w, rtcp_packet *p);
+
+/** Validate a whole compound. Returns the number of packets or an error
+ *  of rtcp_walk_next(). */
+RTPDEF int rtcp_compound_check(const uint8_t *buf, size_t len, unsigned flags);
+
+/** Report block (RFC 3550 §6.4.1). */
+typedef struct rtcp_report_block {
+    uint32_t ssrc;             /**< source reported on */
+    uint8_t fraction_lost;     /**< fixed point, /256 */
+    int32_t cumulative_lost;   /**< 24-bit signed (-8388608..8388607) */
+    uint32_t ext_highest_seq;  /**< extended highest sequence received */
+    uint32_t jitter;           /**< interarrival jitter, timestamp units */
+    uint32_t lsr;              /**< middle 32 bits of the last SR's NTP time */
+    uint32_t dlsr;             /**< delay since last SR, 1/65536 s */
+} rtcp_report_block;
+
+/** Sender info of an SR (RFC 3550 §6.4.1). */
+typedef struct rtcp_sender_info {
+    uint64_t ntp;           /**< NTP timestamp, 32.32 fixed point seconds */
+    uint32_t rtp_ts;        /**< RTP timestamp of the same instant */
+    uint32_t packet_count;
+    uint32_t octet_count;
+} rtcp_sender_info;
+
+/** A parsed SR or RR. rb holds rb_count 24-byte report blocks (read with
+ *  rtcp_report_block_get); ext the profile-specific extension after them. */
+typedef struct rtcp_report {
+    uint32_t ssrc;
+    int is_sr;
+    rtcp_sender_info si;   /**< zero in an RR */
+    unsigned rb_count;
+    const uint8_t *rb;
+    rtp_span ext;
+} rtcp_report;
+
+/** Parse an SR (§6.4.1) or RR (§6.4.2) packet. Returns 0, RTP_ERR_TYPE,
+ *  or RTP_ERR_LENGTH when the body is shorter than the RC report blocks
+ *  need. */
+RTPDEF int rtcp_report_parse(const rtcp_packet *p, rtcp_report *r);
+/** Decode report block i (< rb_count) of a parsed SR/RR. */
+RTPDEF void rtcp_report_block_get(const rtcp_report *r, unsigned i,
+                                  rtcp_report_block *b);
+/** Build an SR (si non-NULL) or RR (si NULL) with n <= 31 report blocks;
+ *  cumulative_lost saturates to 24 bits. Returns bytes written, or
+ *  RTP_ERR_NOSPACE with *needed, RTP_ERR_INVALID for n > 31. */
+RTPDEF int rtcp_report_build(uint32_t ssrc, const rtcp_sender_info *si,
+                             const rtcp_report_block *rb, unsigned n,
+                             uint8_t *out, size_t cap, size_t *needed);
+
+/** Seconds between the NTP era-0 epoch (1900) and the Unix epoch (1970). */
+#define RTCP_NTP_UNIX_OFFSET 2208988800u
+/** 32.32 fixed-point value of a duration in µs (fraction rounded down);
+ *  no epoch change. rtcp_ntp_to_us() of the result gives us back. */
+RTPDEF uint64_t rtcp_ntp_from_us(uint64_t us);
+/** µs of a 32.32 fixed-point value (rounded to nearest). */
+RTPDEF uint64_t rtcp_ntp_to_us(uint64_t ntp);
+/** NTP timestamp (RFC 5905 era 0, wrapping in 2036) of Unix time in µs. */
+RTPDEF uint64_t rtcp_ntp_from_unix_us(uint64_t unix_us);
+/** Unix time in µs of an NTP timestamp; seconds below the 1970 offset are
+ *  taken as era 1 (after 2036-02-07). */
+RTPDEF uint64_t rtcp_ntp_to_unix_us(uint64_t ntp);
+/** The middle 32 bits of an NTP timestamp: the LSR form (§6.4.1). */
+RTPDEF uint32_t rtcp_ntp_mid32(uint64_t ntp);
+/** DLSR / DLRR units (1/65536 s) of a delay in µs, rounded, saturating. */
+RTPDEF uint32_t rtcp_dlsr_from_us(uint64_t us);
+/** µs of a DLSR value (rounded). */
+RTPDEF uint64_t rtcp_dlsr_to_us(uint32_t dlsr);
+
+/** SDES item types (RFC 3550 §6.5). */
+typedef enum rtcp_sdes_type {
+    RTCP_SDES_END = 0, RTCP_SDES_CNAME = 1, RTCP_SDES_NAME = 2,
+    RTCP_SDES_EMAIL = 3, RTCP_SDES_PHONE = 4, RTCP_SDES_LOC = 5,
+    RTCP_SDES_TOOL = 6, RTCP_SDES_NOTE = 7, RTCP_SDES_PRIV = 8
+} rtcp_sdes_type;
+
+/** One SDES item. For PRIV (§6.5.8) prefix is the prefix string and value
+ *  the rest; prefix is {NULL,0} for other types. */
+typedef struct rtcp_sdes_item {
+    uint32_t ssrc;     /**< SSRC/CSRC of its chunk (ignored when building) */
+    unsigned chunk;    /**< index of its chunk (ignored when building) */
+    uint8_t type;      /**< rtcp_sdes_type, or any other non-zero value */
+    rtp_span prefix;
+    rtp_span value;
+} rtcp_sdes_item;
+
+/** Iterator over the items of an SDES packet. */
+typedef struct rtcp_sdes_iter {
+    const uint8_t *p;
+    size_t len, pos;
+    unsigned chunks, chunk;
+    int in_chunk, err;
+    uint32_t ssrc;
+} rtcp_sdes_iter;
+
+/** Start iterating an SDES packet. Returns 0 or RTP_ERR_TYPE. */
+RTPDEF int rtcp_sdes_iter_init(rtcp_sdes_iter *it, const rtcp_packet *p);
+/** The next item (§6.5): chunks of SSRC + items, each chunk's list ended
+ *  by a null octet and zero octets up to a 32-bit boundary. A chunk with no
+ *  items yields nothing. Returns 1 with *item set, 0 after the SC-th chunk
+ *  when the body ends there, or RTP_ERR_LENGTH (item past the body, no
+ *  terminator, a PRIV prefix longer than its item, bytes after the last
+ *  chunk) again on every later call. */
+RTPDEF int rtcp_sdes_next(rtcp_sdes_iter *it, rtcp_sdes_item *item);
+
+/** Chunk for rtcp_sdes_build(). */
+typedef struct rtcp_sdes_chunk {
+    uint32_t ssrc;
+    const rtcp_sdes_item *items;
+    unsigned n_items;
+} rtcp_sdes_chunk;
+
+/** Build an SDES packet with n <= 31 chunks. Returns bytes written, or
+ *  RTP_ERR_NOSPACE with *needed; RTP_ERR_INVALID for a type of 0, an item
+ *  over 255 bytes (PRIV: 1 + prefix + value), more than 31 chunks. */
+RTPDEF int rtcp_sdes_build(const rtcp_sdes_chunk *chunks, unsigned n,
+                           uint8_t *out, size_t cap, size_t *needed);
+
+/** A parsed BYE (§6.6): count SSRC/CSRCs (read with rtp_u32_at) and the
+ *  optional reason ({NULL,0} when absent). */
+typedef struct rtcp_bye {
+    unsigned count;
+    const uint8_t *ssrcs;
+    rtp_span reason;
+} rtcp_bye;
+
+/** Parse a BYE. Returns 0, RTP_ERR_TYPE, or RTP_ERR_LENGTH (SSRC list or
+ *  reason longer than the body). */
+RTPDEF int rtcp_bye_parse(const rtcp_packet *p, rtcp_bye *b);
+/** Build a BYE with n <= 31 SSRCs and a reason (len <= 255; {NULL,0} for
+ *  none). Returns bytes written, RTP_ERR_NOSPACE with *needed, or
+ *  RTP_ERR_INVALID. */
+RTPDEF int rtcp_bye_build(const uint32_t *ssrcs, unsigned n, rtp_span reason,
+                          uint8_t *out, size_t cap, size_t *needed);
+
+/** A parsed APP packet (§6.7). */
+typedef struct rtcp_app {
+    uint8_t subtype;   /**< 5 bits */
+    uint32_t ssrc;
+    uint8_t name[4];   /**< four ASCII characters */
+    rtp_span data;     /**< application-dependent data */
+} rtcp_app;
+
+/** Parse an APP. Returns 0, RTP_ERR_TYPE or RTP_ERR_LENGTH (< 8 bytes). */
+RTPDEF int rtcp_app_parse(const rtcp_packet *p, rtcp_app *a);
+/** Build an APP; data_len must be a multiple of 4 and subtype <= 31.
+ *  Returns bytes written, RTP_ERR_NOSPACE with *needed or RTP_ERR_INVALID. */
+RTPDEF int rtcp_app_build(uint8_t subtype, uint32_t ssrc, const uint8_t name[4],
+                          const uint8_t *data, size_t data_len, uint8_t *out,
+                          size_t cap, size_t *needed);
+
+/* ---- XR (RFC 3611) ------------------------------------------------------ */
+
+/** XR block types (RFC 3611 §4). */
+enum {
+    RTCP_XR_LOSS_RLE = 1, RTCP_XR_DUP_RLE = 2, RTCP_XR_RECEIPT_TIMES = 3,
+    RTCP_XR_RRT = 4, RTCP_XR_DLRR = 5, RTCP_XR_STATS = 6, RTCP_XR_VOIP = 7
+};
+
+/** A parsed XR packet: sender SSRC and the report blocks. */
+typedef struct rtcp_xr {
+    uint32_t ssrc;
+    rtp_span blocks;
+} rtcp_xr;
+
+/** One XR report block (§3). */
+typedef struct rtcp_xr_block {
+    uint8_t bt;             /**< block type */
+    uint8_t type_specific;  /**< second octet */
+    rtp_span body;          /**< after the 4-byte block header */
+} rtcp_xr_block;
+
+/** Iterator over XR blocks. */
+typedef struct rtcp_xr_iter {
+    const uint8_t *p;
+    size_t len, pos;
+} rtcp_xr_iter;
+
+/** Parse an XR packet (§2). Returns 0, RTP_ERR_TYPE or RTP_ERR_LENGTH. */
+RTPDEF int rtcp_xr_parse(const rtcp_packet *p, rtcp_xr *xr);
+/** Start iterating the blocks of a parsed XR. */
+RTPDEF void rtcp_xr_iter_init(rtcp_xr_iter *it, const rtcp_xr *xr);
+/** The next block. Returns 1, 0 at the end, or RTP_ERR_LENGTH (a block
+ *  header or block length past the end). */
+RTPDEF int rtcp_xr_next(rtcp_xr_iter *it, rtcp_xr_block *b);
+
+/** Receiver reference time (§4.4): NTP timestamp. Returns 0, RTP_ERR_TYPE
+ *  or RTP_ERR_LENGTH (block length not 2). */
+RTPDEF int rtcp_xr_rrt_parse(const rtcp_xr_block *b, uint64_t *ntp);
+/** Build a receiver reference time block (12 bytes). */
+RTPDEF int rtcp_xr_rrt_build(uint64_t ntp, uint8_t *out, size_t cap,
+                             size_t *needed);
+
+/** One DLRR sub-block (§4.5). */
+typedef struct rtcp_xr_dlrr_item {
+    uint32_t ssrc;
+    uint32_t lrr;   /**< middle 32 bits of the last RRT's NTP time */
+    uint32_t dlrr;  /**< delay since it, 1/65536 s */
+} rtcp_xr_dlrr_item;
+
+/** Number of DLRR sub-blocks, or RTP_ERR_TYPE / RTP_ERR_LENGTH (body not a
+ *  multiple of 12 bytes). */
+RTPDEF int rtcp_xr_dlrr_count(const rtcp_xr_block *b);
+/** Decode sub-block i (< rtcp_xr_dlrr_count). */
+RTPDEF void rtcp_xr_dlrr_get(const rtcp_xr_block *b, unsigned i,
+                             rtcp_xr_dlrr_item *item);
+/** Build a DLRR block with n sub-blocks (n <= 5461). */
+RTPDEF int rtcp_xr_dlrr_build(const rtcp_xr_dlrr_item *items, unsigned n,
+                              uint8_t *out, size_t cap, size_t *needed);
+
+/** Statistics summary (§4.6). */
+typedef struct rtcp_xr_stats {
+    uint8_t loss_flag, dup_flag, jitter_flag; /**< L, D, J bits */
+    uint8_t toh;            /**< ToH: 0 none, 1 IPv4 TTL, 2 IPv6 hop limit */
+    uint32_t ssrc;
+    uint16_t begin_seq, end_seq;
+    uint32_t lost_packets, dup_packets;
+    uint32_t min_jitter, max_jitter, mean_jitter, dev_jitter;
+    uint8_t min_ttl_or_hl, max_ttl_or_hl, mean_ttl_or_hl, dev_ttl_or_hl;
+} rtcp_xr_stats;
+
+/** Parse a statistics summary (block length 9). Returns 0, RTP_ERR_TYPE
+ *  or RTP_ERR_LENGTH. */
+RTPDEF int rtcp_xr_stats_parse(const rtcp_xr_block *b, rtcp_xr_stats *s);
+/** Build one (40 bytes). RTP_ERR_INVALID for flags over 1 or ToH over 3. */
+RTPDEF int rtcp_xr_stats_build(const rtcp_xr_stats *s, uint8_t *out, size_t cap,
+                               size_t *needed);
+
+/** VoIP metrics (§4.7). Rates and densities are /256; durations and delays
+ *  in ms; levels in dBm (signed); R factors 0..100 (127 unavailable); MOS
+ *  x10 (127 unavailable); jitter buffer values in ms. */
+typedef struct rtcp_xr_voip {
+    uint32_t ssrc;
+    uint8_t loss_rate, discard_rate, burst_density, gap_density;
+    uint16_t burst_duration, gap_duration;
+    uint16_t round_trip_delay, end_system_delay;
+    int8_t signal_level, noise_level;
+    uint8_t rerl, gmin;
+    uint8_t r_factor, ext_r_factor, mos_lq, mos_cq;
+    uint8_t rx_config;
+    uint16_t jb_nominal, jb_maximum, jb_abs_max;
+} rtcp_xr_voip;
+
+/** Parse a VoIP metrics block (block length 8). Returns 0, RTP_ERR_TYPE
+ *  or RTP_ERR_LENGTH. */
+RTPDEF int rtcp_xr_voip_parse(const rtcp_xr_block *b, rtcp_xr_voip *v);
+/** Build one (36 bytes). */
+RTPDEF int rtcp_xr_voip_build(const rtcp_xr_voip *v, uint8_t *out, size_t cap,
+                              size_t *needed);
+
+/** Build an XR packet: header, SSRC and blocks_len bytes of blocks made by
+ *  the block builders (a multiple of 4). Returns bytes written,
+ *  RTP_ERR_NOSPACE with *needed or RTP_ERR_INVALID. */
+RTPDEF int rtcp_xr_build(uint32_t ssrc, const uint8_t *blocks, size_t blocks_len,
+                         uint8_t *out, size_t cap, size_t *needed);
+
+/* ---- compound building (RFC 3550 §6.1, RFC 5506) ---------------------- */
+
+/** Compound packet under construction. */
+typedef struct rtcp_compound {
+    uint8_t *out;
+    size_t cap, len;
+    unsigned n, flags;
+    int has_cname, last_padded, err;
+} rtcp_compound;
+
+/** Start a compound in (out, cap); flags RTCP_REDUCED_SIZE or 0. */
+RTPDEF void rtcp_compound_init(rtcp_compound *c, uint8_t *out, size_t cap,
+                               unsigned flags);
+/** Where the next packet may be built in place (then pass that pointer to
+ *  rtcp_compound_add, which does not copy it); *room gets the bytes left. */
+RTPDEF uint8_t *rtcp_compound_tail(rtcp_compound *c, size_t *room);
+/** Append one RTCP packet of exactly len bytes. Checks: one valid packet
+ *  (version, length = len); the first is SR or RR unless reduced-size
+ *  (RTP_ERR_ORDER); no packet after a padded one (RTP_ERR_PADDING). Running
+ *  out of room is remembered and reported by finish, which then gives the
+ *  size needed. Returns 0 or the error (the packet is not added). */
+RTPDEF int rtcp_compound_add(rtcp_compound *c, const uint8_t *pkt, size_t len);
+/** Finish: without RTCP_REDUCED_SIZE, an SDES packet with a CNAME item must
+ *  have been added (RTP_ERR_ORDER); an empty compound is RTP_ERR_INVALID.
+ *  Returns the compound's length or RTP_ERR_NOSPACE with *needed. */
+RTPDEF int rtcp_compound_finish(rtcp_compound *c, size_t *needed);
+
+/* ------------------------------------------------------------------------
+ * Demultiplexing (RFC 7983 §7, RFC 5761 §4)
+ * --------------------------------------------------------------------- */
+
+/** What a datagram on a shared port is. */
+typedef enum rtp_demux_kind {
+    RTP_DEMUX_OTHER = 0,    /**< no range of RFC 7983 (or empty): drop */
+    RTP_DEMUX_STUN,         /**< first byte 0..3 */
+    RTP_DEMUX_ZRTP,         /**< 16..19 */
+    RTP_DEMUX_DTLS,         /**< 20..63 */
+    RTP_DEMUX_TURN_CHANNEL, /**< 64..79 */
+    RTP_DEMUX_RTP,          /**< 128..191, second byte outside 192..223 */
+    RTP_DEMUX_RTCP          /**< 128..191, second byte 192..223 */
+} rtp_demux_kind;
+
+/** Classify a datagram by its first byte (RFC 7983 §7) and, for RTP/RTCP,
+ *  its second byte (RFC 5761 §4: RTCP packet types 192..223 are RTP
+ *  payload types 64..95 with the marker bit, which must not be used). A
+ *  one-byte RTP/RTCP datagram is RTP_DEMUX_OTHER. */
+RTPDEF rtp_demux_kind rtp_demux(const uint8_t *buf, size_t len);
+
+/* ------------------------------------------------------------------------
+ * Payload types (RFC 3551 §6; RFC 4566 §6 rtpmap)
+ * --------------------------------------------------------------------- */
+
+typedef enum rtp_media {
+    RTP_MEDIA_UNKNOWN = 0, RTP_MEDIA_AUDIO = 1, RTP_MEDIA_VIDEO = 2,
+    RTP_MEDIA_AV = 3  /**< audio and video (MP2T) */
+} rtp_media;
+
+#define RTP_CODEC_NAME_MAX 32
+
+/** A payload type mapping. */
+typedef struct rtp_codec {
+    uint8_t pt;
+    rtp_media media;
+    uint32_t clock_rate;   /**< RTP timestamp rate, Hz */
+    uint32_t sample_rate;  /**< audio sampling rate: = clock_rate except
+                                G722 (16000 on an 8000 Hz clock, RFC 3551
+                                §4.5.2); 0 for video */
+    uint8_t channels;      /**< audio channels (1 when rtpmap omits it);
+                                0 for video and unspecified (MPA) */
+    char name[RTP_CODEC_NAME_MAX]; /**< encoding name, NUL-terminated, as
+                                        written (compare case-insensitively) */
+} rtp_codec;
+
+/** The RFC 3551 §6 static assignment of pt (Tables 4 and 5). Returns 0 or
+ *  RTP_ERR_NOT_FOUND (reserved, unassigned or dynamic). */
+RTPDEF int rtp_static_pt(uint8_t pt, rtp_codec *out);
+
+/** Parse an rtpmap encoding "name/clock[/channels]" (RFC 4566 §6, e.g.
+ *  "opus/48000/2", "H264/90000") for payload type pt (0..127). Known names
+ *  set media (and G722's sample rate); other names are audio when a channel
+ *  count is given, else unknown. Returns 0, RTP_ERR_SYNTAX or
+ *  RTP_ERR_INVALID (pt over 127). */
+RTPDEF int rtp_rtpmap_parse(uint8_t pt, const char *s, size_t len, rtp_codec *out);
+
+/** Payload type table of one session: the static table plus rtpmaps. */
+typedef struct rtp_pt_map {
+    rtp_codec pt[128];  /**< clock_rate 0 = unassigned */
+} rtp_pt_map;
+
+/** Fill m with the RFC 3551 static table. */
+RTPDEF void rtp_pt_map_init(rtp_pt_map *m);
+/** Map pt to an rtpmap encoding (replacing what was there). Returns 0 or
+ *  an error of rtp_rtpmap_parse(). */
+RTPDEF int rtp_pt_map_set(rtp_pt_map *m, uint8_t pt, const char *rtpmap, size_t len);
+/** The codec of pt, or NULL when unassigned. */
+RTPDEF const rtp_codec *rtp_pt_map_get(const rtp_pt_map *m, uint8_t pt);
+
+/* ------------------------------------------------------------------------
+ * G.711 (ITU-T G.711; 16-bit linear samples as in ITU-T G.191)
+ * --------------------------------------------------------------------- */
+
+/** µ-law code of a 16-bit sample: the 14 most significant bits are coded
+ *  (Table 2a of G.711); negative samples use their one's complement, so
+ *  x and ~x differ only in the sign bit. */
+RTPDEF uint8_t rtp_ulaw_encode(int16_t x);
+/** 16-bit sample of a µ-law code (decoder output value of G.711, x4). */
+RTPDEF int16_t rtp_ulaw_decode(uint8_t code);
+/** A-law code of a 16-bit sample: the 13 most significant bits are coded
+ *  (Table 1a of G.711), even bits inverted (XOR 0x55). */
+RTPDEF uint8_t rtp_alaw_encode(int16_t x);
+/** 16-bit sample of an A-law code (decoder output value of G.711, x8). */
+RTPDEF int16_t rtp_alaw_decode(uint8_t code);
+/** Buffer forms: n samples / codes; in and out must not overlap. */
+RTPDEF void rtp_ulaw_encode_buf(const int16_t *in, size_t n, uint8_t *out);
+RTPDEF void rtp_ulaw_decode_buf(const uint8_t *in, size_t n, int16_t *out);
+RTPDEF void rtp_alaw_encode_buf(const int16_t *in, size_t n, uint8_t *out);
+RTPDEF void rtp_alaw_decode_buf(const uint8_t *in, size_t n, int16_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTP_H */
+
+/* ======================================================================== */
+
+#ifdef RTP_IMPLEMENTATION
+
+#include <string.h>
+
+RTPDEF const char *rtp_strerror(int err)
+{
+    switch (err) {
+    case RTP_OK: return "success";
+    case RTP_ERR_TRUNCATED: return "truncated packet";
+    case RTP_ERR_VERSION: return "version is not 2";
+    case RTP_ERR_PADDING: return "bad padding";
+    case RTP_ERR_LENGTH: return "length field disagrees with the data";
+    case RTP_ERR_TYPE: return "wrong packet or block type";
+    case RTP_ERR_ORDER: return "compound RTCP rules violated";
+    case RTP_ERR_NOSPACE: return "buffer too small";
+    case RTP_ERR_INVALID: return "invalid argument";
+    case RTP_ERR_NOT_FOUND: return "not found";
+    case RTP_ERR_SYNTAX: return "malformed text";
+    case RTP_ERR_UNSUPPORTED: return "unsupported extension form";
+    default: return "unknown error";
+    }
+}
+
+/* ---- byte helpers ------------------------------------------------------- */
+
+static uint16_t rtp__be16(const uint8_t *p)
+{
+    return (uint16_t)(((unsigned)p[0] << 8) | p[1]);
+}
+
+static uint32_t rtp__be24(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 16) | ((uint32_t)p[1] << 8) | p[2];
+}
+
+static uint32_t rtp__be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+           ((uint32_t)p[2] << 8) | p[3];
+}
+
+static uint64_t rtp__be64(const uint8_t *p)
+{
+    return ((uint64_t)rtp__be32(p) << 32) | rtp__be32(p + 4);
+}
+
+RTPDEF uint32_t rtp_u32_at(const uint8_t *list, unsigned i)
+{
+    return rtp__be32(list + 4 * (size_t)i);
+}
+
+static rtp_span rtp__span(const uint8_t *p, size_t len)
+{
+    rtp_span s;
+    s.p = p;
+    s.len = len;
+    return s;
+}
+
+/* Output cursor that counts past the end so callers learn the size needed. */
+typedef struct rtp__w {
+    uint8_t *out;
+    size_t cap, n;
+} rtp__w;
+
+static void rtp__w_init(rtp__w *w, uint8_t *out, size_t cap)
+{
+    w->out = out;
+    w->cap = cap;
+    w->n = 0;
+}
+
+static void rtp__put(rtp__w *w, const uint8_t *p, size_t len)
+{
+    if (w->out && len && w->n + len <= w->cap) {
+        if (p) memcpy(w->out + w->n, p, len);
+        else memset(w->out + w->n, 0, len);
+    }
+    w->n += len;
+}
+
+static void rtp__put8(rtp__w *w, unsigned v)
+{
+    if (w->out && w->n < w->cap) w->out[w->n] = (uint8_t)v;
+    w->n++;
+}
+
+static void rtp__put16(rtp__w *w, unsigned v)
+{
+    rtp__put8(w, (v >> 8) & 0xff);
+    rtp__put8(w, v & 0xff);
+}
+
+static void rtp__put24(rtp__w *w, uint32_t v)
+{
+    rtp__put8(w, (v >> 16) & 0xff);
+    rtp__put16(w, v & 0xffff);
+}
+
+static void rtp__put32(rtp__w *w, uint32_t v)
+{
+    rtp__put16(w, (v >> 16) & 0xffff);
+    rtp__put16(w, v & 0xffff);
+}
+
+static void rtp__put64(rtp__w *w, uint64_t v)
+{
+    rtp__put32(w, (uint32_t)(v >> 32));
+    rtp__put32(w, (uint32_t)v);
+}
+
+/* Overwrite a 16-bit value at an offset already written (if it fit). */
+static void rtp__patch16(rtp__w *w, size_t at, unsigned v)
+{
+    if (w->out && at + 2 <= w->cap && at + 2 <= w->n) {
+        w->out[at] = (uint8_t)(v >> 8);
+        w->out[at + 1] = (uint8_t)v;
+    }
+}
+
+static int rtp__w_done(const rtp__w *w, size_t *needed)
+{
+    if (needed) *needed = w->n;
+    if (!w->out || w->n > w->cap) return RTP_ERR_NOSPACE;
+    if (w->n > 0x7fffffff) return RTP_ERR_INVALID;
+    return (int)w->n;
+}
+
+/* ---- RTP ---------------------------------------------------------------- */
+
+RTPDEF int rtp_parse(const uint8_t *buf, size_t len, rtp_header *h)
+{
+    size_t off, end;
+    if (!h || (!buf && len)) return RTP_ERR_INVALID;
+    memset(h, 0, sizeof *h);
+    if (len < 12) return RTP_ERR_TRUNCATED;
+    h->version = (uint8_t)(buf[0] >> 6);
+    if (h->version != 2) return RTP_ERR_VERSION;
+    h->padding = (uint8_t)((buf[0] >> 5) & 1);
+    h->extension = (uint8_t)((buf[0] >> 4) & 1);
+    h->csrc_count = (uint8_t)(buf[0] & 15);
+    h->marker = (uint8_t)(buf[1] >> 7);
+    h->payload_type = (uint8_t)(buf[1] & 0x7f);
+    h->seq = rtp__be16(buf + 2);
+    h->timestamp = rtp__be32(buf + 4);
+    h->ssrc = rtp__be32(buf + 8);
+    off = 12 + 4 * (size_t)h->csrc_count;
+    if (len < off) return RTP_ERR_TRUNCATED;
+    if (h->csrc_count) h->csrc = buf + 12;
+    if (h->extension) {
+        size_t xl;
+        if (len - off < 4) return RTP_ERR_TRUNCATED;
+        h->ext_profile = rtp__be16(buf + off);
+        xl = 4 * (size_t)rtp__be16(buf + off + 2);
+        off += 4;
+        if (len - off < xl) return RTP_ERR_TRUNCATED;
+        h->ext = rtp__span(buf + off, xl);
+        off += xl;
+    }
+    end = len;
+    if (h->padding) {
+        unsigned pad = buf[len - 1];
+        if (pad == 0 || pad > len - off) return RTP_ERR_PADDING;
+        h->padding_len = (uint8_t)pad;
+        end -= pad;
+    }
+    h->header_len = off;
+    h->payload = rtp__span(buf + off, end - off);
+    return 0;
+}
+
+RTPDEF int rtp_build(const rtp_packet_desc *d, uint8_t *out, size_t cap,
+                     size_t *needed)
+{
+    rtp__w w;
+    unsigned i;
+    if (needed) *needed = 0;
+    if (!d || d->payload_type > 127 || d->csrc_count > 15 || d->marker > 1 ||
+        d->extension > 1 || (d->csrc_count && !d->csrc))
+        return RTP_ERR_INVALID;
+    if (d->extension && (d->ext_len % 4 || d->ext_len / 4 > 0xffff ||
+                         (d->ext_len && !d->ext)))
+        return RTP_ERR_INVALID;
+    if (d->payload_len && !d->payload) return RTP_ERR_INVALID;
+    if (d->payload_len > 0x7fffffff) return RTP_ERR_INVALID;
+    rtp__w_init(&w, out, cap);
+    rtp__put8(&w, 0x80u | (d->padding_len ? 0x20u : 0) | (d->extension ? 0x10u : 0) |
+                      d->csrc_count);
+    rtp__put8(&w, ((unsigned)d->marker << 7) | d->payload_type);
+    rtp__put16(&w, d->seq);
+    rtp__put32(&w, d->timestamp);
+    rtp__put32(&w, d->ssrc);
+    for (i = 0; i < d->csrc_count; i++) rtp__put32(&w, d->csrc[i]);
+    if (d->extension) {
+        rtp__put16(&w, d->ext_profile);
+        rtp__put16(&w, (unsigned)(d->ext_len / 4));
+        rtp__put(&w, d->ext, d->ext_len);
+    }
+    rtp__put(&w, d->payload, d->payload_len);
+    if (d->padding_len) {
+        rtp__put(&w, NULL, (size_t)d->padding_len - 1);
+        rtp__put8(&w, d->padding_len);
+    }
+    return rtp__w_done(&w, needed);
+}
+
+/* ---- header extensions -------------------------------------------------- */
+
+RTPDEF rtp_ext_form rtp_ext_form_of(uint16_t profile)
+{
+    if (profile == RTP_EXT_PROFILE_ONE_BYTE) return RTP_EXT_FORM_ONE_BYTE;
+    if ((profile & 0xfff0u) == RTP_EXT_PROFILE_TWO_BYTE) return RTP_EXT_FORM_TWO_BYTE;
+    return RTP_EXT_FORM_NONE;
+}
+
+RTPDEF int rtp_ext_iter_init_block(rtp_ext_iter *it, uint16_t profile,
+                                   rtp_span block)
+{
+    memset(it, 0, sizeof *it);
+    it->form = rtp_ext_form_of(profile);
+    if (it->form == RTP_EXT_FORM_NONE) return RTP_ERR_UNSUPPORTED;
+    it->p = block.p;
+    it->len = block.p ? block.len : 0;
+    return 0;
+}
+
+RTPDEF int rtp_ext_iter_init(rtp_ext_iter *it, const rtp_header *h)
+{
+    if (!h->extension) {
+        memset(it, 0, sizeof *it);
+        it->form = RTP_EXT_FORM_ONE_BYTE;
+        return 0;
+    }
+    return rtp_ext_iter_init_block(it, h->ext_profile, h->ext);
+}
+
+RTPDEF int rtp_ext_next(rtp_ext_iter *it, rtp_ext_elem *e)
+{
+    while (it->pos < it->len) {
+        unsigned b = it->p[it->pos];
+        size_t l;
+        if (it->form == RTP_EXT_FORM_ONE_BYTE) {
+            unsigned id = b >> 4;
+            if (id == 0) { /* padding (§4.2) */
+                it->pos++;
+                continue;
+            }
+            if (id == 15) { /* reserved: stop processing (§4.2) */
+                it->pos = it->len;
+                return 0;
+            }
+            l = (size_t)(b & 15) + 1;
+            if (it->len - it->pos - 1 < l) return RTP_ERR_LENGTH;
+            e->id = (uint8_t)id;
+            e->data = rtp__span(it->p + it->pos + 1, l);
+            it->pos += 1 + l;
+            return 1;
+        }
+        if (b == 0) { /* padding (§4.3) */
+            it->pos++;
+            continue;
+        }
+        if (it->len - it->pos < 2) return RTP_ERR_LENGTH;
+        l = it->p[it->pos + 1];
+        if (it->len - it->pos - 2 < l) return RTP_ERR_LENGTH;
+        e->id = (uint8_t)b;
+        e->data = rtp__span(it->p + it->pos + 2, l);
+        it->pos += 2 + l;
+        return 1;
+    }
+    return 0;
+}
+
+RTPDEF int rtp_ext_find(const rtp_header *h, uint8_t id, rtp_span *data)
+{
+    rtp_ext_iter it;
+    rtp_ext_elem e;
+    int r = rtp_ext_iter_init(&it, h);
+    if (r) return r;
+    while ((r = rtp_ext_next(&it, &e)) == 1) {
+        if (e.id == id) {
+            if (data) *data = e.data;
+            return 1;
+        }
+    }
+    return r;
+}
+
+RTPDEF void rtp_ext_writer_init(rtp_ext_writer *w, rtp_ext_form form,
+                                uint8_t *out, size_t cap)
+{
+    w->out = out;
+    w->cap = cap;
+    w->n = 0;
+    w->form = form;
+    w->err = (form == RTP_EXT_FORM_ONE_BYTE || form == RTP_EXT_FORM_TWO_BYTE)
+                 ? 0 : RTP_ERR_INVALID;
+}
+
+RTPDEF int rtp_ext_writer_add(rtp_ext_writer *w, uint8_t id,
+                              const uint8_t *data, size_t len)
+{
+    rtp__w o;
+    if (w->err == RTP_ERR_INVALID) return RTP_ERR_INVALID;
+    if (len && !data) return RTP_ERR_INVALID;
+    if (w->form == RTP_EXT_FORM_ONE_BYTE) {
+        if (id < 1 || id > 14 || len < 1 || len > 16) return RTP_ERR_INVALID;
+    } else {
+        if (id < 1 || len > 255) return RTP_ERR_INVALID;
+    }
+    rtp__w_init(&o, w->out, w->cap);
+    o.n = w->n;
+    if (w->form == RTP_EXT_FORM_ONE_BYTE) {
+        rtp__put8(&o, ((unsigned)id << 4) | (unsigned)(len - 1));
+    } else {
+        rtp__put8(&o, id);
+        rtp__put8(&o, (unsigned)len);
+    }
+    rtp__put(&o, data, len);
+    w->n = o.n;
+    return 0;
+}
+
+RTPDEF int rtp_ext_writer_finish(rtp_ext_writer *w, size_t *needed)
+{
+    rtp__w o;
+    if (needed) *needed = 0;
+    if (w->err) return w->err;
+    rtp__w_init(&o, w->out, w->cap);
+    o.n = w->n;
+    while (o.n % 4) rtp__put8(&o, 0);
+    w->n = o.n;
+    if (o.n / 4 > 0xffff) return RTP_ERR_INVALID;
+    return rtp__w_done(&o, needed);
+}
+
+RTPDEF int rtp_ext_audio_level_parse(rtp_span d, int *voice, uint8_t *level)
+{
+    if (!d.p || d.len < 1) return RTP_ERR_LENGTH;
+    if (voice) *voice = d.p[0] >> 7;
+    if (level) *level = (uint8_t)(d.p[0] & 0x7f);
+    return 0;
+}
+
+RTPDEF int rtp_ext_audio_level_build(int voice, unsigned level, uint8_t out[1])
+{
+    if (level > 127) return RTP_ERR_INVALID;
+    out[0] = (uint8_t)((voice ? 0x80u : 0) | level);
+    return 1;
+}
+
+RTPDEF int rtp_ext_video_orientation_parse(rtp_span d, rtp_video_orientation *v)
+{
+    if (!d.p || d.len < 1) return RTP_ERR_LENGTH;
+    v->camera = (uint8_t)((d.p[0] >> 3) & 1);
+    v->flip = (uint8_t)((d.p[0] >> 2) & 1);
+    v->rotation = (uint8_t)(d.p[0] & 3);
+    return 0;
+}
+
+RTPDEF int rtp_ext_video_orientation_build(const rtp_video_orientation *v,
+                                           uint8_t out[1])
+{
+    if (v->camera > 1 || v->flip > 1 || v->rotation > 3) return RTP_ERR_INVALID;
+    out[0] = (uint8_t)((unsigned)v->camera << 3 | (unsigned)v->flip << 2 | v->rotation);
+    return 1;
+}
+
+RTPDEF int rtp_ext_transport_seq_parse(rtp_span d, uint16_t *seq)
+{
+    if (!d.p || d.len < 2) return RTP_ERR_LENGTH;
+    *seq = rtp__be16(d.p);
+    return 0;
+}
+
+RTPDEF int rtp_ext_transport_seq_build(uint16_t seq, uint8_t out[2])
+{
+    out[0] = (uint8_t)(seq >> 8);
+    out[1] = (uint8_t)seq;
+    return 2;
+}
+
+RTPDEF int rtp_ext_abs_send_time_parse(rtp_span d, uint32_t *t24)
+{
+    if (!d.p || d.len < 3) return RTP_ERR_LENGTH;
+    *t24 = rtp__be24(d.p);
+    return 0;
+}
+
+RTPDEF int rtp_ext_abs_send_time_build(uint32_t t24, uint8_t out[3])
+{
+    out[0] = (uint8_t)(t24 >> 16);
+    out[1] = (uint8_t)(t24 >> 8);
+    out[2] = (uint8_t)t24;
+    return 3;
+}
+
+RTPDEF uint32_t rtp_abs_send_time_from_us(uint64_t us)
+{
+    uint64_t t = us % 64000000u;
+    return (uint32_t)(((t << 18) + 500000u) / 1000000u) & 0xffffffu;
+}
+
+RTPDEF uint64_t rtp_abs_send_time_to_us(uint32_t t24)
+{
+    return (((uint64_t)(t24 & 0xffffffu) * 1000000u) + (1u << 17)) >> 18;
+}
+
+static int rtp__is_token_char(unsigned c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return 1;
+    return c != 0 && strchr("!#$%&'*+-.^_`{|}~", (int)c) != NULL;
+}
+
+RTPDEF int rtp_ext_mid_parse(rtp_span d, rtp_span *mid)
+{
+    size_t i;
+    if (!d.p || d.len == 0) return RTP_ERR_SYNTAX;
+    for (i = 0; i < d.len; i++)
+        if (!rtp__is_token_char(d.p[i])) return RTP_ERR_SYNTAX;
+    *mid = d;
+    return 0;
+}
+
+RTPDEF int rtp_ext_rid_parse(rtp_span d, rtp_span *rid)
+{
+    size_t i;
+    if (!d.p || d.len == 0) return RTP_ERR_SYNTAX;
+    for (i = 0; i < d.len; i++) {
+        unsigned c = d.p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return RTP_ERR_SYNTAX;
+    }
+    *rid = d;
+    return 0;
+}
+
+/* ---- RTCP compound ------------------------------------------------------ */
+
+RTPDEF void rtcp_walk_init(rtcp_walker *w, const uint8_t *buf, size_t len,
+                           unsigned flags)
+{
+    w->buf = buf;
+    w->len = buf ? len : 0;
+    w->pos = 0;
+    w->n = 0;
+    w->flags = flags;
+    w->err = 0;
+}
+
+/* One packet header at p (rest bytes available); fills *pk. */
+static int rtp__rtcp_one(const uint8_t *p, size_t rest, rtcp_packet *pk)
+{
+    size_t plen;
+    if (rest < 4) return RTP_ERR_TRUNCATED;
+    if ((p[0] >> 6) != 2) return RTP_ERR_VERSION;
+    plen = 4 * ((size_t)rtp__be16(p + 2) + 1);
+    if (plen > rest) return RTP_ERR_TRUNCATED;
+    pk->padding = (uint8_t)((p[0] >> 5) & 1);
+    pk->count = (uint8_t)(p[0] & 31);
+    pk->pt = p[1];
+    pk->raw = p;
+    pk->len = plen;
+    pk->body = rtp__span(p + 4, plen - 4);
+    if (pk->padding) {
+        unsigned pad = p[plen - 1];
+        if (pad == 0 || pad > plen - 4) return RTP_ERR_PADDING;
+        pk->body.len -= pad;
+    }
+    return 0;
+}
+
+RTPDEF int rtcp_walk_next(rtcp_walker *w, rtcp_packet *p)
+{
+    int r;
+    if (w->err) return w->err;
+    if (w->pos >= w->len) {
+        if (w->n == 0) return w->err = RTP_ERR_TRUNCATED;
+        return 0;
+    }
+    r = rtp__rtcp_one(w->buf + w->pos, w->len - w->pos, p);
+    if (r) return w->err = r;
+    if (w->n == 0 && !(w->flags & RTCP_REDUCED_SIZE) &&
+        p->pt != RTCP_SR && p->pt != RTCP_RR)
+        return w->err = RTP_ERR_TYPE;
+    if (p->padding && w->pos + p->len != w->len) return w->err = RTP_ERR_PADDING;
+    w->pos += p->len;
+    w->n++;
+    return 1;
+}
+
+RTPDEF int rtcp_compound_check(const uint8_t *buf, size_t len, unsigned flags)
+{
+    rtcp_walker w;
+    rtcp_packet p;
+    int r;
+    rtcp_walk_init(&w, buf, len, flags);
+    while ((r = rtcp_walk_next(&w, &p)) == 1) {}
+    return r ? r : (int)w.n;
+}
+
+/* ---- SR / RR ------------------------------------------------------------ */
+
+RTPDEF int rtcp_report_parse(const rtcp_packet *p, rtcp_report *r)
+{
+    size_t need;
+    const uint8_t *b = p->body.p;
+    memset(r, 0, sizeof *r);
+    if (p->pt != RTCP_SR && p->pt != RTCP_RR) return RTP_ERR_TYPE;
+    r->is_sr = p->pt == RTCP_SR;
+    need = (r->is_sr ? 24u : 4u) + 24 * (size_t)p->count;
+    if (p->body.len < need) return RTP_ERR_LENGTH;
+    r->ssrc = rtp__be32(b);
+    if (r->is_sr) {
+        r->si.ntp = rtp__be64(b + 4);
+        r->si.rtp_ts = rtp__be32(b + 12);
+        r->si.packet_count = rtp__be32(b + 16);
+        r->si.octet_count = rtp__be32(b + 20);
+    }
+    r->rb_count = p->count;
+    r->rb = p->count ? b + (r->is_sr ? 24 : 4) : NULL;
+    r->ext = rtp__span(b + need, p->body.len - need);
+    return 0;
+}
+
+RTPDEF void rtcp_report_block_get(const rtcp_report *r, unsigned i,
+                                  rtcp_report_block *b)
+{
+    const uint8_t *q = r->rb + 24 * (size_t)i;
+    uint32_t cl = rtp__be24(q + 5);
+    b->ssrc = rtp__be32(q);
+    b->fraction_lost = q[4];
+    b->cumulative_lost = (cl & 0x800000u) ? (int32_t)cl - 0x1000000 : (int32_t)cl;
+    b->ext_highest_seq = rtp__be32(q + 8);
+    b->jitter = rtp__be32(q + 12);
+    b->lsr = rtp__be32(q + 16);
+    b->dlsr = rtp__be32(q + 20);
+}
+
+RTPDEF int rtcp_report_build(uint32_t ssrc, const rtcp_sender_info *si,
+                             const rtcp_report_block *rb, unsigned n,
+                             uint8_t *out, size_t cap, size_t *needed)
+{
+    rtp__w w;
+    unsigned i;
+    size_t len = 8 + (si ? 20u : 0u) + 24 * (size_t)n;
+    if (needed) *needed = 0;
+    if (n > 31 || (n && !rb)) return RTP_ERR_INVALID;
+    rtp__w_init(&w, out, cap);
+    rtp__put8(&w, 0x80u | n);
+    rtp__put8(&w, si ? RTCP_SR : RTCP_RR);
+    rtp__put16(&w, (unsigned)(len / 4 - 1));
+    rtp__put32(&w, ssrc);
+    if (si) {
+        rtp__put64(&w, si->ntp);
+        rtp__put32(&w, si->rtp_ts);
+        rtp__put32(&w, si->packet_count);
+        rtp__put32(&w, si->octet_count);
+    }
+    for (i = 0; i < n; i++) {
+        int32_t cl = rb[i].cumulative_lost;
+        if (cl > 0x7fffff) cl = 0x7fffff;
+        if (cl < -0x800000) cl = -0x800000;
+        rtp__put32(&w, rb[i].ssrc);
+        rtp__put8(&w, rb[i].fraction_lost);
+        rtp__put24(&w, (uint32_t)cl & 0xffffffu);
+        rtp__put32(&w, rb[i].ext_highest_seq);
+        rtp__put32(&w, rb[i].jitter);
+        rtp__put32(&w, rb[i].lsr);
+        rtp__put32(&w, rb[i].dlsr);
+    }
+    return rtp__w_done(&w, needed);
+}
+
+/* ---- NTP time ----------------------------------------------------------- */
+
+RTPDEF uint64_t rtcp_ntp_from_us(uint64_t us)
+{
+    uint64_t s = us / 1000000u, f = us % 1000000u;
+    return (s << 32) + ((f << 32) / 1000000u);
+}
+
+RTPDEF uint64_t rtcp_ntp_to_us(uint64_t ntp)
+{
+    uint64_t s = ntp >> 32, f = ntp & 0xffffffffu;
+    return s * 1000000u + ((f * 1000000u + 0x80000000u) >> 32);
+}
+
+RTPDEF uint64_t rtcp_ntp_from_unix_us(uint64_t unix_us)
+{
+    uint64_t ntp = rtcp_ntp_from_us(unix_us);
+    return ntp + ((uint64_t)RTCP_NTP_UNIX_OFFSET << 32);
+}
+
+RTPDEF uint64_t rtcp_ntp_to_unix_us(uint64_t ntp)
+{
+    uint64_t s = ntp >> 32;
+    uint64_t sec = s >= RTCP_NTP_UNIX_OFFSET ? s - RTCP_NTP_UNIX_OFFSET
+                                             : s + 0x100000000ull - RTCP_NTP_UNIX_OFFSET;
+    return rtcp_ntp_to_us((sec << 32) | (ntp & 0xffffffffu));
+}
+
+RTPDEF uint32_t rtcp_ntp_mid32(uint64_t ntp) { return (uint32_t)(ntp >> 16); }
+
+RTPDEF uint32_t rtcp_dlsr_from_us(uint64_t us)
+{
+    uint64_t v;
+    if (us >= 65536000000ull) return 0xffffffffu;
+    v = ((us << 16) + 500000u) / 1000000u;
+    return v > 0xffffffffu ? 0xffffffffu : (uint32_t)v;
+}
+
+RTPDEF uint64_t rtcp_dlsr_to_us(uint32_t dlsr)
+{
+    return ((uint64_t)dlsr * 1000000u + 32768u) >> 16;
+}
+
+/* ---- SDES --------------------------------------------------------------- */
+
+RTPDEF int rtcp_sdes_iter_init(rtcp_sdes_iter *it, const rtcp_packet *p)
+{
+    memset(it, 0, sizeof *it);
+    if (p->pt != RTCP_SDES) return RTP_ERR_TYPE;
+    it->p = p->body.p;
+    it->len = p->body.len;
+    it->chunks = p->count;
+    return 0;
+}
+
+RTPDEF int rtcp_sdes_next(rtcp_sdes_iter *it, rtcp_sdes_item *item)
+{
+    for (;;) {
+        size_t l;
+        unsigned t;
+        if (it->err) return it->err;
+        if (!it->in_chunk) {
+            if (it->chunk == it->chunks) {
+                if (it->pos != it->len) return it->err = RTP_ERR_LENGTH;
+                return 0;
+            }
+            if (it->len - it->pos < 4) return it->err = RTP_ERR_LENGTH;
+            it->ssrc = rtp__be32(it->p + it->pos);
+            it->pos += 4;
+            it->in_chunk = 1;
+        }
+        if (it->pos >= it->len) return it->err = RTP_ERR_LENGTH;
+        t = it->p[it->pos];
+        if (t == RTCP_SDES_END) {
+            /* null octet, then zeros to the next 32-bit boundary */
+            it->pos++;
+            while (it->pos % 4) {
+                if (it->pos >= it->len) return it->err = RTP_ERR_LENGTH;
+                it->pos++;
+            }
+            it->in_chunk = 0;
+            it->chunk++;
+            continue;
+        }
+        if (it->len - it->pos < 2) return it->err = RTP_ERR_LENGTH;
+        l = it->p[it->pos + 1];
+        if (it->len - it->pos - 2 < l) return it->err = RTP_ERR_LENGTH;
+        memset(item, 0, sizeof *item);
+        item->ssrc = it->ssrc;
+        item->chunk = it->chunk;
+        item->type = (uint8_t)t;
+        item->value = rtp__span(it->p + it->pos + 2, l);
+        if (t == RTCP_SDES_PRIV) {
+            size_t pl;
+            if (l < 1) return it->err = RTP_ERR_LENGTH;
+            pl = it->p[it->pos + 2];
+            if (pl > l - 1) return it->err = RTP_ERR_LENGTH;
+            item->prefix = rtp__span(it->p + it->pos + 3, pl);
+            item->value = rtp__span(it->p + it->pos + 3 + pl, l - 1 - pl);
+        }
+        it->pos += 2 + l;
+        return 1;
+    }
+}
+
+RTPDEF int rtcp_sdes_build(const rtcp_sdes_chunk *chunks, unsigned n,
+                           uint8_t *out, size_t cap, size_t *needed)
+{
+    rtp__w w;
+    unsigned i, j;
+    if (needed) *needed = 0;
+    if (n > 31 || (n && !chunks)) return RTP_ERR_INVALID;
+    for (i = 0; i < n; i++) {
+        if (chunks[i].n_items && !chunks[i].items) return RTP_ERR_INVALID;
+        for (j = 0; j < chunks[i].n_items; j++) {
+            const rtcp_sdes_item *it = &chunks[i].items[j];
+            size_t l = it->value.len;
+            if (it->type == 0 || (l && !it->value.p)) return RTP_ERR_INVALID;
+            if (it->type == RTCP_SDES_PRIV) {
+                if (it->prefix.len > 255 || (it->prefix.len && !it->prefix.p))
+                    return RTP_ERR_INVALID;
+                l += 1 + it->prefix.len;
+            }
+            if (l > 255) return RTP_ERR_INVALID;
+        }
+    }
+    rtp__w_init(&w, out, cap);
+    rtp__put8(&w, 0x80u | n);
+    rtp__put8(&w, RTCP_SDES);
+    rtp__put16(&w, 0);
+    for (i = 0; i < n; i++) {
+        rtp__put32(&w, chunks[i].ssrc);
+        for (j = 0; j < chunks[i].n_items; j++) {
+            const rtcp_sdes_item *it = &chunks[i].items[j];
+            rtp__put8(&w, it->type);
+            if (it->type == RTCP_SDES_PRIV) {
+                rtp__put8(&w, (unsigned)(1 + it->prefix.len + it->value.len));
+                rtp__put8(&w, (unsigned)it->prefix.len);
+                rtp__put(&w, it->prefix.p, it->prefix.len);
+            } else {
+                rtp__put8(&w, (unsigned)it->value.len);
+            }
+            rtp__put(&w, it->value.p, it->value.len);
+        }
+        rtp__put8(&w, 0);
+        while (w.n % 4) rtp__put8(&w, 0);
+    }
+    if (w.n / 4 - 1 > 0xffff) return RTP_ERR_INVALID;
+    rtp__patch16(&w, 2, (unsigned)(w.n / 4 - 1));
+    return rtp__w_done(&w, needed);
+}
+
+/* ---- BYE, APP ----------------------------------------------------------- */
+
+RTPDEF int rtcp_bye_parse(const rtcp_packet *p, rtcp_bye *b)
+{
+    size_t off;
+    memset(b, 0, sizeof *b);
+    if (p->pt != RTCP_BYE) return RTP_ERR_TYPE;
+    off = 4 * (size_t)p->count;
+    if (p->body.len < off) return RTP_ERR_LENGTH;
+    b->count = p->count;
+    b->ssrcs = p->count ? p->body.p : NULL;
+    if (p->body.len > off) {
+        size_t rl = p->body.p[off];
+        if (p->body.len - off - 1 < rl) return RTP_ERR_LENGTH;
+        b->reason = rtp__span(p->body.p + off + 1, rl);
+    }
+    return 0;
+}
+
+RTPDEF int rtcp_bye_build(const uint32_t *ssrcs, unsigned n, rtp_span reason,
+                          uint8_t *out, size_t cap, size_t *needed)
+{
+    rtp__w w;
+    unsigned i;
+    if (needed) *needed = 0;
+    if (n > 31 || (n && !ssrcs) || reason.len > 255 || (reason.len && !reason.p))
+        return RTP_ERR_INVALID;
+    rtp__w_init(&w, out, cap);
+    rtp__put8(&w, 0x80u | n);
+    rtp__put8(&w, RTCP_BYE);
+    rtp__put16(&w, 0);
+    for (i = 0; i < n; i++) rtp__put32(&w, ssrcs[i]);
+    if (reason.p) {
+        rtp__put8(&w, (unsigned)reason.len);
+        rtp__put(&w, reason.p, reason.len);
+        while (w.n % 4) rtp__put8(&w, 0);
+    }
+    rtp__patch16(&w, 2, (unsigned)(w.n / 4 - 1));
+    return rtp__w_done(&w, needed);
+}
+
+RTPDEF int rtcp_app_parse(const rtcp_packet *p, rtcp_app *a)
+{
+    memset(a, 0, sizeof *a);
+    if (p->pt != RTCP_APP) return RTP_ERR_TYPE;
+    if (p->body.len < 8) return RTP_ERR_LENGTH;
+    a->subtype = p->count;
+    a->ssrc = rtp__be32(p->body.p);
+    memcpy(a->name, p->body.p + 4, 4);
+    a->data = rtp__span(p->body.p + 8, p->body.len - 8);
+    return 0;
+}
+
+RTPDEF int rtcp_app_build(uint8_t subtype, uint32_t ssrc, const uint8_t name[4],
+                          const uint8_t *data, size_t data_len, uint8_t *out,
+                          size_t cap, size_t *needed)
+{
+    rtp__w w;
+    if (needed) *needed = 0;
+    if (subtype > 31 || !name || data_len % 4 || (data_len && !data) ||
+        data_len / 4 > 0xffff - 2)
+        return RTP_ERR_INVALID;
+    rtp__w_init(&w, out, cap);
+    rtp__put8(&w, 0x80u | subtype);
+    rtp__put8(&w, RTCP_APP);
+    rtp__put16(&w, (unsigned)(2 + data_len / 4));
+    rtp__put32(&w, ssrc);
+    rtp__put(&w, name, 4);
+    rtp__put(&w, data, data_len);
+    return rtp__w_done(&w, needed);
+}
+
+/* ---- XR ----------------------------------------------------------------- */
+
+RTPDEF int rtcp_xr_parse(const rtcp_packet *p, rtcp_xr *xr)
+{
+    memset(xr, 0, sizeof *xr);
+    if (p->pt != RTCP_XR) return RTP_ERR_TYPE;
+    if (p->body.len < 4) return RTP_ERR_LENGTH;
+    xr->ssrc = rtp__be32(p->body.p);
+    xr->blocks = rtp__span(p->body.p + 4, p->body.len - 4);
+    return 0;
+}
+
+RTPDEF void rtcp_xr_iter_init(rtcp_xr_iter *it, const rtcp_xr *xr)
+{
+    it->p = xr->blocks.p;
+    it->len = xr->blocks.p ? xr->blocks.len : 0;
+    it->pos = 0;
+}
+
+RTPDEF int rtcp_xr_next(rtcp_xr_iter *it, rtcp_xr_block *b)
+{
+    size_t bl;
+    const uint8_t *q;
+    if (it->pos >= it->len) return 0;
+    if (it->len - it->pos < 4) return RTP_ERR_LENGTH;
+    q = it->p + it->pos;
+    bl = 4 * (size_t)rtp__be16(q + 2);
+    if (it->len - it->pos - 4 < bl) return RTP_ERR_LENGTH;
+    b->bt = q[0];
+    b->type_specific = q[1];
+    b->body = rtp__span(q + 4, bl);
+    it->pos += 4 + bl;
+    return 1;
+}
+
+RTPDEF int rtcp_xr_rrt_parse(const rtcp_xr_block *b, uint64_t *ntp)
+{
+    if (b->bt != RTCP_XR_RRT) return RTP_ERR_TYPE;
+    if (b->body.len != 8) return RTP_ERR_LENGTH;
+    *ntp = rtp__be64(b->body.p);
+    return 0;
+}
+
+static void rtp__xr_hdr(rtp__w *w, unsigned bt, unsigned ts, size_t body)
+{
+    rtp__put8(w, bt);
+    rtp__put8(w, ts);
+    rtp__put16(w, (unsigned)(body / 4));
+}
+
+RTPDEF int rtcp_xr_rrt_build(uint64_t ntp, uint8_t *out, size_t cap,
+                             size_t *needed)
+{
+    rtp__w w;
+    rtp__w_init(&w, out, cap);
+    rtp__xr_hdr(&w, RTCP_XR_RRT, 0, 8);
+    rtp__put64(&w, ntp);
+    return rtp__w_done(&w, needed);
+}
+
+RTPDEF int rtcp_xr_dlrr_count(const rtcp_xr_block *b)
+{
+    if (b->bt != RTCP_XR_DLRR) return RTP_ERR_TYPE;
+    if (b->body.len % 12) return RTP_ERR_LENGTH;
+    return (int)(b->body.len / 12);
+}
+
+RTPDEF void rtcp_xr_dlrr_get(const rtcp_xr_block *b, unsigned i,
+                             rtcp_xr_dlrr_item *item)
+{
+    const uint8_t *q = b->body.p + 12 * (size_t)i;
+    item->ssrc = rtp__be32(q);
+    item->lrr = rtp__be32(q + 4);
+    item->dlrr = rtp__be32(q + 8);
+}
+
+RTPDEF int rtcp_xr_dlrr_build(const rtcp_xr_dlrr_item *items, unsigned n,
+                              uint8_t *out, size_t cap, size_t *needed)
+{
+    rtp__w w;
+    unsigned i;
+    if (needed) *needed = 0;
+    if (n > 5461 || (n && !items)) return RTP_ERR_INVALID;
+    rtp__w_init(&w, out, cap);
+    rtp__xr_hdr(&w, RTCP_XR_DLRR, 0, 12 * (size_t)n);
+    for (i = 0; i < n; i++) {
+        rtp__put32(&w, items[i].ssrc);
+        rtp__put32(&w, items[i].lrr);
+        rtp__put32(&w, items[i].dlrr);
+    }
+    return rtp__w_done(&w, needed);
+}
+
+RTPDEF int rtcp_xr_stats_parse(const rtcp_xr_block *b, rtcp_xr_stats *s)
+{
+    const uint8_t *q = b->body.p;
+    if (b->bt != RTCP_XR_STATS) return RTP_ERR_TYPE;
+    if (b->body.len != 36) return RTP_ERR_LENGTH;
+    s->loss_flag = (uint8_t)(b->type_specific >> 7);
+    s->dup_flag = (uint8_t)((b->type_specific >> 6) & 1);
+    s->jitter_flag = (uint8_t)((b->type_specific >> 5) & 1);
+    s->toh = (uint8_t)((b->type_specific >> 3) & 3);
+    s->ssrc = rtp__be32(q);
+    s->begin_seq = rtp__be16(q + 4);
+    s->end_seq = rtp__be16(q + 6);
+    s->lost_packets = rtp__be32(q + 8);
+    s->dup_packets = rtp__be32(q + 12);
+    s->min_jitter = rtp__be32(q + 16);
+    s->max_jitter = rtp__be32(q + 20);
+    s->mean_jitter = rtp__be32(q + 24);
+    s->dev_jitter = rtp__be32(q + 28);
+    s->min_ttl_or_hl = q[32];
+    s->max_ttl_or_hl = q[33];
+    s->mean_ttl_or_hl = q[34];
+    s->dev_ttl_or_hl = q[35];
+    return 0;
+}
+
+RTPDEF int rtcp_xr_stats_build(const rtcp_xr_stats *s, uint8_t *out, size_t cap,
+                               size_t *needed)
+{
+    rtp__w w;
+    if (needed) *needed = 0;
+    if (s->loss_flag > 1 || s->dup_flag > 1 || s->jitter_flag > 1 || s->toh > 3)
+        return RTP_ERR_INVALID;
+    rtp__w_init(&w, out, cap);
+    rtp__xr_hdr(&w, RTCP_XR_STATS,
+                (unsigned)s->loss_flag << 7 | (unsigned)s->dup_flag << 6 |
+                    (unsigned)s->jitter_flag << 5 | (unsigned)s->toh << 3,
+                36);
+    rtp__put32(&w, s->ssrc);
+    rtp__put16(&w, s->begin_seq);
+    rtp__put16(&w, s->end_seq);
+    rtp__put32(&w, s->lost_packets);
+    rtp__put32(&w, s->dup_packets);
+    rtp__put32(&w, s->min_jitter);
+    rtp__put32(&w, s->max_jitter);
+    rtp__put32(&w, s->mean_jitter);
+    rtp__put32(&w, s->dev_jitter);
+    rtp__put8(&w, s->min_ttl_or_hl);
+    rtp__put8(&w, s->max_ttl_or_hl);
+    rtp__put8(&w, s->mean_ttl_or_hl);
+    rtp__put8(&w, s->dev_ttl_or_hl);
+    return rtp__w_done(&w, needed);
+}
+
+static int8_t rtp__s8(unsigned b)
+{
+    return (int8_t)(b < 128 ? (int)b : (int)b - 256);
+}
+
+RTPDEF int rtcp_xr_voip_parse(const rtcp_xr_block *b, rtcp_xr_voip *v)
+{
+    const uint8_t *q = b->body.p;
+    if (b->bt != RTCP_XR_VOIP) return RTP_ERR_TYPE;
+    if (b->body.len != 32) return RTP_ERR_LENGTH;
+    v->ssrc = rtp__be32(q);
+    v->loss_rate = q[4];
+    v->discard_rate = q[5];
+    v->burst_density = q[6];
+    v->gap_density = q[7];
+    v->burst_duration = rtp__be16(q + 8);
+    v->gap_duration = rtp__be16(q + 10);
+    v->round_trip_delay = rtp__be16(q + 12);
+    v->end_system_delay = rtp__be16(q + 14);
+    v->signal_level = rtp__s8(q[16]);
+    v->noise_level = rtp__s8(q[17]);
+    v->rerl = q[18];
+    v->gmin = q[19];
+    v->r_factor = q[20];
+    v->ext_r_factor = q[21];
+    v->mos_lq = q[22];
+    v->mos_cq = q[23];
+    v->rx_config = q[24];
+    v->jb_nominal = rtp__be16(q + 26);
+    v->jb_maximum = rtp__be16(q + 28);
+    v->jb_abs_max = rtp__be16(q + 30);
+    return 0;
+}
+
+RTPDEF int rtcp_xr_voip_build(const rtcp_xr_voip *v, uint8_t *out, size_t cap,
+                              size_t *needed)
+{
+    rtp__w w;
+    rtp__w_init(&w, out, cap);
+    rtp__xr_hdr(&w, RTCP_XR_VOIP, 0, 32);
+    rtp__put32(&w, v->ssrc);
+    rtp__put8(&w, v->loss_rate);
+    rtp__put8(&w, v->discard_rate);
+    rtp__put8(&w, v->burst_density);
+    rtp__put8(&w, v->gap_density);
+    rtp__put16(&w, v->burst_duration);
+    rtp__put16(&w, v->gap_duration);
+    rtp__put16(&w, v->round_trip_delay);
+    rtp__put16(&w, v->end_system_delay);
+    rtp__put8(&w, (unsigned)(v->signal_level & 0xff));
+    rtp__put8(&w, (unsigned)(v->noise_level & 0xff));
+    rtp__put8(&w, v->rerl);
+    rtp__put8(&w, v->gmin);
+    rtp__put8(&w, v->r_factor);
+    rtp__put8(&w, v->ext_r_factor);
+    rtp__put8(&w, v->mos_lq);
+    rtp__put8(&w, v->mos_cq);
+    rtp__put8(&w, v->rx_config);
+    rtp__put8(&w, 0);
+    rtp__put16(&w, v->jb_nominal);
+    rtp__put16(&w, v->jb_maximum);
+    rtp__put16(&w, v->jb_abs_max);
+    return rtp__w_done(&w, needed);
+}
+
+RTPDEF int rtcp_xr_build(uint32_t ssrc, const uint8_t *blocks, size_t blocks_len,
+                         uint8_t *out, size_t cap, size_t *needed)
+{
+    rtp__w w;
+    if (needed) *needed = 0;
+    if (blocks_len % 4 || (blocks_len && !blocks) || blocks_len / 4 > 0xffff - 1)
+        return RTP_ERR_INVALID;
+    rtp__w_init(&w, out, cap);
+    rtp__put8(&w, 0x80u);
+    rtp__put8(&w, RTCP_XR);
+    rtp__put16(&w, (unsigned)(1 + blocks_len / 4));
+    rtp__put32(&w, ssrc);
+    rtp__put(&w, blocks, blocks_len);
+    return rtp__w_done(&w, needed);
+}
+
+/* ---- compound building -------------------------------------------------- */
+
+RTPDEF void rtcp_compound_init(rtcp_compound *c, uint8_t *out, size_t cap,
+                               unsigned flags)
+{
+    memset(c, 0, sizeof *c);
+    c->out = out;
+    c->cap = out ? cap : 0;
+    c->flags = flags;
+}
+
+RTPDEF uint8_t *rtcp_compound_tail(rtcp_compound *c, size_t *room)
+{
+    if (room) *room = (c->out && c->len <= c->cap) ? c->cap - c->len : 0;
+    return (c->out && c->len <= c->cap) ? c->out + c->len : NULL;
+}
+
+static int rtp__sdes_has_cname(const rtcp_packet *p)
+{
+    rtcp_sdes_iter it;
+    rtcp_sdes_item item;
+    int r;
+    if (rtcp_sdes_iter_init(&it, p) != 0) return 0;
+    while ((r = rtcp_sdes_next(&it, &item)) == 1)
+        if (item.type == RTCP_SDES_CNAME) return 1;
+    return 0;
+}
+
+RTPDEF int rtcp_compound_add(rtcp_compound *c, const uint8_t *pkt, size_t len)
+{
+    rtcp_packet p;
+    int r;
+    if (!pkt || len == 0) return RTP_ERR_INVALID;
+    r = rtp__rtcp_one(pkt, len, &p);
+    if (r) return r;
+    if (p.len != len) return RTP_ERR_LENGTH;
+    if (c->n == 0 && !(c->flags & RTCP_REDUCED_SIZE) &&
+        p.pt != RTCP_SR && p.pt != RTCP_RR)
+        return RTP_ERR_ORDER;
+    if (c->last_padded) return RTP_ERR_PADDING;
+    if (p.pt == RTCP_SDES && rtp__sdes_has_cname(&p)) c->has_cname = 1;
+    if (!c->err && c->out && c->len + len <= c->cap) {
+        if (pkt != c->out + c->len) memmove(c->out + c->len, pkt, len);
+    } else {
+        c->err = RTP_ERR_NOSPACE;
+    }
+    c->len += len;
+    c->n++;
+    c->last_padded = p.padding;
+    return 0;
+}
+
+RTPDEF int rtcp_compound_finish(rtcp_compound *c, size_t *needed)
+{
+    if (needed) *needed = c->len;
+    if (c->n == 0) return RTP_ERR_INVALID;
+    if (!(c->flags & RTCP_REDUCED_SIZE) && !c->has_cname) return RTP_ERR_ORDER;
+    if (c->err) return c->err;
+    if (c->len > 0x7fffffff) return RTP_ERR_INVALID;
+    return (int)c->len;
+}
+
+/* ---- demultiplexing ----------------------------------------------------- */
+
+RTPDEF rtp_demux_kind rtp_demux(const uint8_t *buf, size_t len)
+{
+    unsigned b;
+    if (!buf || len == 0) return RTP_DEMUX_OTHER;
+    b = buf[0];
+    if (b <= 3) return RTP_DEMUX_STUN;
+    if (b >= 16 && b <= 19) return RTP_DEMUX_ZRTP;
+    if (b >= 20 && b <= 63) return RTP_DEMUX_DTLS;
+    if (b >= 64 && b <= 79) return RTP_DEMUX_TURN_CHANNEL;
+    if (b >= 128 && b <= 191) {
+        if (len < 2) return RTP_DEMUX_OTHER;
+        return (buf[1] >= 192 && buf[1] <= 223) ? RTP_DEMUX_RTCP : RTP_DEMUX_RTP;
+    }
+    return RTP_DEMUX_OTHER;
+}
+
+/* ---- payload types ------------------------------------------------------ */
+
+typedef struct rtp__static_pt {
+    uint8_t pt, media, channels;
+    uint32_t clock;
+    const char *name;
+} rtp__static_pt;
+
+/* RFC 3551 §6, Tables 4 and 5 (channels 0 = "see text"). */
+static const rtp__static_pt rtp__static_table[] = {
+    {0, RTP_MEDIA_AUDIO, 1, 8000, "PCMU"},   {3, RTP_MEDIA_AUDIO, 1, 8000, "GSM"},
+    {4, RTP_MEDIA_AUDIO, 1, 8000, "G723"},   {5, RTP_MEDIA_AUDIO, 1, 8000, "DVI4"},
+    {6, RTP_MEDIA_AUDIO, 1, 16000, "DVI4"},  {7, RTP_MEDIA_AUDIO, 1, 8000, "LPC"},
+    {8, RTP_MEDIA_AUDIO, 1, 8000, "PCMA"},   {9, RTP_MEDIA_AUDIO, 1, 8000, "G722"},
+    {10, RTP_MEDIA_AUDIO, 2, 44100, "L16"},  {11, RTP_MEDIA_AUDIO, 1, 44100, "L16"},
+    {12, RTP_MEDIA_AUDIO, 1, 8000, "QCELP"}, {13, RTP_MEDIA_AUDIO, 1, 8000, "CN"},
+    {14, RTP_MEDIA_AUDIO, 0, 90000, "MPA"},  {15, RTP_MEDIA_AUDIO, 1, 8000, "G728"},
+    {16, RTP_MEDIA_AUDIO, 1, 11025, "DVI4"}, {17, RTP_MEDIA_AUDIO, 1, 22050, "DVI4"},
+    {18, RTP_MEDIA_AUDIO, 1, 8000, "G729"},  {25, RTP_MEDIA_VIDEO, 0, 90000, "CelB"},
+    {26, RTP_MEDIA_VIDEO, 0, 90000, "JPEG"}, {28, RTP_MEDIA_VIDEO, 0, 90000, "nv"},
+    {31, RTP_MEDIA_VIDEO, 0, 90000, "H261"}, {32, RTP_MEDIA_VIDEO, 0, 90000, "MPV"},
+    {33, RTP_MEDIA_AV, 0, 90000, "MP2T"},    {34, RTP_MEDIA_VIDEO, 0, 90000, "H263"},
+};
+
+static int rtp__caseeq(const char *a, size_t n, const char *b)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (y == 0) return 0;
+        if (x >= 'A' && x <= 'Z') x += 32;
+        if (y >= 'A' && y <= 'Z') y += 32;
+        if (x != y) return 0;
+    }
+    return b[n] == 0;
+}
+
+/* Known encoding names and their media (RFC 3551 §4.5, §5; RFC 7587;
+ * RFC 4733; RFC 6184; RFC 7741; RFC 9628; AV1 RTP spec; RFC 7798). */
+static rtp_media rtp__known_media(const char *s, size_t n)
+{
+    static const char *const audio[] = {
+        "PCMU", "PCMA", "G722", "G723", "G726-16", "G726-24", "G726-32",
+        "G726-40", "G728", "G729", "GSM", "DVI4", "L8", "L16", "L24", "LPC",
+        "QCELP", "CN", "MPA", "opus", "telephone-event", "AMR", "AMR-WB",
+        "iLBC", "speex", "G7221", "SILK", "ISAC", "red", NULL};
+    static const char *const video[] = {
+        "H261", "H263", "H263-1998", "H263-2000", "H264", "H265", "VP8",
+        "VP9", "AV1", "JPEG", "MPV", "CelB", "nv", "rtx", "ulpfec",
+        "flexfec-03", NULL};
+    int i;
+    for (i = 0; audio[i]; i++)
+        if (rtp__caseeq(s, n, audio[i])) return RTP_MEDIA_AUDIO;
+    for (i = 0; video[i]; i++)
+        if (rtp__caseeq(s, n, video[i])) return RTP_MEDIA_VIDEO;
+    if (rtp__caseeq(s, n, "MP2T")) return RTP_MEDIA_AV;
+    return RTP_MEDIA_UNKNOWN;
+}
+
+static void rtp__codec_fill(rtp_codec *c, uint8_t pt, rtp_media media,
+                            uint32_t clock, unsigned channels, const char *name,
+                            size_t nlen)
+{
+    memset(c, 0, sizeof *c);
+    c->pt = pt;
+    c->media = media;
+    c->clock_rate = clock;
+    c->channels = (uint8_t)channels;
+    memcpy(c->name, name, nlen);
+    c->name[nlen] = 0;
+    if (media == RTP_MEDIA_AUDIO || media == RTP_MEDIA_AV) {
+        c->sample_rate = clock;
+        /* RFC 3551 §4.5.2: G722 samples at 16000 Hz, clock 8000 Hz */
+        if (rtp__caseeq(name, nlen, "G722") && clock == 8000) c->sample_rate = 16000;
+        if (media == RTP_MEDIA_AV || rtp__caseeq(name, nlen, "MPA")) c->sample_rate = 0;
+    }
+}
+
+RTPDEF int rtp_static_pt(uint8_t pt, rtp_codec *out)
+{
+    size_t i;
+    for (i = 0; i < sizeof rtp__static_table / sizeof rtp__static_table[0]; i++) {
+        const rtp__static_pt *s = &rtp__static_table[i];
+        if (s->pt == pt) {
+            rtp__codec_fill(out, pt, (rtp_media)s->media, s->clock, s->channels,
+                            s->name, strlen(s->name));
+            return 0;
+        }
+    }
+    return RTP_ERR_NOT_FOUND;
+}
+
+static int rtp__dec(const char *s, size_t n, uint32_t max, uint32_t *out)
+{
+    uint64_t v = 0;
+    size_t i;
+    if (n == 0 || n > 10) return RTP_ERR_SYNTAX;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return RTP_ERR_SYNTAX;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (v > max) return RTP_ERR_SYNTAX;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+RTPDEF int rtp_rtpmap_parse(uint8_t pt, const char *s, size_t len, rtp_codec *out)
+{
+    size_t i = 0, a, nlen;
+    uint32_t clock, ch = 0;
+    int has_ch = 0;
+    rtp_media media;
+    if (pt > 127 || !out) return RTP_ERR_INVALID;
+    if (!s) return RTP_ERR_SYNTAX;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+    while (i < len && (s[i] == ' ' || s[i] == '\t')) i++;
+    a = i;
+    while (i < len && s[i] != '/') {
+        if (!rtp__is_token_char((unsigned char)s[i])) return RTP_ERR_SYNTAX;
+        i++;
+    }
+    nlen = i - a;
+    if (nlen == 0 || nlen >= RTP_CODEC_NAME_MAX || i == len) return RTP_ERR_SYNTAX;
+    i++;
+    {
+        size_t b = i;
+        while (i < len && s[i] != '/') i++;
+        if (rtp__dec(s + b, i - b, 0xffffffffu, &clock) || clock == 0)
+            return RTP_ERR_SYNTAX;
+    }
+    if (i < len) {
+        i++;
+        if (rtp__dec(s + i, len - i, 255, &ch) || ch == 0) return RTP_ERR_SYNTAX;
+        has_ch = 1;
+    }
+    media = rtp__known_media(s + a, nlen);
+    if (media == RTP_MEDIA_UNKNOWN && has_ch) media = RTP_MEDIA_AUDIO;
+    if (media == RTP_MEDIA_AUDIO && !has_ch) ch = 1;
+    rtp__codec_fill(out, pt, media, clock, media == RTP_MEDIA_AUDIO ? ch : 0,
+                    s + a, nlen);
+    return 0;
+}
+
+RTPDEF void rtp_pt_map_init(rtp_pt_map *m)
+{
+    unsigned i;
+    memset(m, 0, sizeof *m);
+    for (i = 0; i < 128; i++) {
+        if (rtp_static_pt((uint8_t)i, &m->pt[i]) != 0) {
+            memset(&m->pt[i], 0, sizeof m->pt[i]);
+            m->pt[i].pt = (uint8_t)i;
+        }
+    }
+}
+
+RTPDEF int rtp_pt_map_set(rtp_pt_map *m, uint8_t pt, const char *rtpmap, size_t len)
+{
+    rtp_codec c;
+    int r = rtp_rtpmap_parse(pt, rtpmap, len, &c);
+    if (r) return r;
+    m->pt[pt] = c;
+    return 0;
+}
+
+RTPDEF const rtp_codec *rtp_pt_map_get(const rtp_pt_map *m, uint8_t pt)
+{
+    if (pt > 127 || m->pt[pt].clock_rate == 0) return NULL;
+    return &m->pt[pt];
+}
+
+/* ---- G.711 -------------------------------------------------------------- */
+
+/* Segment of a magnitude: the number of significant bits above the lowest
+ * `low` bits (0 when m < 2^low). */
+static unsigned rtp__seg(unsigned m, unsigned low)
+{
+    unsigned s = 0;
+    m >>= low;
+    while (m) {
+        s++;
+        m >>= 1;
+    }
+    return s;
+}
+
+RTPDEF uint8_t rtp_ulaw_encode(int16_t x)
+{
+    /* 14-bit magnitude (0..8191), bias 33 so segments start at powers of 2 */
+    unsigned neg = x < 0;
+    unsigned m = (unsigned)(neg ? ~(int)x : (int)x) >> 2;
+    unsigned seg, mant;
+    m += 33;
+    if (m > 8191) m = 8191;
+    seg = rtp__seg(m, 6);          /* 32..63 -> 0, ..., 4096..8191 -> 7 */
+    mant = (m >> (seg + 1)) & 15;
+    return (uint8_t)(~((neg ? 0x80u : 0u) | seg << 4 | mant) & 0xff);
+}
+
+RTPDEF int16_t rtp_ulaw_decode(uint8_t code)
+{
+    unsigned c = ~(unsigned)code & 0xff;
+    unsigned seg = (c >> 4) & 7, mant = c & 15;
+    int mag = (int)((((mant << 3) + 0x84) << seg) - 0x84);
+    return (int16_t)((c & 0x80) ? -mag : mag);
+}
+
+RTPDEF uint8_t rtp_alaw_encode(int16_t x)
+{
+    /* 12-bit magnitude / 2 (0..2047): segments 0 and 1 share the step */
+    unsigned neg = x < 0;
+    unsigned m = (unsigned)(neg ? ~(int)x : (int)x) >> 4;
+    unsigned seg = rtp__seg(m, 4), code;
+    if (seg == 0) code = m;
+    else code = seg << 4 | ((m >> (seg - 1)) & 15);
+    return (uint8_t)(((neg ? 0u : 0x80u) | code) ^ 0x55u);
+}
+
+RTPDEF int16_t rtp_alaw_decode(uint8_t code)
+{
+    unsigned c = (unsigned)code ^ 0x55u;
+    unsigned seg = (c >> 4) & 7, mant = c & 15;
+    int mag = seg == 0 ? (int)((mant << 4) + 8) : (int)(((mant << 4) + 0x108) << (seg - 1));
+    return (int16_t)((c & 0x80) ? mag : -mag);
+}
+
+RTPDEF void rtp_ulaw_encode_buf(const int16_t *in, size_t n, uint8_t *out)
+{
+    size_t i;
+    for (i = 0; i < n; i++) out[i] = rtp_ulaw_encode(in[i]);
+}
+
+RTPDEF void rtp_ulaw_decode_buf(const uint8_t *in, size_t n, int16_t *out)
+{
+    size_t i;
+    for (i = 0; i < n; i++) out[i] = rtp_ulaw_decode(in[i]);
+}
+
+RTPDEF void rtp_alaw_encode_buf(const int16_t *in, size_t n, uint8_t *out)
+{
+    size_t i;
+    for (i = 0; i < n; i++) out[i] = rtp_alaw_encode(in[i]);
+}
+
+RTPDEF void rtp_alaw_decode_buf(const uint8_t *in, size_t n, int16_t *out)
+{
+    size_t i;
+    for (i = 0; i < n; i++) out[i] = rtp_alaw_decode(in[i]);
+}
+
+#endif /* RTP_IMPLEMENTATION */
+
+/*
+ * MIT License
+ *
+ * Copyright (c) 2025 the cvoip authors
+ *
+ * Permission is hereby granted, free of charge, to any person obtaining a copy
+ * of this software and associated documentation files (the "Software"), to
+ * deal in the Software without restriction, including without limitation the
+ * rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+ * sell copies of the Software, and to permit persons to whom the Software is
+ * furnished to do so, subject to the following conditions:
+ *
+ * The above copyright notice and this permission notice shall be included in
+ * all copies or substantial portions of the Software.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+ * IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+ * FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+ * AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+ * LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+ * FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+ * IN THE SOFTWARE.
+ */
