@@ -2,3 +2,4 @@
 #define CVOIP_IMPLEMENTATION
 #include "sip.h"
 #include "rtp.h"
+#include "rtcp_feedback.h"

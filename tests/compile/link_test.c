@@ -2,6 +2,7 @@
  * macro is misspelt fails to link here. */
 #include <stdio.h>
 #include "sip.h"
+#include "rtcp_feedback.h"
 #include "rtp.h"
 
 int main(void)
@@ -11,5 +12,7 @@ int main(void)
     puts("link test: sip.h ok");
     if (rtp_ulaw_decode(0xff) != 0) return 1;
     puts("link test: rtp.h ok");
+    if (rtcp_fb_pli_build(NULL, 0, 1, 2, NULL) != RTCP_FB_ERR_NOSPACE) return 1;
+    puts("link test: rtcp_feedback.h ok");
     return 0;
 }
