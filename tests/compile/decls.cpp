@@ -1,5 +1,5 @@
 // The public declarations of every header compile as C++.
 #include "sip.h"
-#include "rtcp_feedback.h"
 #include "rtp.h"
+#include "rtcp_feedback.h"
 int main() { return sip_hdr_id_from_name(sip_str_c("Via")) == SIP_HDR_VIA && rtp_demux(0, 0) == RTP_DEMUX_OTHER ? 0 : 1; }

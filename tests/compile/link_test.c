@@ -2,8 +2,8 @@
  * macro is misspelt fails to link here. */
 #include <stdio.h>
 #include "sip.h"
-#include "rtcp_feedback.h"
 #include "rtp.h"
+#include "rtcp_feedback.h"
 
 int main(void)
 {
