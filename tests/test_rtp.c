@@ -1351,3 +1351,91 @@ Test(rtp, strerror_every_code)
     cr_assert_str_eq(rtp_strerror(-299), "unknown error");
     cr_assert_str_eq(rtp_strerror(0), "success");
 }
+
+/* Every RTCP body parser on every prefix of its body, each prefix right
+ * before a guard page (RFC 3550 §6.4.1, §6.4.2, §6.5, §6.6, §6.7; RFC 3611
+ * §2, §4): shorter than the fields need is RTP_ERR_LENGTH, never a read
+ * past the end. */
+static int parse_body(uint8_t pt, uint8_t count, const uint8_t *body, size_t len)
+{
+    rtcp_packet p;
+    int r;
+    memset(&p, 0, sizeof p);
+    p.pt = pt;
+    p.count = count;
+    p.body.p = body;
+    p.body.len = len;
+    switch (pt) {
+    case RTCP_SR:
+    case RTCP_RR: {
+        rtcp_report rep;
+        return rtcp_report_parse(&p, &rep);
+    }
+    case RTCP_SDES: {
+        rtcp_sdes_iter it;
+        rtcp_sdes_item item;
+        rtcp_sdes_iter_init(&it, &p);
+        while ((r = rtcp_sdes_next(&it, &item)) == 1) {}
+        return r;
+    }
+    case RTCP_BYE: {
+        rtcp_bye b;
+        return rtcp_bye_parse(&p, &b);
+    }
+    case RTCP_APP: {
+        rtcp_app a;
+        return rtcp_app_parse(&p, &a);
+    }
+    default: {
+        rtcp_xr xr;
+        rtcp_xr_iter it;
+        rtcp_xr_block b;
+        r = rtcp_xr_parse(&p, &xr);
+        if (r) return r;
+        rtcp_xr_iter_init(&it, &xr);
+        while ((r = rtcp_xr_next(&it, &b)) == 1) {}
+        return r;
+    }
+    }
+}
+
+Test(rtcp, rfc3550_s6_rfc3611_s2_body_prefixes)
+{
+    uint8_t buf[512];
+    size_t n = make_sr_sdes(buf, sizeof buf);
+    struct {
+        const char *hex;
+        size_t ok_min; /* prefixes from here on parse (0 = only the full body) */
+    } t[] = {
+        {"81c9000701020304" "0a0b0c0d40ffffff0001000200000020ccdd112200010000", 0}, /* RR */
+        {"81cb00021122334403627965", 0},                                           /* BYE */
+        {"83cc00030000000154455354" "01020304", 8},                                /* APP */
+        {"80cf0004deadbeef" "0400000211223344aabbccdd", 0},                        /* XR */
+    };
+    size_t i, k;
+    /* SR and SDES from the compound */
+    for (k = 0; k < 48; k++) {
+        const uint8_t *g = gcopy(buf + 4, k);
+        cr_assert_eq(parse_body(RTCP_SR, 1, g, k), RTP_ERR_LENGTH, "SR body %zu", k);
+        gfree(g, k);
+    }
+    for (k = 0; k < n - 56; k++) {
+        const uint8_t *g = gcopy(buf + 56, k);
+        cr_assert_eq(parse_body(RTCP_SDES, 1, g, k), RTP_ERR_LENGTH, "SDES body %zu", k);
+        gfree(g, k);
+    }
+    cr_assert_eq(parse_body(RTCP_SDES, 1, buf + 56, n - 56), 0);
+    for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+        uint8_t b[128];
+        size_t m = hx(t[i].hex, b);
+        for (k = 0; k <= m - 4; k++) {
+            const uint8_t *g = gcopy(b + 4, k);
+            int r = parse_body(b[1], (uint8_t)(b[0] & 31), g, k);
+            if (k == m - 4 || (t[i].ok_min && k >= t[i].ok_min)) cr_assert_eq(r, 0, "%zu/%zu", i, k);
+            else if (b[1] == RTCP_BYE && k == 4) cr_assert_eq(r, 0); /* no reason: fine */
+            else if (b[1] == RTCP_XR && k == 4) cr_assert_eq(r, 0);  /* no blocks: fine */
+            else cr_assert_eq(r, RTP_ERR_LENGTH, "type %u prefix %zu: %d", b[1], k, r);
+            gfree(g, k);
+        }
+    }
+}
