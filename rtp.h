@@ -87,7 +87,11 @@ typedef enum rtp_err {
     RTP_ERR_INVALID = -207,     /**< invalid argument (id, length, count out of range) */
     RTP_ERR_NOT_FOUND = -208,   /**< no such element, item or payload type */
     RTP_ERR_SYNTAX = -209,      /**< malformed text (rtpmap, MID, RID) */
-    RTP_ERR_UNSUPPORTED = -210  /**< extension block in no RFC 8285 form */
+    RTP_ERR_UNSUPPORTED = -210, /**< extension block in no RFC 8285 form */
+    RTP_ERR_FULL = -211,        /**< session source table full (new SSRC dropped) */
+    RTP_ERR_CONFLICT = -212,    /**< SSRC collision or loop (RFC 3550 §8.2): dropped */
+    RTP_ERR_STATE = -213,       /**< session closed, or called from its own callback */
+    RTP_ERR_CALLBACK = -214     /**< a callback reported failure */
 } rtp_err;
 
 /** Short English text for an error code (static storage, never NULL). */
@@ -718,6 +722,282 @@ RTPDEF void rtp_ulaw_decode_buf(const uint8_t *in, size_t n, int16_t *out);
 RTPDEF void rtp_alaw_encode_buf(const int16_t *in, size_t n, uint8_t *out);
 RTPDEF void rtp_alaw_decode_buf(const uint8_t *in, size_t n, int16_t *out);
 
+/* ------------------------------------------------------------------------
+ * RTP sessions: per-source statistics, SR/RR generation, RTCP timing
+ * (RFC 3550 §6.2-§8, Appendix A.1, A.3, A.7, A.8)
+ *
+ * Sans-IO: every call takes the application's monotonic time now_us; the
+ * session never reads a clock, never allocates and keeps no global state.
+ * Memory: rtp_session_mem_size(&cfg) bytes (8-byte aligned) supplied by the
+ * caller hold the source table (cfg.max_sources entries) and the buffer in
+ * which outgoing compound RTCP packets are built (cfg.max_rtcp_size).
+ *
+ * Output: on_timeout() builds the compound (SR or RR with report blocks,
+ * then SDES CNAME; or RR + SDES + BYE when leaving) into that buffer and
+ * hands it to callbacks.send_rtcp(user, bytes, len) before returning.
+ *
+ * Reentrancy: from inside a callback, do not call rtp_session_on_rtp,
+ * _on_rtcp, _on_timeout or _leave on the same session (they return
+ * RTP_ERR_STATE and assert in debug builds). rtp_session_change_ssrc,
+ * rtp_session_build_bye and the read-only accessors are allowed.
+ * --------------------------------------------------------------------- */
+
+/** Appendix A.1 constants. */
+#define RTP_MIN_SEQUENTIAL 2u
+#define RTP_MAX_DROPOUT 3000u
+#define RTP_MAX_MISORDER 100u
+#define RTP_SEQ_MOD 65536u
+
+/** Default and largest source table (cfg.max_sources). */
+#define RTP_SESSION_DEFAULT_SOURCES 32u
+#define RTP_SESSION_MAX_SOURCES 65536u
+/** Default compound RTCP buffer (cfg.max_rtcp_size), octets. */
+#define RTP_SESSION_DEFAULT_RTCP_SIZE 1200u
+/** Our SRs remembered for RTT (an LSR older than this many SRs is ignored). */
+#define RTP_SESSION_SR_HISTORY 8u
+/** Remembered conflicting transport addresses (§8.2 "conflict list"). */
+#define RTP_SESSION_CONFLICTS 8u
+/** §6.3.7: with fewer members than this, BYE is sent at once. */
+#define RTP_SESSION_BYE_THRESHOLD 50u
+
+/** Why a source left the table (on_source_removed). */
+enum { RTP_SOURCE_TIMEOUT = 1, RTP_SOURCE_BYE = 2 };
+
+/** Receive state of one remote source (SSRC). Read it; the session writes
+ *  it. app is the caller's per-stream context (demultiplexing). */
+typedef struct rtp_source {
+    uint32_t ssrc;
+    uint8_t in_use;
+    uint8_t validated;      /**< A.1 probation passed (counts as member) */
+    uint8_t rtcp_seen;      /**< an SR/RR/SDES came from it (member) */
+    uint8_t is_sender;      /**< RTP received within the last 2 intervals */
+    uint8_t have_rtp_addr, have_rtcp_addr, have_sr, have_rtt;
+    uint8_t rtp_since_report; /**< valid RTP since our last report on it */
+    uint64_t rtp_addr, rtcp_addr; /**< caller's opaque transport keys */
+    /* A.1 */
+    uint16_t max_seq;
+    uint32_t cycles;        /**< shifted count of wraps (multiple of 65536) */
+    uint32_t base_seq, bad_seq, probation;
+    uint32_t received, expected_prior, received_prior;
+    /* A.8, in timestamp units of clock_rate Hz */
+    uint32_t clock_rate;
+    uint32_t transit;
+    uint8_t have_transit;
+    uint64_t jitter_x16;    /**< jitter scaled by 16 (A.8 integer form) */
+    /* counters that never decrease (a restart resets A.1's received) */
+    uint64_t packets, octets; /**< valid RTP packets and payload octets */
+    uint64_t packets_dropped; /**< probation, bad sequence */
+    /* last SR from it (§6.4.1): NTP <-> RTP mapping, LSR/DLSR */
+    uint64_t sr_ntp;
+    uint32_t sr_rtp;
+    uint64_t sr_recv_us;
+    uint64_t rtt_us;        /**< RTT it reported about us (have_rtt) */
+    uint64_t last_rtp_us, last_rtcp_us;
+    void *app;
+} rtp_source;
+
+/** Statistics of one source (Appendix A.3, A.8), without side effects. */
+typedef struct rtp_source_stats {
+    uint32_t ext_highest_seq; /**< cycles + max_seq */
+    int64_t expected;         /**< ext_highest - base_seq + 1 */
+    uint32_t received;        /**< since the last (re)start of A.1 */
+    int32_t cumulative_lost;  /**< expected - received, 24-bit signed clamp */
+    uint32_t jitter;          /**< timestamp units */
+} rtp_source_stats;
+
+/** Session configuration: zero means the documented default. The
+ *  effective values are in session->cfg after rtp_session_init(). */
+typedef struct rtp_session_config {
+    uint32_t ssrc;              /**< our SSRC (the caller draws it) */
+    rtp_span cname;             /**< SDES CNAME, <= 255 bytes, caller-owned,
+                                     must outlive the session; required */
+    uint32_t max_sources;       /**< source table size (32; max 65536) */
+    uint32_t max_rtcp_size;     /**< compound buffer octets (1200; >= 64) */
+    uint64_t session_bw_bps;    /**< session bandwidth, bit/s (64000) */
+    uint64_t rtcp_bw_bps;       /**< RTCP bandwidth, bit/s (5% of session) */
+    uint32_t packet_overhead;   /**< lower-layer octets added to RTCP sizes
+                                     for avg_rtcp_size (28: IPv4 + UDP) */
+    uint32_t send_clock_rate;   /**< our media clock, Hz (8000) */
+    uint32_t default_clock_rate; /**< remote clock when callbacks.clock_rate
+                                     is NULL or returns 0 (8000) */
+    int reduced_minimum;        /**< §6.2: minimum 360 / session kbit/s
+                                     instead of 5 s (initial: half) */
+    int64_t wallclock_offset_us; /**< Unix time in µs = now_us + offset */
+    int have_own_addr;          /**< own_addr_key is set */
+    uint64_t own_addr_key;      /**< our own transport address as the
+                                     caller keys it: our SSRC arriving from
+                                     it is a loop of our own packets */
+} rtp_session_config;
+
+/** Callbacks (copied at init). size = sizeof(rtp_session_callbacks), so
+ *  members can be added later; any may be NULL except send_rtcp. */
+typedef struct rtp_session_callbacks {
+    uint32_t size;
+    /** Send one compound RTCP packet; non-zero fails (RTP_ERR_CALLBACK). */
+    int (*send_rtcp)(void *user, const uint8_t *pkt, size_t len);
+    /** Randomness for the [0.5, 1.5] interval factor (2 bytes a draw, read
+     *  big-endian as r: factor 0.5 + r/65536). NULL: factor 1. */
+    void (*rand)(void *user, uint8_t *buf, size_t len);
+    /** Clock rate of a remote source's payload type, Hz (0: default). */
+    uint32_t (*clock_rate)(void *user, uint32_t ssrc, uint8_t pt);
+    /** §8.2: our SSRC arrives from another transport address. Choose a new
+     *  SSRC (rtp_session_change_ssrc) and send a BYE for the old one
+     *  (rtp_session_build_bye). The packet is dropped. */
+    void (*on_collision)(void *user, uint32_t ssrc, uint64_t addr_key);
+    /** §8.2: our own packets looped back (from own_addr_key, or from an
+     *  address already in the conflict list). The packet is dropped. */
+    void (*on_loop)(void *user, uint32_t ssrc, uint64_t addr_key);
+    /** A source passed A.1 validation or first sent RTCP (new member). */
+    void (*on_new_source)(void *user, rtp_source *src);
+    /** A source left: RTP_SOURCE_TIMEOUT or RTP_SOURCE_BYE. */
+    void (*on_source_removed)(void *user, uint32_t ssrc, int reason);
+} rtp_session_callbacks;
+
+/** Inputs of the A.7 interval (also usable on their own). */
+typedef struct rtcp_interval_params {
+    uint32_t members, senders;  /**< members include us (clamped to 2^20) */
+    uint64_t rtcp_bw_bps;       /**< RTCP bandwidth, bit/s */
+    int we_sent, initial;
+    uint64_t avg_rtcp_size_x16; /**< average compound size, 1/16 octets */
+    uint64_t min_us;            /**< minimum (5 s or reduced); halved when
+                                     initial */
+} rtcp_interval_params;
+
+/** A.7 rtcp_interval() in µs: n = members, bandwidth = rtcp_bw; when
+ *  senders <= members/4, senders (we_sent) use 25% with n = senders and
+ *  receivers 75% with n = members - senders; t = max(avg * n / bw, min),
+ *  then t * (0.5 + rand16/65536) / (e - 1.5), with e - 1.5 taken as
+ *  1.218282. Integer arithmetic, rounded down at each step; the
+ *  deterministic t is capped at 2^40 µs. */
+RTPDEF uint64_t rtcp_interval_us(const rtcp_interval_params *p, uint16_t rand16);
+/** The deterministic part: max(avg * n / bw, min) in µs (the "Td" of
+ *  §6.3.5 when min is 5 s and initial is 0). */
+RTPDEF uint64_t rtcp_interval_det_us(const rtcp_interval_params *p);
+
+/** Session state. Fields are readable; change them only through the API. */
+typedef struct rtp_session {
+    rtp_session_config cfg;
+    rtp_session_callbacks cb;
+    void *user;
+    rtp_source *src;            /**< cfg.max_sources entries */
+    uint32_t n_src, last_hit, rr_cursor;
+    uint8_t *rtcp_buf;
+    /* A.7 state, times in µs on the caller's clock */
+    uint64_t tp, tn;
+    uint32_t pmembers;
+    int initial, we_sent;
+    uint64_t avg_rtcp_size_x16;
+    int state;                  /**< 0 active, 1 leaving (BYE pending), 2 closed */
+    uint32_t leave_members;     /**< members while leaving (§6.3.7) */
+    uint8_t bye_reason[255];
+    uint8_t bye_reason_len;
+    int in_callback;
+    int sent_any;               /**< we sent RTP or RTCP (BYE allowed) */
+    /* sender state */
+    uint32_t packet_count, octet_count; /**< as in our SR (wrap mod 2^32) */
+    uint64_t packets_sent, octets_sent; /**< never decrease */
+    uint32_t last_rtp_ts;
+    uint64_t last_rtp_send_us;
+    uint32_t reports_since_sent;
+    uint32_t sr_mid[RTP_SESSION_SR_HISTORY];
+    uint64_t sr_sent_us[RTP_SESSION_SR_HISTORY];
+    uint32_t sr_n, sr_pos;
+    /* §8.2 conflict list */
+    uint64_t conflict_addr[RTP_SESSION_CONFLICTS];
+    uint64_t conflict_us[RTP_SESSION_CONFLICTS];
+    uint32_t n_conflicts, conflict_pos;
+    uint64_t collisions, loops, third_party_conflicts;
+    uint64_t rtt_us;            /**< last RTT measured from any report */
+    int have_rtt;
+    uint64_t rtcp_sent, rtcp_received;
+} rtp_session;
+
+/** Bytes of caller memory the configuration needs (0 for an invalid one). */
+RTPDEF size_t rtp_session_mem_size(const rtp_session_config *cfg);
+/** Start a session at now_us: tp = now, initial, members 1, the first
+ *  report due at now + the A.7 interval with initial set. mem must be
+ *  8-byte aligned and hold rtp_session_mem_size(cfg) bytes. Returns 0 or
+ *  RTP_ERR_INVALID (NULL, empty or long CNAME, bad sizes, no send_rtcp,
+ *  callbacks size too small), RTP_ERR_NOSPACE (mem too small). */
+RTPDEF int rtp_session_init(rtp_session *s, void *mem, size_t mem_len,
+                            const rtp_session_config *cfg,
+                            const rtp_session_callbacks *cb, void *user,
+                            uint64_t now_us);
+
+/** An RTP packet arrived from addr_key at now_us. Runs the A.1 sequence
+ *  checks (a new SSRC is on probation for RTP_MIN_SEQUENTIAL packets; a
+ *  jump over MAX_DROPOUT restarts only when the next packet follows it),
+ *  counts, and updates A.8 jitter with the clock rate of the packet's PT.
+ *  *src_out (optional) gets the source. Returns 1 for a valid packet, 0 for
+ *  one not (yet) valid (probation, bad sequence: not counted), or
+ *  RTP_ERR_* of rtp_parse, RTP_ERR_CONFLICT (collision / loop: dropped,
+ *  callback made), RTP_ERR_FULL (table full, new SSRC dropped),
+ *  RTP_ERR_STATE (closed, or called from a callback). */
+RTPDEF int rtp_session_on_rtp(rtp_session *s, const uint8_t *pkt, size_t len,
+                              uint64_t addr_key, uint64_t now_us,
+                              rtp_source **src_out);
+/** A compound RTCP packet arrived. The compound is checked whole first
+ *  (A.2; an error drops it). SR/RR/SDES add members; an SR is kept for
+ *  LSR/DLSR and the NTP<->RTP mapping; report blocks about our SSRC give
+ *  the RTT; BYE removes sources and runs reverse reconsideration (§6.3.4),
+ *  or counts members when we are leaving (§6.3.7). avg_rtcp_size takes
+ *  len + packet_overhead. Returns 0, a walker error, RTP_ERR_CONFLICT,
+ *  RTP_ERR_STATE. */
+RTPDEF int rtp_session_on_rtcp(rtp_session *s, const uint8_t *pkt, size_t len,
+                               uint64_t addr_key, uint64_t now_us);
+/** We sent an RTP packet (sender state, §6.4.1 counts: payload octets). */
+RTPDEF void rtp_session_on_rtp_sent(rtp_session *s, uint32_t rtp_ts,
+                                    size_t payload_len, uint64_t now_us);
+/** When on_timeout must next run: UINT64_MAX when closed. */
+RTPDEF uint64_t rtp_session_next_deadline(const rtp_session *s);
+/** The timer fired. Before the deadline it does nothing. Otherwise: source
+ *  timeouts (§6.3.5: members silent for 5 Td, senders without RTP for
+ *  2 Td, Td deterministic with a 5 s minimum), then A.7 OnExpire with
+ *  timer reconsideration: the interval is redrawn from tp; if tp + T is
+ *  still ahead the deadline moves there, else the compound is built and
+ *  sent and the next deadline drawn. Returns 1 when a packet was sent, 0,
+ *  RTP_ERR_CALLBACK (send_rtcp failed), RTP_ERR_NOSPACE (max_rtcp_size
+ *  too small for RR + SDES), RTP_ERR_STATE. */
+RTPDEF int rtp_session_on_timeout(rtp_session *s, uint64_t now_us);
+/** Leave the session (§6.3.7) with an optional reason (<= 255 bytes,
+ *  copied). Never sent anything: closed, no BYE, returns 0. Fewer than
+ *  RTP_SESSION_BYE_THRESHOLD members: the BYE compound is sent now (1).
+ *  Otherwise BYE reconsideration: members = pmembers = 1, initial, we_sent
+ *  0, avg = the BYE size; BYEs received meanwhile add members; on_timeout
+ *  sends the BYE when due (returns 0 now). */
+RTPDEF int rtp_session_leave(rtp_session *s, rtp_span reason, uint64_t now_us);
+/** Take a new SSRC (after a collision, §8.2): sender counts and SR history
+ *  reset, we_sent cleared. */
+RTPDEF void rtp_session_change_ssrc(rtp_session *s, uint32_t ssrc);
+/** Build RR (no blocks) + SDES CNAME + BYE(ssrc, reason) for any SSRC
+ *  (e.g. the old one after a collision). Builder conventions. */
+RTPDEF int rtp_session_build_bye(const rtp_session *s, uint32_t ssrc,
+                                 rtp_span reason, uint8_t *out, size_t cap,
+                                 size_t *needed);
+/** The source with this SSRC, or NULL. */
+RTPDEF rtp_source *rtp_session_find(rtp_session *s, uint32_t ssrc);
+/** Members (us included) and senders (we_sent included) as A.7 counts
+ *  them: validated or RTCP-seen sources are members. */
+RTPDEF uint32_t rtp_session_members(const rtp_session *s);
+RTPDEF uint32_t rtp_session_senders(const rtp_session *s);
+
+/** A.3 / A.8 numbers of a source (no side effects). */
+RTPDEF void rtp_source_get_stats(const rtp_source *src, rtp_source_stats *st);
+/** The report block about src at now_us (§6.4.1, A.3): fraction lost over
+ *  the interval since the previous call (which this call closes),
+ *  cumulative lost clamped to 24 bits, jitter, LSR and DLSR of its last
+ *  SR (0 without one). */
+RTPDEF void rtp_source_report_block(rtp_source *src, uint64_t now_us,
+                                    rtcp_report_block *rb);
+/** The NTP time of an RTP timestamp of src, from its last SR (§6.4.1):
+ *  sr_ntp + (int32)(rtp_ts - sr_rtp) / clock_rate. Returns 0 or
+ *  RTP_ERR_NOT_FOUND (no SR or no clock rate yet). */
+RTPDEF int rtp_source_rtp_to_ntp(const rtp_source *src, uint32_t rtp_ts,
+                                 uint64_t *ntp);
+/** The inverse: RTP timestamp of an NTP time. */
+RTPDEF int rtp_source_ntp_to_rtp(const rtp_source *src, uint64_t ntp,
+                                 uint32_t *rtp_ts);
+
 #ifdef __cplusplus
 }
 #endif
@@ -745,6 +1025,10 @@ RTPDEF const char *rtp_strerror(int err)
     case RTP_ERR_NOT_FOUND: return "not found";
     case RTP_ERR_SYNTAX: return "malformed text";
     case RTP_ERR_UNSUPPORTED: return "unsupported extension form";
+    case RTP_ERR_FULL: return "source table full";
+    case RTP_ERR_CONFLICT: return "SSRC collision or loop";
+    case RTP_ERR_STATE: return "session closed or reentrant call";
+    case RTP_ERR_CALLBACK: return "callback failed";
     default: return "unknown error";
     }
 }
@@ -2080,6 +2364,831 @@ RTPDEF void rtp_alaw_decode_buf(const uint8_t *in, size_t n, int16_t *out)
 {
     size_t i;
     for (i = 0; i < n; i++) out[i] = rtp_alaw_decode(in[i]);
+}
+
+/* ---- RTP sessions (RFC 3550 §6.2-§8, Appendix A) ------------------------ */
+
+#ifndef RTP_ASSERT
+#include <assert.h>
+#define RTP_ASSERT(c) assert(c)
+#endif
+
+#define RTP__MIN_US 5000000u
+#define RTP__INTERVAL_CAP (1ull << 40)
+
+static uint32_t rtp__us_to_ts(uint64_t us, uint32_t rate)
+{
+    return (uint32_t)((us / 1000000u) * rate + (us % 1000000u) * rate / 1000000u);
+}
+
+RTPDEF uint64_t rtcp_interval_det_us(const rtcp_interval_params *p)
+{
+    uint64_t n = p->members, den = 4, avg = p->avg_rtcp_size_x16, bw = p->rtcp_bw_bps;
+    uint64_t t, min = p->initial ? p->min_us / 2 : p->min_us;
+    uint64_t senders = p->senders;
+    if (n > (1u << 20)) n = 1u << 20;
+    if (senders > n) senders = n;
+    if (avg > (1u << 20)) avg = 1u << 20;
+    if (senders * 4 <= n) {
+        if (p->we_sent) { den = 1; n = senders; }
+        else { den = 3; n -= senders; }
+    }
+    /* avg/16 octets * n * 8 bit * 1e6 / (bw * den / 4) */
+    if (bw == 0) t = RTP__INTERVAL_CAP;
+    else t = avg * n * 2000000u / (bw * den);
+    if (t > RTP__INTERVAL_CAP) t = RTP__INTERVAL_CAP;
+    if (t < min) t = min;
+    return t;
+}
+
+RTPDEF uint64_t rtcp_interval_us(const rtcp_interval_params *p, uint16_t rand16)
+{
+    uint64_t t = rtcp_interval_det_us(p);
+    if (t > RTP__INTERVAL_CAP) t = RTP__INTERVAL_CAP;
+    t = t / 2 + ((t * rand16) >> 16);
+    return t * 1000000u / 1218282u; /* e - 1.5 */
+}
+
+static int rtp__members(const rtp_session *s)
+{
+    uint32_t i, n = 1;
+    if (s->state == 1) return (int)s->leave_members;
+    for (i = 0; i < s->n_src; i++)
+        if (s->src[i].in_use && (s->src[i].validated || s->src[i].rtcp_seen)) n++;
+    return (int)n;
+}
+
+RTPDEF uint32_t rtp_session_members(const rtp_session *s)
+{
+    return (uint32_t)rtp__members(s);
+}
+
+RTPDEF uint32_t rtp_session_senders(const rtp_session *s)
+{
+    uint32_t i, n = s->we_sent ? 1u : 0u;
+    if (s->state == 1) return 0;
+    for (i = 0; i < s->n_src; i++)
+        if (s->src[i].in_use && s->src[i].is_sender) n++;
+    return n;
+}
+
+static uint64_t rtp__min_us(const rtp_session *s)
+{
+    if (s->cfg.reduced_minimum) {
+        uint64_t m = 360000000000ull / s->cfg.session_bw_bps;
+        return m ? m : 1;
+    }
+    return RTP__MIN_US;
+}
+
+static void rtp__params(const rtp_session *s, rtcp_interval_params *p)
+{
+    p->members = rtp_session_members(s);
+    p->senders = rtp_session_senders(s);
+    p->rtcp_bw_bps = s->cfg.rtcp_bw_bps;
+    p->we_sent = s->state == 0 ? s->we_sent : 0;
+    p->initial = s->initial;
+    p->avg_rtcp_size_x16 = s->avg_rtcp_size_x16;
+    p->min_us = rtp__min_us(s);
+}
+
+static uint64_t rtp__interval(rtp_session *s)
+{
+    rtcp_interval_params p;
+    uint16_t r = 0x8000;
+    rtp__params(s, &p);
+    if (s->cb.rand) {
+        uint8_t b[2] = {0, 0};
+        s->in_callback++;
+        s->cb.rand(s->user, b, 2);
+        s->in_callback--;
+        r = (uint16_t)((b[0] << 8) | b[1]);
+    }
+    return rtcp_interval_us(&p, r);
+}
+
+static void rtp__avg_update(rtp_session *s, size_t len)
+{
+    /* avg = size/16 + 15/16 avg, kept in 1/16 octets */
+    uint64_t sz = (uint64_t)len + s->cfg.packet_overhead;
+    if (sz > 0xffffffu) sz = 0xffffffu;
+    s->avg_rtcp_size_x16 = sz + s->avg_rtcp_size_x16 - s->avg_rtcp_size_x16 / 16;
+}
+
+RTPDEF size_t rtp_session_mem_size(const rtp_session_config *cfg)
+{
+    uint64_t ns, rs;
+    if (!cfg) return 0;
+    ns = cfg->max_sources ? cfg->max_sources : RTP_SESSION_DEFAULT_SOURCES;
+    rs = cfg->max_rtcp_size ? cfg->max_rtcp_size : RTP_SESSION_DEFAULT_RTCP_SIZE;
+    if (ns > RTP_SESSION_MAX_SOURCES || rs < 64 || rs > 65536) return 0;
+    return (size_t)(ns * sizeof(rtp_source) + rs);
+}
+
+static size_t rtp__sdes_len(const rtp_session *s)
+{
+    /* header 4, SSRC 4, CNAME 2 + len, null octet, pad to 4 */
+    return 8 + ((s->cfg.cname.len + 2 + 1 + 3) & ~(size_t)3);
+}
+
+RTPDEF int rtp_session_init(rtp_session *s, void *mem, size_t mem_len,
+                            const rtp_session_config *cfg,
+                            const rtp_session_callbacks *cb, void *user,
+                            uint64_t now_us)
+{
+    size_t need, n;
+    if (!s || !cfg || !cb) return RTP_ERR_INVALID;
+    if (!cfg->cname.p || cfg->cname.len == 0 || cfg->cname.len > 255) return RTP_ERR_INVALID;
+    need = rtp_session_mem_size(cfg);
+    if (need == 0) return RTP_ERR_INVALID;
+    if (!mem || ((uintptr_t)mem & 7u)) return RTP_ERR_INVALID;
+    if (mem_len < need) return RTP_ERR_NOSPACE;
+    if (cb->size < offsetof(rtp_session_callbacks, send_rtcp) + sizeof(cb->send_rtcp))
+        return RTP_ERR_INVALID;
+    memset(s, 0, sizeof *s);
+    n = cb->size < sizeof s->cb ? cb->size : sizeof s->cb;
+    memcpy(&s->cb, cb, n);
+    s->cb.size = (uint32_t)sizeof s->cb;
+    if (!s->cb.send_rtcp) return RTP_ERR_INVALID;
+    s->cfg = *cfg;
+    if (!s->cfg.max_sources) s->cfg.max_sources = RTP_SESSION_DEFAULT_SOURCES;
+    if (!s->cfg.max_rtcp_size) s->cfg.max_rtcp_size = RTP_SESSION_DEFAULT_RTCP_SIZE;
+    if (!s->cfg.session_bw_bps) s->cfg.session_bw_bps = 64000;
+    if (!s->cfg.rtcp_bw_bps) s->cfg.rtcp_bw_bps = s->cfg.session_bw_bps / 20;
+    if (!s->cfg.rtcp_bw_bps) s->cfg.rtcp_bw_bps = 1;
+    if (!s->cfg.packet_overhead) s->cfg.packet_overhead = 28;
+    if (!s->cfg.send_clock_rate) s->cfg.send_clock_rate = 8000;
+    if (!s->cfg.default_clock_rate) s->cfg.default_clock_rate = 8000;
+    s->user = user;
+    s->src = (rtp_source *)mem;
+    memset(mem, 0, need);
+    s->rtcp_buf = (uint8_t *)mem + (size_t)s->cfg.max_sources * sizeof(rtp_source);
+    s->tp = now_us;
+    s->pmembers = 1;
+    s->initial = 1;
+    /* first guess of the compound size: RR without blocks + SDES CNAME */
+    s->avg_rtcp_size_x16 = 16 * (uint64_t)(8 + rtp__sdes_len(s) + s->cfg.packet_overhead);
+    s->tn = now_us + rtp__interval(s);
+    return 0;
+}
+
+RTPDEF rtp_source *rtp_session_find(rtp_session *s, uint32_t ssrc)
+{
+    uint32_t i;
+    if (s->last_hit < s->n_src && s->src[s->last_hit].in_use &&
+        s->src[s->last_hit].ssrc == ssrc)
+        return &s->src[s->last_hit];
+    for (i = 0; i < s->n_src; i++)
+        if (s->src[i].in_use && s->src[i].ssrc == ssrc) {
+            s->last_hit = i;
+            return &s->src[i];
+        }
+    return NULL;
+}
+
+static rtp_source *rtp__add(rtp_session *s, uint32_t ssrc)
+{
+    uint32_t i;
+    rtp_source *r = NULL;
+    for (i = 0; i < s->n_src; i++)
+        if (!s->src[i].in_use) { r = &s->src[i]; break; }
+    if (!r) {
+        if (s->n_src >= s->cfg.max_sources) return NULL;
+        r = &s->src[s->n_src++];
+    }
+    memset(r, 0, sizeof *r);
+    r->in_use = 1;
+    r->ssrc = ssrc;
+    r->probation = RTP_MIN_SEQUENTIAL;
+    r->bad_seq = RTP_SEQ_MOD + 1;
+    return r;
+}
+
+static void rtp__remove(rtp_session *s, rtp_source *r, int reason)
+{
+    uint32_t ssrc = r->ssrc;
+    int was_member = r->validated || r->rtcp_seen;
+    memset(r, 0, sizeof *r);
+    while (s->n_src && !s->src[s->n_src - 1].in_use) s->n_src--;
+    if (was_member && s->cb.on_source_removed) {
+        s->in_callback++;
+        s->cb.on_source_removed(s->user, ssrc, reason);
+        s->in_callback--;
+    }
+}
+
+static void rtp__new_member(rtp_session *s, rtp_source *r)
+{
+    if (s->cb.on_new_source) {
+        s->in_callback++;
+        s->cb.on_new_source(s->user, r);
+        s->in_callback--;
+    }
+}
+
+/* A.1 init_seq / update_seq, as printed in the RFC. */
+static void rtp__init_seq(rtp_source *r, uint16_t seq)
+{
+    r->base_seq = seq;
+    r->max_seq = seq;
+    r->bad_seq = RTP_SEQ_MOD + 1;
+    r->cycles = 0;
+    r->received = 0;
+    r->received_prior = 0;
+    r->expected_prior = 0;
+}
+
+static int rtp__update_seq(rtp_source *r, uint16_t seq)
+{
+    uint16_t udelta = (uint16_t)(seq - r->max_seq);
+    if (r->probation) {
+        if (seq == (uint16_t)(r->max_seq + 1)) {
+            r->probation--;
+            r->max_seq = seq;
+            if (r->probation == 0) {
+                rtp__init_seq(r, seq);
+                r->received++;
+                return 1;
+            }
+        } else {
+            r->probation = RTP_MIN_SEQUENTIAL - 1;
+            r->max_seq = seq;
+        }
+        return 0;
+    } else if (udelta < RTP_MAX_DROPOUT) {
+        if (seq < r->max_seq) r->cycles += RTP_SEQ_MOD;
+        r->max_seq = seq;
+    } else if (udelta <= RTP_SEQ_MOD - RTP_MAX_MISORDER) {
+        if (seq == r->bad_seq) {
+            rtp__init_seq(r, seq); /* two sequential packets: restart */
+        } else {
+            r->bad_seq = (seq + 1u) & (RTP_SEQ_MOD - 1);
+            return 0;
+        }
+    } /* else duplicate or reordered */
+    r->received++;
+    return 1;
+}
+
+/* §8.2 conflict list. */
+static int rtp__conflict_find(const rtp_session *s, uint64_t addr)
+{
+    uint32_t i;
+    for (i = 0; i < s->n_conflicts; i++)
+        if (s->conflict_addr[i] == addr) return (int)i;
+    return -1;
+}
+
+/* Our SSRC arrived from addr. Always drops the packet. */
+static int rtp__own_ssrc(rtp_session *s, uint64_t addr, uint64_t now_us)
+{
+    int i = rtp__conflict_find(s, addr);
+    uint32_t ssrc = s->cfg.ssrc;
+    if ((s->cfg.have_own_addr && addr == s->cfg.own_addr_key) || i >= 0) {
+        if (i >= 0) s->conflict_us[i] = now_us;
+        s->loops++;
+        if (s->cb.on_loop) {
+            s->in_callback++;
+            s->cb.on_loop(s->user, ssrc, addr);
+            s->in_callback--;
+        }
+        return RTP_ERR_CONFLICT;
+    }
+    if (s->n_conflicts < RTP_SESSION_CONFLICTS) {
+        i = (int)s->n_conflicts++;
+    } else {
+        i = (int)s->conflict_pos;
+        s->conflict_pos = (s->conflict_pos + 1) % RTP_SESSION_CONFLICTS;
+    }
+    s->conflict_addr[i] = addr;
+    s->conflict_us[i] = now_us;
+    s->collisions++;
+    if (s->cb.on_collision) {
+        s->in_callback++;
+        s->cb.on_collision(s->user, ssrc, addr);
+        s->in_callback--;
+    }
+    return RTP_ERR_CONFLICT;
+}
+
+#define RTP__ENTER(s) do { \
+    RTP_ASSERT(!(s)->in_callback); \
+    if ((s)->in_callback) return RTP_ERR_STATE; } while (0)
+
+RTPDEF int rtp_session_on_rtp(rtp_session *s, const uint8_t *pkt, size_t len,
+                              uint64_t addr_key, uint64_t now_us,
+                              rtp_source **src_out)
+{
+    rtp_header h;
+    rtp_source *r;
+    int rc, valid;
+    uint32_t rate = 0;
+    if (src_out) *src_out = NULL;
+    if (!s) return RTP_ERR_INVALID;
+    RTP__ENTER(s);
+    if (s->state == 2) return RTP_ERR_STATE;
+    rc = rtp_parse(pkt, len, &h);
+    if (rc) return rc;
+    if (h.ssrc == s->cfg.ssrc) return rtp__own_ssrc(s, addr_key, now_us);
+    r = rtp_session_find(s, h.ssrc);
+    if (!r) {
+        r = rtp__add(s, h.ssrc);
+        if (!r) return RTP_ERR_FULL;
+        /* A.1: a new source starts on probation */
+        rtp__init_seq(r, h.seq);
+        r->max_seq = (uint16_t)(h.seq - 1);
+        r->probation = RTP_MIN_SEQUENTIAL;
+    }
+    if (r->have_rtp_addr && r->rtp_addr != addr_key) {
+        s->third_party_conflicts++; /* §8.2: another source's SSRC twice */
+        return RTP_ERR_CONFLICT;
+    }
+    r->have_rtp_addr = 1;
+    r->rtp_addr = addr_key;
+    r->last_rtp_us = now_us; /* activity, also while on probation */
+    if (src_out) *src_out = r;
+    valid = rtp__update_seq(r, h.seq);
+    if (!valid) {
+        r->packets_dropped++;
+        return 0;
+    }
+    r->packets++;
+    r->octets += h.payload.len;
+    r->is_sender = 1;
+    r->rtp_since_report = 1;
+    if (!r->validated) {
+        int was_member = r->rtcp_seen;
+        r->validated = 1;
+        if (!was_member) rtp__new_member(s, r);
+    }
+    /* A.8 interarrival jitter, timestamp units */
+    if (s->cb.clock_rate) {
+        s->in_callback++;
+        rate = s->cb.clock_rate(s->user, h.ssrc, h.payload_type);
+        s->in_callback--;
+    }
+    if (!rate) rate = s->cfg.default_clock_rate;
+    if (rate != r->clock_rate) {
+        r->clock_rate = rate;
+        r->have_transit = 0;
+    }
+    {
+        uint32_t transit = rtp__us_to_ts(now_us, rate) - h.timestamp;
+        if (r->have_transit) {
+            int64_t d = (int32_t)(transit - r->transit);
+            if (d < 0) d = -d;
+            uint64_t j = r->jitter_x16; /* J += (|D| - J) / 16, scaled */
+            r->jitter_x16 = j + (uint64_t)d - ((j + 8) >> 4);
+        }
+        r->transit = transit;
+        r->have_transit = 1;
+    }
+    return 1;
+}
+
+RTPDEF void rtp_session_on_rtp_sent(rtp_session *s, uint32_t rtp_ts,
+                                    size_t payload_len, uint64_t now_us)
+{
+    if (!s) return;
+    s->packet_count++;
+    s->octet_count += (uint32_t)payload_len;
+    s->packets_sent++;
+    s->octets_sent += payload_len;
+    s->last_rtp_ts = rtp_ts;
+    s->last_rtp_send_us = now_us;
+    s->reports_since_sent = 0;
+    s->sent_any = 1;
+    if (s->state == 0) s->we_sent = 1;
+}
+
+static rtp_source *rtp__rtcp_source(rtp_session *s, uint32_t ssrc,
+                                    uint64_t addr, uint64_t now_us, int *rc)
+{
+    rtp_source *r = rtp_session_find(s, ssrc);
+    *rc = 0;
+    if (!r) {
+        if (s->state != 0) return NULL; /* leaving: no new members */
+        r = rtp__add(s, ssrc);
+        if (!r) { *rc = RTP_ERR_FULL; return NULL; }
+    }
+    if (r->have_rtcp_addr && r->rtcp_addr != addr) {
+        s->third_party_conflicts++;
+        *rc = RTP_ERR_CONFLICT;
+        return NULL;
+    }
+    r->have_rtcp_addr = 1;
+    r->rtcp_addr = addr;
+    r->last_rtcp_us = now_us;
+    if (!r->rtcp_seen) {
+        r->rtcp_seen = 1;
+        if (!r->validated) rtp__new_member(s, r);
+    }
+    return r;
+}
+
+static void rtp__rtt(rtp_session *s, rtp_source *from, const rtcp_report_block *b,
+                     uint64_t now_us)
+{
+    uint32_t i;
+    if (b->lsr == 0) return;
+    for (i = 0; i < s->sr_n; i++) {
+        if (s->sr_mid[i] == b->lsr) {
+            uint64_t since = now_us - s->sr_sent_us[i];
+            uint64_t dl = rtcp_dlsr_to_us(b->dlsr);
+            if (now_us < s->sr_sent_us[i] || dl > since) return;
+            s->rtt_us = since - dl;
+            s->have_rtt = 1;
+            if (from) {
+                from->rtt_us = s->rtt_us;
+                from->have_rtt = 1;
+            }
+            return;
+        }
+    }
+}
+
+static void rtp__reverse(rtp_session *s, uint64_t now_us)
+{
+    /* §6.3.4 reverse reconsideration */
+    uint64_t m = (uint64_t)rtp__members(s);
+    if (m < s->pmembers) {
+        if (s->tn > now_us) s->tn = now_us + (s->tn - now_us) * m / s->pmembers;
+        if (now_us > s->tp) s->tp = now_us - (now_us - s->tp) * m / s->pmembers;
+        s->pmembers = (uint32_t)m;
+    }
+}
+
+RTPDEF int rtp_session_on_rtcp(rtp_session *s, const uint8_t *pkt, size_t len,
+                               uint64_t addr_key, uint64_t now_us)
+{
+    rtcp_walker w;
+    rtcp_packet p;
+    int rc, r = 0;
+    if (!s) return RTP_ERR_INVALID;
+    RTP__ENTER(s);
+    if (s->state == 2) return RTP_ERR_STATE;
+    rc = rtcp_compound_check(pkt, len, 0);
+    if (rc < 0) return rc;
+    s->rtcp_received++;
+    rtp__avg_update(s, len);
+    rtcp_walk_init(&w, pkt, len, 0);
+    while ((rc = rtcp_walk_next(&w, &p)) == 1) {
+        if (p.pt == RTCP_SR || p.pt == RTCP_RR) {
+            rtcp_report rep;
+            rtp_source *src;
+            unsigned i;
+            if (rtcp_report_parse(&p, &rep) != 0) continue;
+            if (rep.ssrc == s->cfg.ssrc) return rtp__own_ssrc(s, addr_key, now_us);
+            src = rtp__rtcp_source(s, rep.ssrc, addr_key, now_us, &r);
+            if (r == RTP_ERR_CONFLICT) return r;
+            if (src && rep.is_sr) {
+                src->have_sr = 1;
+                src->sr_ntp = rep.si.ntp;
+                src->sr_rtp = rep.si.rtp_ts;
+                src->sr_recv_us = now_us;
+            }
+            for (i = 0; i < rep.rb_count; i++) {
+                rtcp_report_block b;
+                rtcp_report_block_get(&rep, i, &b);
+                if (b.ssrc == s->cfg.ssrc) rtp__rtt(s, src, &b, now_us);
+            }
+        } else if (p.pt == RTCP_SDES) {
+            rtcp_sdes_iter it;
+            rtcp_sdes_item item;
+            if (rtcp_sdes_iter_init(&it, &p) != 0) continue;
+            while (rtcp_sdes_next(&it, &item) == 1) {
+                if (item.type != RTCP_SDES_CNAME || item.ssrc == s->cfg.ssrc) continue;
+                (void)rtp__rtcp_source(s, item.ssrc, addr_key, now_us, &r);
+                if (r == RTP_ERR_CONFLICT) return r;
+            }
+        } else if (p.pt == RTCP_BYE) {
+            rtcp_bye b;
+            unsigned i;
+            if (rtcp_bye_parse(&p, &b) != 0) continue;
+            for (i = 0; i < b.count; i++) {
+                uint32_t ssrc = rtp_u32_at(b.ssrcs, i);
+                rtp_source *src;
+                if (ssrc == s->cfg.ssrc) continue;
+                if (s->state == 1) {
+                    if (s->leave_members < 0xffffffffu) s->leave_members++;
+                    continue;
+                }
+                src = rtp_session_find(s, ssrc);
+                if (src) rtp__remove(s, src, RTP_SOURCE_BYE);
+            }
+            if (s->state == 0) rtp__reverse(s, now_us);
+        }
+    }
+    return rc < 0 ? rc : (r == RTP_ERR_FULL ? r : 0);
+}
+
+RTPDEF uint64_t rtp_session_next_deadline(const rtp_session *s)
+{
+    if (!s || s->state == 2) return UINT64_MAX;
+    return s->tn;
+}
+
+static uint64_t rtp__ntp_now(const rtp_session *s, uint64_t now_us)
+{
+    int64_t u = (int64_t)now_us + s->cfg.wallclock_offset_us;
+    return rtcp_ntp_from_unix_us(u < 0 ? 0 : (uint64_t)u);
+}
+
+RTPDEF void rtp_source_get_stats(const rtp_source *src, rtp_source_stats *st)
+{
+    int64_t lost;
+    st->ext_highest_seq = src->cycles + src->max_seq;
+    st->expected = (int64_t)st->ext_highest_seq - (int64_t)src->base_seq + 1;
+    st->received = src->received;
+    lost = st->expected - (int64_t)src->received;
+    if (lost > 0x7fffff) lost = 0x7fffff;
+    if (lost < -0x800000) lost = -0x800000;
+    st->cumulative_lost = (int32_t)lost;
+    st->jitter = (src->jitter_x16 >> 4) > 0xffffffffu ? 0xffffffffu
+                                                     : (uint32_t)(src->jitter_x16 >> 4);
+}
+
+RTPDEF void rtp_source_report_block(rtp_source *src, uint64_t now_us,
+                                    rtcp_report_block *rb)
+{
+    rtp_source_stats st;
+    int64_t exp_int, rec_int, lost_int;
+    rtp_source_get_stats(src, &st);
+    exp_int = st.expected - (int64_t)src->expected_prior;
+    src->expected_prior = (uint32_t)st.expected;
+    rec_int = (int64_t)src->received - (int64_t)src->received_prior;
+    src->received_prior = src->received;
+    lost_int = exp_int - rec_int;
+    rb->ssrc = src->ssrc;
+    if (exp_int <= 0 || lost_int <= 0) rb->fraction_lost = 0;
+    else {
+        int64_t f = (lost_int << 8) / exp_int;
+        rb->fraction_lost = (uint8_t)(f > 255 ? 255 : f);
+    }
+    rb->cumulative_lost = st.cumulative_lost;
+    rb->ext_highest_seq = st.ext_highest_seq;
+    rb->jitter = st.jitter;
+    if (src->have_sr) {
+        rb->lsr = rtcp_ntp_mid32(src->sr_ntp);
+        rb->dlsr = now_us >= src->sr_recv_us ? rtcp_dlsr_from_us(now_us - src->sr_recv_us) : 0;
+    } else {
+        rb->lsr = 0;
+        rb->dlsr = 0;
+    }
+}
+
+RTPDEF int rtp_source_rtp_to_ntp(const rtp_source *src, uint32_t rtp_ts,
+                                 uint64_t *ntp)
+{
+    int64_t d, q, rem;
+    if (!src->have_sr || !src->clock_rate) return RTP_ERR_NOT_FOUND;
+    d = (int32_t)(rtp_ts - src->sr_rtp);
+    q = d / (int64_t)src->clock_rate;
+    rem = d % (int64_t)src->clock_rate;
+    if (rem < 0) { rem += src->clock_rate; q--; }
+    *ntp = src->sr_ntp + (uint64_t)(q * 4294967296ll) +
+           (((uint64_t)rem << 32) / src->clock_rate);
+    return 0;
+}
+
+RTPDEF int rtp_source_ntp_to_rtp(const rtp_source *src, uint64_t ntp,
+                                 uint32_t *rtp_ts)
+{
+    uint64_t d, sec, frac;
+    int neg;
+    if (!src->have_sr || !src->clock_rate) return RTP_ERR_NOT_FOUND;
+    d = ntp - src->sr_ntp;
+    neg = (d >> 63) != 0;
+    if (neg) d = ~d + 1;
+    sec = d >> 32;
+    frac = d & 0xffffffffu;
+    d = sec * src->clock_rate + ((frac * src->clock_rate) >> 32);
+    *rtp_ts = neg ? src->sr_rtp - (uint32_t)d : src->sr_rtp + (uint32_t)d;
+    return 0;
+}
+
+/* Our report: SR or RR with blocks for sources heard since the last one
+ * (at most 31, rotating when more), then SDES CNAME. */
+static int rtp__build_report(rtp_session *s, uint64_t now_us, int *is_sr)
+{
+    rtcp_report_block rb[31];
+    rtp_source *who[31];
+    rtcp_sender_info si;
+    rtcp_sdes_item item;
+    rtcp_sdes_chunk ch;
+    size_t sdes = rtp__sdes_len(s), cap = s->cfg.max_rtcp_size, head;
+    uint32_t i, k, n = 0, max_n;
+    int a, b;
+    *is_sr = s->we_sent;
+    head = *is_sr ? 28u : 8u;
+    if (head + sdes > cap) return RTP_ERR_NOSPACE;
+    max_n = (uint32_t)((cap - head - sdes) / 24);
+    if (max_n > 31) max_n = 31;
+    for (k = 0; k < s->n_src && n < max_n; k++) {
+        i = (s->rr_cursor + k) % s->n_src;
+        if (s->src[i].in_use && s->src[i].validated && s->src[i].rtp_since_report)
+            who[n++] = &s->src[i];
+    }
+    if (s->n_src) s->rr_cursor = (s->rr_cursor + k) % s->n_src;
+    for (i = 0; i < n; i++) {
+        rtp_source_report_block(who[i], now_us, &rb[i]);
+        who[i]->rtp_since_report = 0;
+    }
+    if (*is_sr) {
+        si.ntp = rtp__ntp_now(s, now_us);
+        si.rtp_ts = s->last_rtp_ts +
+                    rtp__us_to_ts(now_us - s->last_rtp_send_us, s->cfg.send_clock_rate);
+        si.packet_count = s->packet_count;
+        si.octet_count = s->octet_count;
+    }
+    a = rtcp_report_build(s->cfg.ssrc, *is_sr ? &si : NULL, rb, n, s->rtcp_buf, cap, NULL);
+    if (a < 0) return a;
+    item.ssrc = 0;
+    item.chunk = 0;
+    item.type = RTCP_SDES_CNAME;
+    item.prefix = rtp__span(NULL, 0);
+    item.value = s->cfg.cname;
+    ch.ssrc = s->cfg.ssrc;
+    ch.items = &item;
+    ch.n_items = 1;
+    b = rtcp_sdes_build(&ch, 1, s->rtcp_buf + a, cap - (size_t)a, NULL);
+    if (b < 0) return b;
+    if (*is_sr) {
+        uint32_t pos = s->sr_pos;
+        s->sr_mid[pos] = rtcp_ntp_mid32(si.ntp);
+        s->sr_sent_us[pos] = now_us;
+        s->sr_pos = (pos + 1) % RTP_SESSION_SR_HISTORY;
+        if (s->sr_n < RTP_SESSION_SR_HISTORY) s->sr_n++;
+    }
+    return a + b;
+}
+
+RTPDEF int rtp_session_build_bye(const rtp_session *s, uint32_t ssrc,
+                                 rtp_span reason, uint8_t *out, size_t cap,
+                                 size_t *needed)
+{
+    rtcp_sdes_item item;
+    rtcp_sdes_chunk ch;
+    size_t total = 8 + rtp__sdes_len(s), bl = 0;
+    int a;
+    if (needed) *needed = 0;
+    if (reason.len > 255 || (reason.len && !reason.p)) return RTP_ERR_INVALID;
+    (void)rtcp_bye_build(&ssrc, 1, reason, NULL, 0, &bl);
+    total += bl;
+    if (!out || cap < total) {
+        if (needed) *needed = total;
+        return RTP_ERR_NOSPACE;
+    }
+    a = rtcp_report_build(ssrc, NULL, NULL, 0, out, cap, NULL);
+    if (a < 0) return a;
+    item.ssrc = 0;
+    item.chunk = 0;
+    item.type = RTCP_SDES_CNAME;
+    item.prefix = rtp__span(NULL, 0);
+    item.value = s->cfg.cname;
+    ch.ssrc = ssrc;
+    ch.items = &item;
+    ch.n_items = 1;
+    a += rtcp_sdes_build(&ch, 1, out + a, cap - (size_t)a, NULL);
+    a += rtcp_bye_build(&ssrc, 1, reason, out + a, cap - (size_t)a, NULL);
+    return a;
+}
+
+static int rtp__send(rtp_session *s, size_t len)
+{
+    int rc;
+    s->in_callback++;
+    rc = s->cb.send_rtcp(s->user, s->rtcp_buf, len);
+    s->in_callback--;
+    if (rc) return RTP_ERR_CALLBACK;
+    s->rtcp_sent++;
+    s->sent_any = 1;
+    return 0;
+}
+
+static int rtp__send_bye(rtp_session *s)
+{
+    int len = rtp_session_build_bye(s, s->cfg.ssrc,
+                                    rtp__span(s->bye_reason, s->bye_reason_len),
+                                    s->rtcp_buf, s->cfg.max_rtcp_size, NULL);
+    if (len == RTP_ERR_NOSPACE) /* drop the reason rather than the BYE */
+        len = rtp_session_build_bye(s, s->cfg.ssrc, rtp__span(NULL, 0),
+                                    s->rtcp_buf, s->cfg.max_rtcp_size, NULL);
+    if (len < 0) return len;
+    s->state = 2;
+    return rtp__send(s, (size_t)len);
+}
+
+static void rtp__timeouts(rtp_session *s, uint64_t now_us)
+{
+    rtcp_interval_params p;
+    uint64_t td;
+    uint32_t i;
+    rtp__params(s, &p);
+    p.initial = 0;
+    p.min_us = RTP__MIN_US;
+    td = rtcp_interval_det_us(&p);
+    for (i = 0; i < s->n_src; i++) {
+        rtp_source *r = &s->src[i];
+        uint64_t last;
+        if (!r->in_use) continue;
+        last = r->last_rtp_us > r->last_rtcp_us ? r->last_rtp_us : r->last_rtcp_us;
+        if (r->is_sender && now_us > r->last_rtp_us && now_us - r->last_rtp_us > 2 * td)
+            r->is_sender = 0;
+        if (now_us > last && now_us - last > 5 * td) rtp__remove(s, r, RTP_SOURCE_TIMEOUT);
+    }
+    /* forget conflicting addresses after 10 intervals (§8.2) */
+    for (i = 0; i < s->n_conflicts;) {
+        if (now_us > s->conflict_us[i] && now_us - s->conflict_us[i] > 10 * td) {
+            s->conflict_addr[i] = s->conflict_addr[s->n_conflicts - 1];
+            s->conflict_us[i] = s->conflict_us[s->n_conflicts - 1];
+            s->n_conflicts--;
+            s->conflict_pos = 0;
+        } else {
+            i++;
+        }
+    }
+}
+
+RTPDEF int rtp_session_on_timeout(rtp_session *s, uint64_t now_us)
+{
+    uint64_t t;
+    int rc, is_sr;
+    if (!s) return RTP_ERR_INVALID;
+    RTP__ENTER(s);
+    if (s->state == 2) return RTP_ERR_STATE;
+    if (now_us < s->tn) return 0;
+    if (s->state == 1) {
+        /* A.7 OnExpire, EVENT_BYE */
+        t = rtp__interval(s);
+        if (s->tp + t <= now_us) return (rc = rtp__send_bye(s)) < 0 ? rc : 1;
+        s->tn = s->tp + t;
+        return 0;
+    }
+    rtp__timeouts(s, now_us);
+    /* A.7 OnExpire, EVENT_REPORT, with timer reconsideration */
+    t = rtp__interval(s);
+    if (s->tp + t > now_us) {
+        s->tn = s->tp + t;
+        s->pmembers = rtp_session_members(s);
+        return 0;
+    }
+    if (s->we_sent && s->reports_since_sent >= 2) s->we_sent = 0; /* §6.3.8 */
+    rc = rtp__build_report(s, now_us, &is_sr);
+    if (rc < 0) return rc;
+    rtp__avg_update(s, (size_t)rc);
+    s->tp = now_us;
+    /* A.7 redraws the interval here with initial still set */
+    s->tn = now_us + rtp__interval(s);
+    s->initial = 0;
+    s->pmembers = rtp_session_members(s);
+    if (s->reports_since_sent < 0xffffffffu) s->reports_since_sent++;
+    rc = rtp__send(s, (size_t)rc);
+    return rc < 0 ? rc : 1;
+}
+
+RTPDEF int rtp_session_leave(rtp_session *s, rtp_span reason, uint64_t now_us)
+{
+    if (!s) return RTP_ERR_INVALID;
+    RTP__ENTER(s);
+    if (s->state != 0) return RTP_ERR_STATE;
+    if (reason.len > 255 || (reason.len && !reason.p)) return RTP_ERR_INVALID;
+    if (reason.len) memcpy(s->bye_reason, reason.p, reason.len);
+    s->bye_reason_len = (uint8_t)reason.len;
+    if (!s->sent_any) { /* §6.3.7: never sent anything, no BYE */
+        s->state = 2;
+        return 0;
+    }
+    if (rtp_session_members(s) < RTP_SESSION_BYE_THRESHOLD) {
+        int rc = rtp__send_bye(s);
+        return rc < 0 ? rc : 1;
+    }
+    /* §6.3.7 BYE reconsideration */
+    {
+        size_t need = 0;
+        (void)rtp_session_build_bye(s, s->cfg.ssrc, reason, NULL, 0, &need);
+        s->avg_rtcp_size_x16 = 16 * (uint64_t)(need + s->cfg.packet_overhead);
+    }
+    s->state = 1;
+    s->tp = now_us;
+    s->leave_members = 1;
+    s->pmembers = 1;
+    s->initial = 1;
+    s->we_sent = 0;
+    s->tn = now_us + rtp__interval(s);
+    return 0;
+}
+
+RTPDEF void rtp_session_change_ssrc(rtp_session *s, uint32_t ssrc)
+{
+    if (!s) return;
+    s->cfg.ssrc = ssrc;
+    s->packet_count = 0;
+    s->octet_count = 0;
+    s->we_sent = 0;
+    s->reports_since_sent = 0;
+    s->sr_n = 0;
+    s->sr_pos = 0;
 }
 
 #endif /* RTP_IMPLEMENTATION */
