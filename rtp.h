@@ -2842,6 +2842,7 @@ RTPDEF int rtp_session_on_rtcp(rtp_session *s, const uint8_t *pkt, size_t len,
             src = rtp__rtcp_source(s, rep.ssrc, addr_key, now_us, &r);
             if (r == RTP_ERR_CONFLICT) return r;
             if (src && rep.is_sr) {
+                if (!src->clock_rate) src->clock_rate = s->cfg.default_clock_rate;
                 src->have_sr = 1;
                 src->sr_ntp = rep.si.ntp;
                 src->sr_rtp = rep.si.rtp_ts;
