@@ -10,8 +10,8 @@
  *     #define RTP_IMPLEMENTATION      (or CVOIP_IMPLEMENTATION for all headers)
  *     #include "rtp.h"
  *
- * What it does (the packet layer; sessions, jitter buffer and SRTP are
- * separate work):
+ * What it does (jitter buffer, telephone-events and SRTP are separate
+ * work):
  *   - RTP (RFC 3550 §5.1, §5.3): rtp_parse() with every validity check into
  *     host-order fields and spans; rtp_build() into a caller buffer.
  *   - Header extensions (RFC 8285, formerly RFC 5285): one-byte (0xBEDE) and
@@ -27,6 +27,22 @@
  *   - Demultiplexing: RFC 7983 first-byte ranges, RFC 5761 §4 RTP vs RTCP.
  *   - Payload types: the RFC 3551 static table and SDP rtpmap mappings.
  *   - G.711 µ-law and A-law (ITU-T G.711) sample conversion.
+ *   - Sessions (RFC 3550 §6.2-§8, Appendix A), sans-IO: rtp_session keeps a
+ *     fixed-capacity SSRC table in caller memory (rtp_session_mem_size) with
+ *     A.1 sequence validation, A.3 loss, A.8 jitter, RTT from LSR/DLSR,
+ *     NTP<->RTP mapping from SRs; sender state and SR/RR + SDES generation;
+ *     the A.7 interval with timer and reverse reconsideration and BYE
+ *     reconsideration (§6.3.7); source timeouts; §8.2 collision and loop
+ *     detection through callbacks. One timer: rtp_session_next_deadline()
+ *     and rtp_session_on_timeout(now_us). Decisions: the interval is integer
+ *     µs (avg_rtcp_size in 1/16 octets, randomisation 0.5 + r/65536 from two
+ *     callback bytes, e - 1.5 as 1.218282) so tests and fuzzers get exact
+ *     values; RTT only from an LSR equal to one of our last 8 SRs, with
+ *     µs send times (no NTP round trip); the second interval after a send
+ *     is still drawn with "initial" set, exactly as A.7's OnExpire does;
+ *     A.1 is followed literally (the first packet of a new source is not
+ *     counted in "received"; a duplicate is counted, so lost can go
+ *     negative), while rtp_source.packets/octets never decrease.
  *
  * Conventions: byte buffers are uint8_t; spans (rtp_span) point into the
  * caller's buffer, which must outlive the result. Fields of parsed structs
