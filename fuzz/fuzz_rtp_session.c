@@ -18,7 +18,10 @@
  *             6: leave (reason length 1 byte % 8)
  *             7: change our SSRC
  * Config byte: bit 0 reduced minimum; bit 1 own address = 0; bits 2-4
- *   max_sources - 1; bit 5 small RTCP buffer (64); bit 6 no rand callback.
+ *   max_sources - 1 (bit 7: 64 sources); bit 5 small RTCP buffer (64);
+ *   bit 6 no rand callback. RTP addresses are the byte % 16 (the conflict
+ *   list wraps); RTCP sources are s % 64 (4: us, 5..63: extra members, so
+ *   BYE reconsideration from 50 members is reachable).
  *
  * Invariants checked after every operation: per-source packet/octet
  * counters and the session's sent counters never decrease; report blocks
@@ -40,7 +43,7 @@
 #endif
 #define FUZZ_CHECK(c) do { if (!(c)) FUZZ_TRAP(); } while (0)
 
-#define NSRC 8
+#define NSRC 72
 
 typedef struct fz {
     rtp_session s;
@@ -112,6 +115,27 @@ static void f_collision(void *user, uint32_t ssrc, uint64_t addr)
     n = rtp_session_build_bye(&f->s, ssrc, reason, out, sizeof out, &need);
     FUZZ_CHECK(n > 0 && rtcp_compound_check(out, (size_t)n, 0) == 3);
     rtp_session_change_ssrc(&f->s, ssrc ^ 0x5a5a5a5au);
+}
+
+static void f_loop(void *user, uint32_t ssrc, uint64_t addr)
+{
+    fz *f = (fz *)user;
+    FUZZ_CHECK(ssrc == f->s.cfg.ssrc);
+    (void)addr;
+}
+
+static void f_new(void *user, rtp_source *src)
+{
+    fz *f = (fz *)user;
+    FUZZ_CHECK(src->in_use && (src->validated || src->rtcp_seen));
+    FUZZ_CHECK(rtp_session_find(&f->s, src->ssrc) == src);
+}
+
+static void f_removed(void *user, uint32_t ssrc, int reason)
+{
+    fz *f = (fz *)user;
+    FUZZ_CHECK(reason == RTP_SOURCE_TIMEOUT || reason == RTP_SOURCE_BYE);
+    FUZZ_CHECK(rtp_session_find(&f->s, ssrc) == NULL);
 }
 
 /* Shadow of each source's counters, by SSRC. */
@@ -220,7 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.reduced_minimum = (int)(cfgb & 1u);
     c.have_own_addr = (int)((cfgb >> 1) & 1u);
     c.own_addr_key = 0;
-    c.max_sources = ((cfgb >> 2) & 7u) + 1;
+    c.max_sources = (cfgb & 0x80u) ? 64u : ((cfgb >> 2) & 7u) + 1;
     c.max_rtcp_size = (cfgb & 0x20u) ? 64u : 0u;
     c.wallclock_offset_us = 1700000000000000ll;
     memset(&cb, 0, sizeof cb);
@@ -229,6 +253,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cb.rand = (cfgb & 0x40u) ? NULL : f_rand;
     cb.clock_rate = f_clock;
     cb.on_collision = f_collision;
+    cb.on_loop = f_loop;
+    cb.on_new_source = f_new;
+    cb.on_source_removed = f_removed;
     FUZZ_CHECK(rtp_session_mem_size(&c) <= sizeof f.mem);
     FUZZ_CHECK(rtp_session_init(&f.s, f.mem, sizeof f.mem, &c, &cb, &f, now) == 0);
     FUZZ_CHECK(rtp_session_next_deadline(&f.s) > now);
@@ -255,25 +282,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             d.payload_len = si * 5;
             rc = rtp_build(&d, buf, sizeof buf, NULL);
             FUZZ_CHECK(rc > 0);
-            rc = rtp_session_on_rtp(&f.s, buf, (size_t)rc, get8(&f) % 3, now, NULL);
+            rc = rtp_session_on_rtp(&f.s, buf, (size_t)rc, get8(&f) % 16, now, NULL);
             FUZZ_CHECK(rc == 0 || rc == 1 || rc == RTP_ERR_CONFLICT || rc == RTP_ERR_FULL ||
                        rc == RTP_ERR_STATE);
             break;
         }
         case 1: {
-            unsigned si = get8(&f) % 5, lsrb = get8(&f), dlsr = get16(&f), addr;
+            unsigned si = get8(&f) % 64, lsrb = get8(&f), dlsr = get16(&f), addr;
             rtcp_report_block rb;
             rtcp_sender_info sinfo;
             rtcp_sdes_item it;
             rtcp_sdes_chunk ch;
-            uint32_t ssrc = si == 4 ? f.s.cfg.ssrc : ssrcs[si];
+            uint32_t ssrc = si == 4 ? f.s.cfg.ssrc : si < 4 ? ssrcs[si] : 0x100000u + si;
             int a, b, e = 0;
             memset(&rb, 0, sizeof rb);
             rb.ssrc = f.s.cfg.ssrc;
             rb.lsr = lsrb == 0 && f.have_sr ? rtcp_ntp_mid32(f.last_sr_ntp) : lsrb;
             rb.dlsr = dlsr;
             sinfo.ntp = (uint64_t)now << 12;
-            sinfo.rtp_ts = ts[si];
+            sinfo.rtp_ts = ts[si % 5];
             sinfo.packet_count = 1;
             sinfo.octet_count = 2;
             a = rtcp_report_build(ssrc, (op & 0x80u) ? &sinfo : NULL, &rb, 1, buf, sizeof buf, NULL);
