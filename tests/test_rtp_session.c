@@ -7,6 +7,7 @@
  * comment next to it. Randomness is a callback that returns a fixed 16-bit
  * value r, so the interval factor is exactly 0.5 + r/65536. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include "rtp.h"
@@ -944,4 +945,109 @@ Test(rtp_session, rfc3550_s6_init_checks)
     cr_assert_eq(h.s.cfg.rtcp_bw_bps, 3200u);
     cr_assert_eq(h.s.cfg.packet_overhead, 28u);
     cr_assert_eq(h.s.cfg.max_rtcp_size, 1200u);
+}
+
+/* ---- report blocks: at most 31 per RR, rotating; buffer limits ----------- */
+
+static unsigned blocks_in(const uint8_t *pkt, size_t len, uint32_t *ssrcs)
+{
+    rtcp_walker w;
+    rtcp_packet p;
+    rtcp_report rep;
+    rtcp_report_block rb;
+    unsigned i;
+    rtcp_walk_init(&w, pkt, len, 0);
+    cr_assert_eq(rtcp_walk_next(&w, &p), 1);
+    cr_assert_eq(rtcp_report_parse(&p, &rep), 0);
+    for (i = 0; i < rep.rb_count; i++) {
+        rtcp_report_block_get(&rep, i, &rb);
+        ssrcs[i] = rb.ssrc;
+    }
+    return rep.rb_count;
+}
+
+Test(rtp_session, rfc3550_s6_4_2_report_blocks_rotate_over_31_sources)
+{
+    static harness h;
+    rtp_session_config c = h_cfg();
+    uint32_t got[31], seen[40];
+    unsigned i, j, n;
+    uint64_t t;
+    c.max_sources = 64;
+    h_init(&h, &c, 0);
+    for (i = 0; i < 40; i++) {
+        h_rtp(&h, 0x1000 + i, 1, 0, 1, 1000);
+        cr_assert_eq(h_rtp(&h, 0x1000 + i, 2, 160, 1, 1000), 1);
+    }
+    memset(seen, 0, sizeof seen);
+    /* §6.4.2: at most 31 blocks per RR; the first report covers 31 of the
+     * 40 sources heard, the next one the other 9 (none sent again) */
+    t = rtp_session_next_deadline(&h.s);
+    while (h.n_sent < 1) {
+        h_timeout(&h, t);
+        t = rtp_session_next_deadline(&h.s);
+    }
+    n = blocks_in(h.sent[0], h.sent_len[0], got);
+    cr_assert_eq(n, 31);
+    for (i = 0; i < n; i++) seen[got[i] - 0x1000]++;
+    while (h.n_sent < 2) {
+        h_timeout(&h, t);
+        t = rtp_session_next_deadline(&h.s);
+    }
+    n = blocks_in(h.sent[1], h.sent_len[1], got);
+    cr_assert_eq(n, 9);
+    for (i = 0; i < n; i++) seen[got[i] - 0x1000]++;
+    for (j = 0; j < 40; j++) cr_assert_eq(seen[j], 1, "source %u reported %u times", j, seen[j]);
+}
+
+Test(rtp_session, rfc3550_s6_4_small_rtcp_buffer_limits_blocks)
+{
+    static harness h;
+    rtp_session_config c = h_cfg();
+    uint32_t got[31];
+    unsigned i;
+    uint64_t t;
+    /* 100 octets: RR 8 + SDES 16 leave 76: three 24-octet blocks */
+    c.max_rtcp_size = 100;
+    h_init(&h, &c, 0);
+    for (i = 0; i < 5; i++) {
+        h_rtp(&h, 0x2000 + i, 1, 0, 1, 1000);
+        h_rtp(&h, 0x2000 + i, 2, 160, 1, 1000);
+    }
+    t = rtp_session_next_deadline(&h.s);
+    while (h.n_sent < 1) {
+        h_timeout(&h, t);
+        t = rtp_session_next_deadline(&h.s);
+    }
+    cr_assert_eq(h.sent_len[0], 8u + 3u * 24u + 16u);
+    cr_assert_eq(blocks_in(h.sent[0], h.sent_len[0], got), 3);
+}
+
+/* ---- reentrancy (callbacks must not drive the session) --------------------- */
+
+static int h_send_reenter(void *user, const uint8_t *pkt, size_t len)
+{
+    harness *h = (harness *)user;
+    (void)pkt;
+    (void)len;
+    /* forbidden: asserts in debug builds, RTP_ERR_STATE otherwise */
+    cr_assert_eq(rtp_session_on_timeout(&h->s, UINT64_MAX / 2), RTP_ERR_STATE);
+    return 0;
+}
+
+#ifdef NDEBUG
+Test(rtp_session, rfc3550_s6_3_reentrant_call_refused)
+#else
+Test(rtp_session, rfc3550_s6_3_reentrant_call_refused, .signal = SIGABRT)
+#endif
+{
+    static harness h;
+    rtp_session_config c = h_cfg();
+    rtp_session_callbacks cb;
+    memset(&cb, 0, sizeof cb);
+    memset(&h, 0, sizeof h);
+    cb.size = sizeof cb;
+    cb.send_rtcp = h_send_reenter;
+    cr_assert_eq(rtp_session_init(&h.s, h.mem, sizeof h.mem, &c, &cb, &h, 0), 0);
+    cr_assert_eq(rtp_session_on_timeout(&h.s, rtp_session_next_deadline(&h.s)), 1);
 }
