@@ -843,6 +843,9 @@ typedef struct rtp_session_config {
     uint64_t own_addr_key;      /**< our own transport address as the
                                      caller keys it: our SSRC arriving from
                                      it is a loop of our own packets */
+    unsigned rtcp_flags;        /**< RTCP_REDUCED_SIZE: accept reduced-size
+                                     RTCP (RFC 5506) on receive; what we
+                                     send is always a full compound */
 } rtp_session_config;
 
 /** Callbacks (copied at init). size = sizeof(rtp_session_callbacks), so
@@ -946,8 +949,11 @@ RTPDEF int rtp_session_init(rtp_session *s, void *mem, size_t mem_len,
  *  counts, and updates A.8 jitter with the clock rate of the packet's PT.
  *  *src_out (optional) gets the source. Returns 1 for a valid packet, 0 for
  *  one not (yet) valid (probation, bad sequence: not counted), or
- *  RTP_ERR_* of rtp_parse, RTP_ERR_CONFLICT (collision / loop: dropped,
- *  callback made), RTP_ERR_FULL (table full, new SSRC dropped),
+ *  RTP_ERR_* of rtp_parse, RTP_ERR_CONFLICT (dropped: our SSRC, reported
+ *  through on_collision / on_loop; or a known SSRC from a second address,
+ *  a third-party collision or loop, counted in third_party_conflicts: the
+ *  source stays bound to its first address until it times out or says
+ *  BYE), RTP_ERR_FULL (table full, new SSRC dropped),
  *  RTP_ERR_STATE (closed, or called from a callback). */
 RTPDEF int rtp_session_on_rtp(rtp_session *s, const uint8_t *pkt, size_t len,
                               uint64_t addr_key, uint64_t now_us,
@@ -2843,11 +2849,11 @@ RTPDEF int rtp_session_on_rtcp(rtp_session *s, const uint8_t *pkt, size_t len,
     if (!s) return RTP_ERR_INVALID;
     RTP__ENTER(s);
     if (s->state == 2) return RTP_ERR_STATE;
-    rc = rtcp_compound_check(pkt, len, 0);
+    rc = rtcp_compound_check(pkt, len, s->cfg.rtcp_flags & RTCP_REDUCED_SIZE);
     if (rc < 0) return rc;
     s->rtcp_received++;
     rtp__avg_update(s, len);
-    rtcp_walk_init(&w, pkt, len, 0);
+    rtcp_walk_init(&w, pkt, len, s->cfg.rtcp_flags & RTCP_REDUCED_SIZE);
     while ((rc = rtcp_walk_next(&w, &p)) == 1) {
         if (p.pt == RTCP_SR || p.pt == RTCP_RR) {
             rtcp_report rep;
@@ -3014,7 +3020,9 @@ static int rtp__build_report(rtp_session *s, uint64_t now_us, int *is_sr)
     if (*is_sr) {
         si.ntp = rtp__ntp_now(s, now_us);
         si.rtp_ts = s->last_rtp_ts +
-                    rtp__us_to_ts(now_us - s->last_rtp_send_us, s->cfg.send_clock_rate);
+                    (now_us > s->last_rtp_send_us
+                         ? rtp__us_to_ts(now_us - s->last_rtp_send_us, s->cfg.send_clock_rate)
+                         : 0u);
         si.packet_count = s->packet_count;
         si.octet_count = s->octet_count;
     }

@@ -17,7 +17,7 @@
  *             5: on_timeout at the deadline (if within 1 h of now) else now
  *             6: leave (reason length 1 byte % 8)
  *             7: change our SSRC
- * Config byte: bit 0 reduced minimum; bit 1 own address = 0; bits 2-4
+ * Config byte: bit 0 reduced minimum and reduced-size RTCP accepted; bit 1 own address = 0; bits 2-4
  *   max_sources - 1 (bit 7: 64 sources); bit 5 small RTCP buffer (64);
  *   bit 6 no rand callback. RTP addresses are the byte % 16 (the conflict
  *   list wraps); RTCP sources are s % 64 (4: us, 5..63: extra members, so
@@ -242,6 +242,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.cname.p = (const uint8_t *)"fuzz@example.invalid";
     c.cname.len = 20;
     c.reduced_minimum = (int)(cfgb & 1u);
+    c.rtcp_flags = (cfgb & 1u) ? RTCP_REDUCED_SIZE : 0u;
     c.have_own_addr = (int)((cfgb >> 1) & 1u);
     c.own_addr_key = 0;
     c.max_sources = (cfgb & 0x80u) ? 64u : ((cfgb >> 2) & 7u) + 1;

@@ -1051,3 +1051,26 @@ Test(rtp_session, rfc3550_s6_3_reentrant_call_refused, .signal = SIGABRT)
     cr_assert_eq(rtp_session_init(&h.s, h.mem, sizeof h.mem, &c, &cb, &h, 0), 0);
     cr_assert_eq(rtp_session_on_timeout(&h.s, rtp_session_next_deadline(&h.s)), 1);
 }
+
+Test(rtp_session, rfc5506_reduced_size_rtcp_only_when_configured)
+{
+    static harness h;
+    rtp_session_config c = h_cfg();
+    uint8_t pkt[64];
+    int n;
+    /* a lone BYE is no valid compound (§6.1) but fine as reduced-size */
+    uint32_t who = 0x99;
+    h_init(&h, &c, 0);
+    h_rtp(&h, who, 1, 0, 1, 0);
+    h_rtp(&h, who, 2, 160, 1, 20000);
+    n = rtcp_bye_build(&who, 1, sp(NULL, 0), pkt, sizeof pkt, NULL);
+    cr_assert_eq(h_rtcp(&h, pkt, (size_t)n, 1, 30000), RTP_ERR_TYPE);
+    cr_assert_not_null(rtp_session_find(&h.s, who));
+    c.rtcp_flags = RTCP_REDUCED_SIZE;
+    h_init(&h, &c, 0);
+    h_rtp(&h, who, 1, 0, 1, 0);
+    h_rtp(&h, who, 2, 160, 1, 20000);
+    cr_assert_eq(h_rtcp(&h, pkt, (size_t)n, 1, 30000), 0);
+    cr_assert_null(rtp_session_find(&h.s, who));
+    cr_assert_eq(h.removed_reason[0], RTP_SOURCE_BYE);
+}
