@@ -1020,6 +1020,363 @@ RTPDEF int rtp_source_rtp_to_ntp(const rtp_source *src, uint32_t rtp_ts,
 RTPDEF int rtp_source_ntp_to_rtp(const rtp_source *src, uint64_t ntp,
                                  uint32_t *rtp_ts);
 
+/* ---- adaptive jitter buffer and RFC 4733 telephone-events ---------- */
+/* ------------------------------------------------------------------------
+ * Adaptive audio jitter buffer; RFC 4733 telephone-events
+ * (fragment for rtp.h's declarations section; needs rtp_span, rtp_header,
+ * RTPDEF and RTP_ERR_* from above)
+ * --------------------------------------------------------------------- */
+
+/* Error codes of the jitter buffer and the telephone-event code. They sit
+ * in rtp.h's range (-200..-299) but outside the rtp_err enum, at -280 and
+ * below, so that enum can grow from -211 upwards without a collision.
+ * rtp_jb_strerror() knows them (and falls back to rtp_strerror()). */
+#define RTP_ERR_JB_CONFIG (-280)     /**< invalid jitter buffer config or memory */
+#define RTP_ERR_JB_DUPLICATE (-281)  /**< packet dropped: already buffered or played */
+#define RTP_ERR_JB_LATE (-282)       /**< packet dropped: its playout time passed */
+#define RTP_ERR_JB_WINDOW (-283)     /**< packet dropped: sequence number outside the
+                                          buffer's window (see rtp_jb_put) */
+#define RTP_ERR_JB_TOO_BIG (-284)    /**< payload larger than cfg.max_payload */
+#define RTP_ERR_DTMF_BUSY (-290)     /**< an event is still being sent */
+#define RTP_ERR_DTMF_EVENT (-291)    /**< bad event code, character or volume */
+#define RTP_ERR_DTMF_CONFIG (-292)   /**< bad clock rate / tick for telephone-events */
+
+/** Text for an error code: the RTP_ERR_JB_* / RTP_ERR_DTMF_* codes above,
+ *  else what rtp_strerror() says (static storage, never NULL). */
+RTPDEF const char *rtp_jb_strerror(int err);
+
+/* ---- jitter buffer ----------------------------------------------------- */
+
+/** Largest slot count a jitter buffer accepts (cfg.slots). */
+#define RTP_JB_MAX_SLOTS 1024u
+/** Largest cfg.max_payload (bytes per slot). */
+#define RTP_JB_MAX_PAYLOAD 65536u
+
+/** Jitter buffer configuration. Zero in a field means its default;
+ *  rtp_jb_config_resolve() shows the effective values. Depths are counted
+ *  in frames (playout ticks). */
+typedef struct rtp_jb_config {
+    uint32_t clock_rate;     /**< RTP clock, Hz (default 8000) */
+    uint32_t frame_us;       /**< playout tick = one packet's audio, µs
+                                  (default 20000); clock_rate * frame_us
+                                  must be a whole number of samples per 1e6 */
+    unsigned min_depth;      /**< smallest target depth, frames (default 1) */
+    unsigned max_depth;      /**< largest target depth, frames (default 10) */
+    unsigned initial_depth;  /**< depth before any jitter is measured
+                                  (default 3, clamped to min..max) */
+    unsigned jitter_factor;  /**< k in target = ceil(k * jitter / frame),
+                                  in 1/16 units (default 64, i.e. k = 4) */
+    unsigned slots;          /**< packets held (default 2 * max_depth + 8,
+                                  at most RTP_JB_MAX_SLOTS, > max_depth) */
+    size_t max_payload;      /**< bytes per packet payload (default 1500,
+                                  at most RTP_JB_MAX_PAYLOAD) */
+} rtp_jb_config;
+
+/** What rtp_jb_get() hands out for one tick. */
+typedef enum rtp_jb_kind {
+    RTP_JB_EMPTY = 0, /**< nothing to play: not started, waiting for a
+                           talkspurt's playout time, or silence (DTX) between
+                           talkspurts; the caller plays silence/comfort noise */
+    RTP_JB_FRAME = 1, /**< a frame: payload, seq, timestamp are set */
+    RTP_JB_LOST = 2   /**< a frame is missing: the caller conceals it. With
+                           inserted == 1 it is a tick added to grow the
+                           buffer (or an underrun) and no packet is missing */
+} rtp_jb_kind;
+
+/** One playout tick. */
+typedef struct rtp_jb_frame {
+    rtp_jb_kind kind;
+    uint8_t marker;      /**< FRAME: M bit of the packet */
+    uint8_t inserted;    /**< LOST: 1 = inserted tick (not counted in lost) */
+    uint16_t seq;        /**< FRAME / LOST (not inserted): sequence number */
+    uint32_t timestamp;  /**< FRAME / LOST: RTP timestamp of the tick */
+    rtp_span payload;    /**< FRAME: the copy inside the buffer, valid until
+                              the next rtp_jb_put/rtp_jb_reset */
+} rtp_jb_frame;
+
+/** Counters (cumulative over SSRC resets) and the current state. */
+typedef struct rtp_jb_stats {
+    uint64_t received;   /**< rtp_jb_put calls with valid arguments */
+    uint64_t duplicate;  /**< dropped as RTP_ERR_JB_DUPLICATE */
+    uint64_t late;       /**< dropped as RTP_ERR_JB_LATE */
+    uint64_t lost;       /**< LOST ticks for missing packets (not inserted) */
+    uint64_t played;     /**< FRAME ticks */
+    uint64_t inserted;   /**< inserted LOST ticks (growth and underruns) */
+    uint64_t window;     /**< dropped as RTP_ERR_JB_WINDOW or TOO_BIG */
+    uint64_t resets;     /**< SSRC changes and sequence restarts */
+    unsigned depth;      /**< current playout depth, frames */
+    unsigned target;     /**< target depth from the jitter estimate, frames */
+    unsigned buffered;   /**< packets waiting to be played */
+    uint32_t jitter_us;  /**< interarrival jitter estimate (RFC 3550 A.8), µs */
+} rtp_jb_stats;
+
+/** Private per-packet slot (payload bytes follow the slot array). */
+typedef struct rtp__jb_slot {
+    int64_t ext_seq;      /**< extended sequence number */
+    int64_t ext_ts;       /**< extended timestamp */
+    uint64_t arrival_us;
+    uint32_t len;
+    uint8_t state;        /**< 0 free, 1 buffered, 2 played */
+    uint8_t marker;
+} rtp__jb_slot;
+
+/** An adaptive jitter buffer for one audio stream (one packet = one frame
+ *  of cfg.frame_us). Lives in caller memory; no allocation, no clock.
+ *  All fields are private; read them through rtp_jb_stats_get(). */
+typedef struct rtp_jb {
+    rtp_jb_config cfg;        /* resolved */
+    uint32_t spf;             /* samples per frame */
+    rtp__jb_slot *slot;
+    uint8_t *data;            /* slots * max_payload bytes */
+    int state;                /* 0 idle, 1 waiting for start_us, 2 playing */
+    int have_ssrc, played_any, have_transit, bad_valid;
+    uint32_t ssrc;
+    uint16_t bad_seq;
+    int64_t play_seq, play_ts;
+    uint64_t start_us;
+    int64_t anchored_seq;     /* talkspurt start already handled */
+    uint64_t prev_arrival;    /* last packet for the jitter estimate */
+    int64_t prev_ets;
+    uint64_t jitter16;        /* jitter estimate in µs, times 16 */
+    unsigned underruns;       /* consecutive underrun ticks */
+    rtp_jb_stats st;
+} rtp_jb;
+
+/** Copy cfg (or all defaults when NULL) with every zero replaced by its
+ *  default. Returns 0, or RTP_ERR_JB_CONFIG when the values are unusable
+ *  (a frame that is not a whole number of samples or is over 65535
+ *  samples, min > max, slots <= max_depth or over RTP_JB_MAX_SLOTS,
+ *  max_payload over RTP_JB_MAX_PAYLOAD). */
+RTPDEF int rtp_jb_config_resolve(const rtp_jb_config *cfg, rtp_jb_config *out);
+
+/** Bytes of caller memory rtp_jb_init() needs for cfg (NULL: defaults),
+ *  or 0 when the config is invalid. */
+RTPDEF size_t rtp_jb_mem_size(const rtp_jb_config *cfg);
+
+/** Set up a jitter buffer in mem (rtp_jb_mem_size(cfg) bytes, aligned for
+ *  uint64_t as malloc's result is; it must outlive jb). Returns 0 or
+ *  RTP_ERR_JB_CONFIG (also for NULL or too little memory). */
+RTPDEF int rtp_jb_init(rtp_jb *jb, void *mem, size_t mem_len,
+                       const rtp_jb_config *cfg);
+
+/** Forget the stream (packets, playout position, jitter, depth back to
+ *  initial_depth); counters stay. */
+RTPDEF void rtp_jb_reset(rtp_jb *jb);
+
+/** Give a received packet (fields of a parsed RTP header and its payload,
+ *  which is copied) that arrived at now_us.
+ *
+ *  - A new SSRC resets the buffer first (stats.resets counts it).
+ *  - Sequence numbers and timestamps are extended around the playout
+ *    position, so both wrap freely (RFC 3550 A.1 style 16-bit / 32-bit
+ *    serial arithmetic).
+ *  - Before the first frame is played, a packet older than the first one
+ *    becomes the start of the stream (reordering at the very start).
+ *  - Returns 0 when buffered, or drops it with RTP_ERR_JB_DUPLICATE (that
+ *    sequence number is buffered or was played), RTP_ERR_JB_LATE (its turn
+ *    passed: played as LOST), RTP_ERR_JB_WINDOW (more than cfg.slots away
+ *    from the playout position; two such packets in sequence restart the
+ *    stream at the second, as RFC 3550 A.1 does), RTP_ERR_JB_TOO_BIG, or
+ *    RTP_ERR_INVALID (NULL jb, NULL payload with len > 0).
+ *  - Every buffered packet updates the jitter estimate (RFC 3550 A.8 on the
+ *    arrival times, in µs: J += (|D| - J) / 16) and the target depth
+ *    target = clamp(ceil(jitter_factor/16 * J / frame_us), min, max). */
+RTPDEF int rtp_jb_put(rtp_jb *jb, uint32_t ssrc, uint16_t seq, uint32_t timestamp,
+                      int marker, const uint8_t *payload, size_t len,
+                      uint64_t now_us);
+
+/** One playout tick at now_us: call it every cfg.frame_us. Fills *out and
+ *  returns its kind.
+ *
+ *  Playout policy:
+ *  - A talkspurt starts at the first packet, and again whenever the next
+ *    packet to play has the marker bit or a timestamp ahead of the playout
+ *    position (silence before it). Its playout begins depth frames after
+ *    that packet's arrival: until then the ticks are EMPTY. At each
+ *    talkspurt start the depth moves to the target: up at once, down by
+ *    one frame only (shrink slowly, and only in silence, so no audio is
+ *    dropped).
+ *  - Inside a talkspurt, when the target exceeds the depth, one inserted
+ *    LOST tick is played per tick (grow fast; depth + 1 each).
+ *  - The next packet present: FRAME. Missing while later packets are
+ *    buffered: LOST (stats.lost; the packet, if it comes, is late).
+ *    Nothing buffered (underrun): an inserted LOST tick that waits for the
+ *    packet without advancing. If that packet then plays in the same
+ *    talkspurt, the depth grows by the ticks waited (at most max_depth);
+ *    if the next packet starts a talkspurt, they were silence (DTX) and
+ *    the depth stays. After max_depth underrun ticks in a row the buffer
+ *    goes idle (EMPTY) and the next packet's arrival starts a talkspurt.
+ *  - Without silence (no DTX, no marker) the depth never shrinks. */
+RTPDEF rtp_jb_kind rtp_jb_get(rtp_jb *jb, uint64_t now_us, rtp_jb_frame *out);
+
+/** Counters and current depth / target / jitter. */
+RTPDEF void rtp_jb_stats_get(const rtp_jb *jb, rtp_jb_stats *st);
+
+/* ---- RFC 4733 telephone-events ------------------------------------------ */
+
+/** Event codes of RFC 4733 §3.2 (DTMF 0-9 are codes 0-9). */
+enum {
+    RTP_DTMF_STAR = 10, RTP_DTMF_POUND = 11, RTP_DTMF_A = 12, RTP_DTMF_B = 13,
+    RTP_DTMF_C = 14, RTP_DTMF_D = 15, RTP_DTMF_FLASH = 16
+};
+/** Most notes one rtp_dtmf_receiver_put / _on_timeout call reports. */
+#define RTP_DTMF_MAX_NOTES 3
+/** Default time after the last packet of an event without E bit at which
+ *  the receiver ends it (RFC 4733 §2.5.2.2 leaves the value to us). */
+#define RTP_DTMF_DEFAULT_TIMEOUT_US 200000u
+
+/** Character of an event code: '0'-'9', '*', '#', 'A'-'D', and '!' for
+ *  flash (16); 0 for any other code. */
+RTPDEF char rtp_dtmf_event_to_char(unsigned event);
+/** Event code of a character (those above; 'a'-'d' too), or
+ *  RTP_ERR_DTMF_EVENT. */
+RTPDEF int rtp_dtmf_char_to_event(int c);
+
+/** The 4-byte payload of RFC 4733 §2.3. */
+typedef struct rtp_dtmf_payload {
+    uint8_t event;      /**< 0..255 */
+    uint8_t end;        /**< E bit */
+    uint8_t volume;     /**< 0..63, -dBm0 (§2.3.4) */
+    uint16_t duration;  /**< timestamp units since the event (segment) start */
+} rtp_dtmf_payload;
+
+/** Read the first 4 bytes of a payload (more, e.g. RFC 2198 redundancy
+ *  blocks, are ignored; the R bit is ignored, §2.3). Returns 0 or
+ *  RTP_ERR_TRUNCATED. */
+RTPDEF int rtp_dtmf_payload_parse(rtp_span p, rtp_dtmf_payload *out);
+/** Write the payload into out[0..3] (R bit zero). Returns 4, or
+ *  RTP_ERR_DTMF_EVENT for a volume over 63. */
+RTPDEF int rtp_dtmf_payload_build(const rtp_dtmf_payload *p, uint8_t out[4]);
+
+/** One packet of the sender: the caller puts it into an RTP packet of the
+ *  telephone-event payload type with its stream's next sequence number
+ *  and SSRC (each packet, retransmissions included, takes a new sequence
+ *  number, §2.5.1.4). */
+typedef struct rtp_dtmf_packet {
+    uint8_t payload[4];   /**< RFC 4733 §2.3, network order */
+    uint8_t marker;       /**< M bit: first packet of the event (§2.5.1.2) */
+    uint32_t timestamp;   /**< event (segment) start, held for all of its
+                               packets (§2.5.1.2, §2.5.1.3) */
+    uint8_t event, end;   /**< copies of payload fields */
+    uint16_t duration;
+} rtp_dtmf_packet;
+
+/** Telephone-event sender (RFC 4733 §2.5.1). Fields are private. */
+typedef struct rtp_dtmf_sender {
+    uint32_t spt;          /* samples per tick */
+    int active;            /* an event is being sent */
+    int ending;            /* end packets sent so far (0 = not ending) */
+    int stop_req, first, new_seg, pending_end;
+    uint8_t event, volume;
+    uint32_t seg_ts;       /* timestamp of the current segment */
+    uint32_t dur;          /* duration in the current segment */
+    uint32_t carry;        /* samples carried into the next segment */
+    uint64_t elapsed;      /* samples since the event start */
+    uint64_t total;        /* fixed duration, or 0 = until stop */
+} rtp_dtmf_sender;
+
+/** Set up a sender for a clock_rate (Hz) and a tick of tick_us (the
+ *  packet interval, e.g. 20000 or the RFC 4733 §2.5.1.2 suggestion of
+ *  50000). Returns 0, or RTP_ERR_DTMF_CONFIG unless the tick is a whole
+ *  number of samples, 1..65535. */
+RTPDEF int rtp_dtmf_sender_init(rtp_dtmf_sender *s, uint32_t clock_rate,
+                                uint32_t tick_us);
+
+/** Start an event at RTP timestamp ts (the media clock position where it
+ *  begins). duration is in timestamp units (0: until
+ *  rtp_dtmf_sender_stop); a last partial tick adds only what is left. Returns 0, RTP_ERR_DTMF_EVENT (event
+ *  over 255 or volume over 63) or RTP_ERR_DTMF_BUSY while the previous
+ *  event (its end packets included) is still being sent. */
+RTPDEF int rtp_dtmf_sender_start(rtp_dtmf_sender *s, unsigned event,
+                                 unsigned volume, uint32_t ts, uint64_t duration);
+
+/** End an event started without a duration: the next tick's packet is the
+ *  first end packet and its duration covers that tick. No effect when no
+ *  event runs or it is already ending. */
+RTPDEF void rtp_dtmf_sender_stop(rtp_dtmf_sender *s);
+
+/** 1 while rtp_dtmf_sender_tick still has packets to give. */
+RTPDEF int rtp_dtmf_sender_busy(const rtp_dtmf_sender *s);
+
+/** The packet for one tick (call it every tick_us while busy). Returns 1
+ *  with *out set, or 0 when idle. Sequence for an event of N ticks:
+ *  ticks 1..N carry durations spt, 2*spt, ... with the same timestamp, the
+ *  first with the marker bit (§2.5.1.2); tick N has the E bit and the
+ *  final duration, and ticks N+1 and N+2 repeat it (three end packets,
+ *  §2.5.1.4). Long events (§2.5.1.3, read back by §2.5.2.3): a segment's
+ *  duration stops at 0xFFFF (that packet is sent), and the next tick
+ *  starts a new segment at timestamp + 0xFFFF, without marker, carrying
+ *  the rest. */
+RTPDEF int rtp_dtmf_sender_tick(rtp_dtmf_sender *s, rtp_dtmf_packet *out);
+
+/** What the receiver reports. */
+typedef enum rtp_dtmf_note_kind {
+    RTP_DTMF_STARTED = 1, /**< a new event was seen */
+    RTP_DTMF_ENDED = 2    /**< an event ended (duration is final) */
+} rtp_dtmf_note_kind;
+
+/** Why an event ended. */
+typedef enum rtp_dtmf_end_reason {
+    RTP_DTMF_END_BIT = 1,      /**< a packet with the E bit */
+    RTP_DTMF_END_TIMEOUT = 2,  /**< no packet for timeout_us (end lost) */
+    RTP_DTMF_END_NEW_EVENT = 3 /**< a packet of a new event came first */
+} rtp_dtmf_end_reason;
+
+/** One report of the receiver. */
+typedef struct rtp_dtmf_note {
+    rtp_dtmf_note_kind kind;
+    uint8_t event;
+    char ch;                   /**< rtp_dtmf_event_to_char(event) */
+    uint8_t volume;
+    uint32_t timestamp;        /**< RTP timestamp of the event start */
+    uint64_t duration;         /**< ENDED: timestamp units, all segments */
+    rtp_dtmf_end_reason reason;/**< ENDED */
+} rtp_dtmf_note;
+
+/** Telephone-event receiver (RFC 4733 §2.5.2). Fields are private. */
+typedef struct rtp_dtmf_receiver {
+    uint64_t timeout_us;
+    int active;
+    uint8_t event, volume;
+    uint32_t start_ts, seg_ts;
+    uint64_t seg_base;         /* duration of the finished segments */
+    uint16_t seg_dur;          /* largest duration seen in this segment */
+    uint64_t last_us;
+    int have_done;
+    uint32_t done_ts;          /* last ended event: segment timestamp, */
+    uint8_t done_event;        /* code, for dropping its late packets */
+} rtp_dtmf_receiver;
+
+/** Set up a receiver; timeout_us 0 means RTP_DTMF_DEFAULT_TIMEOUT_US. */
+RTPDEF void rtp_dtmf_receiver_init(rtp_dtmf_receiver *r, uint64_t timeout_us);
+
+/** Feed a parsed packet of the telephone-event payload type (the caller
+ *  checks the payload type; SSRC changes are the caller's too). Writes up
+ *  to RTP_DTMF_MAX_NOTES notes to out, returns how many, or
+ *  RTP_ERR_TRUNCATED (payload under 4 bytes) / RTP_ERR_INVALID.
+ *  - A timestamp different from the current event's is a new event
+ *    (§2.5.2.1; the marker bit may be lost so it is not needed): the
+ *    running one ENDS (reason NEW_EVENT) and the new one STARTS. A packet
+ *    that already has E both STARTS and ENDS.
+ *  - Same event code at the current segment's timestamp + 0xFFFF is the
+ *    next segment of a long event (§2.5.2.3), not a new event.
+ *  - Packets older than the current event, and packets of the event that
+ *    just ended (the retransmitted end packets, §2.5.1.4, or late updates)
+ *    are dropped: 0 notes.
+ *  - The duration is the largest seen, so reordered updates are harmless. */
+RTPDEF int rtp_dtmf_receiver_put(rtp_dtmf_receiver *r, const rtp_header *h,
+                                 uint64_t now_us, rtp_dtmf_note *out);
+
+/** When the running event times out (last packet + timeout_us), or
+ *  UINT64_MAX when no event runs. */
+RTPDEF uint64_t rtp_dtmf_receiver_next_deadline(const rtp_dtmf_receiver *r);
+
+/** Call at (or after) the deadline: ends a running event whose end packets
+ *  were lost, with the last duration seen (reason TIMEOUT). Returns the
+ *  number of notes (0 or 1). */
+RTPDEF int rtp_dtmf_receiver_on_timeout(rtp_dtmf_receiver *r, uint64_t now_us,
+                                        rtp_dtmf_note *out);
+
 #ifdef __cplusplus
 }
 #endif
@@ -3214,6 +3571,636 @@ RTPDEF void rtp_session_change_ssrc(rtp_session *s, uint32_t ssrc)
     s->reports_since_sent = 0;
     s->sr_n = 0;
     s->sr_pos = 0;
+}
+
+/* ---- adaptive jitter buffer and RFC 4733 telephone-events ---------- */
+/* ---- jitter buffer, telephone-events (error texts) ---------------------- */
+
+RTPDEF const char *rtp_jb_strerror(int err)
+{
+    switch (err) {
+    case RTP_ERR_JB_CONFIG: return "invalid jitter buffer configuration";
+    case RTP_ERR_JB_DUPLICATE: return "duplicate packet";
+    case RTP_ERR_JB_LATE: return "packet arrived after its playout time";
+    case RTP_ERR_JB_WINDOW: return "sequence number outside the jitter buffer window";
+    case RTP_ERR_JB_TOO_BIG: return "payload larger than a jitter buffer slot";
+    case RTP_ERR_DTMF_BUSY: return "telephone-event still being sent";
+    case RTP_ERR_DTMF_EVENT: return "bad telephone-event code, character or volume";
+    case RTP_ERR_DTMF_CONFIG: return "bad telephone-event clock rate or tick";
+    default: return rtp_strerror(err);
+    }
+}
+
+/* ---- jitter buffer ------------------------------------------------------ */
+
+#define RTP__JB_IDLE 0
+#define RTP__JB_WAIT 1
+#define RTP__JB_PLAY 2
+
+#define RTP__JB_FREE 0
+#define RTP__JB_FULL 1
+#define RTP__JB_PLAYED 2
+
+RTPDEF int rtp_jb_config_resolve(const rtp_jb_config *cfg, rtp_jb_config *out)
+{
+    rtp_jb_config c;
+    uint64_t samples;
+    if (!out) return RTP_ERR_JB_CONFIG;
+    if (cfg) c = *cfg;
+    else memset(&c, 0, sizeof c);
+    if (!c.clock_rate) c.clock_rate = 8000;
+    if (!c.frame_us) c.frame_us = 20000;
+    if (!c.min_depth) c.min_depth = 1;
+    if (!c.max_depth) c.max_depth = c.min_depth > 10 ? c.min_depth : 10;
+    if (!c.initial_depth) c.initial_depth = 3;
+    if (!c.jitter_factor) c.jitter_factor = 64;
+    if (!c.max_payload) c.max_payload = 1500;
+    if (c.min_depth > c.max_depth || c.max_depth >= RTP_JB_MAX_SLOTS)
+        return RTP_ERR_JB_CONFIG;
+    if (!c.slots) {
+        c.slots = 2 * c.max_depth + 8;
+        if (c.slots > RTP_JB_MAX_SLOTS) c.slots = RTP_JB_MAX_SLOTS;
+    }
+    if (c.initial_depth < c.min_depth) c.initial_depth = c.min_depth;
+    if (c.initial_depth > c.max_depth) c.initial_depth = c.max_depth;
+    samples = (uint64_t)c.clock_rate * c.frame_us;
+    if (samples % 1000000u || samples / 1000000u > 0xffff) return RTP_ERR_JB_CONFIG;
+    if (c.slots <= c.max_depth || c.slots > RTP_JB_MAX_SLOTS) return RTP_ERR_JB_CONFIG;
+    if (c.max_payload > RTP_JB_MAX_PAYLOAD || c.jitter_factor > 65536u)
+        return RTP_ERR_JB_CONFIG;
+    *out = c;
+    return 0;
+}
+
+static size_t rtp__jb_payload_stride(const rtp_jb_config *c)
+{
+    return (c->max_payload + 7) & ~(size_t)7;
+}
+
+RTPDEF size_t rtp_jb_mem_size(const rtp_jb_config *cfg)
+{
+    rtp_jb_config c;
+    if (rtp_jb_config_resolve(cfg, &c) != 0) return 0;
+    return (size_t)c.slots * (sizeof(rtp__jb_slot) + rtp__jb_payload_stride(&c));
+}
+
+static void rtp__jb_forget(rtp_jb *jb)
+{
+    unsigned i;
+    for (i = 0; i < jb->cfg.slots; i++) jb->slot[i].state = RTP__JB_FREE;
+    jb->state = RTP__JB_IDLE;
+    jb->played_any = 0;
+    jb->have_transit = 0;
+    jb->bad_valid = 0;
+    jb->play_seq = 0;
+    jb->play_ts = 0;
+    jb->start_us = 0;
+    jb->prev_arrival = 0;
+    jb->prev_ets = 0;
+    jb->anchored_seq = 0;
+    jb->jitter16 = 0;
+    jb->underruns = 0;
+    jb->st.depth = jb->cfg.initial_depth;
+    jb->st.target = jb->cfg.initial_depth;
+    jb->st.buffered = 0;
+    jb->st.jitter_us = 0;
+}
+
+RTPDEF int rtp_jb_init(rtp_jb *jb, void *mem, size_t mem_len, const rtp_jb_config *cfg)
+{
+    rtp_jb_config c;
+    size_t need;
+    if (!jb || !mem) return RTP_ERR_JB_CONFIG;
+    if (rtp_jb_config_resolve(cfg, &c) != 0) return RTP_ERR_JB_CONFIG;
+    need = rtp_jb_mem_size(&c);
+    if (mem_len < need) return RTP_ERR_JB_CONFIG;
+    memset(jb, 0, sizeof *jb);
+    jb->cfg = c;
+    jb->spf = (uint32_t)((uint64_t)c.clock_rate * c.frame_us / 1000000u);
+    jb->slot = (rtp__jb_slot *)mem;
+    jb->data = (uint8_t *)mem + (size_t)c.slots * sizeof(rtp__jb_slot);
+    rtp__jb_forget(jb);
+    return 0;
+}
+
+RTPDEF void rtp_jb_reset(rtp_jb *jb)
+{
+    if (!jb) return;
+    rtp__jb_forget(jb);
+    jb->have_ssrc = 0;
+}
+
+static rtp__jb_slot *rtp__jb_slot_of(rtp_jb *jb, int64_t ext_seq)
+{
+    /* ext_seq may be negative before the first wrap downwards */
+    int64_t n = (int64_t)jb->cfg.slots;
+    int64_t i = ext_seq % n;
+    if (i < 0) i += n;
+    return &jb->slot[i];
+}
+
+/* Target depth from the jitter estimate: ceil(k/16 * J / frame). */
+static void rtp__jb_retarget(rtp_jb *jb)
+{
+    uint64_t j = jb->jitter16 >> 4;
+    uint64_t num = (uint64_t)jb->cfg.jitter_factor * j;
+    uint64_t den = 16u * (uint64_t)jb->cfg.frame_us;
+    uint64_t t = (num + den - 1) / den;
+    if (t < jb->cfg.min_depth) t = jb->cfg.min_depth;
+    if (t > jb->cfg.max_depth) t = jb->cfg.max_depth;
+    jb->st.target = (unsigned)t;
+    jb->st.jitter_us = j > 0xffffffffu ? 0xffffffffu : (uint32_t)j;
+}
+
+static int64_t rtp__jb_clamp(int64_t v, int64_t lim)
+{
+    return v > lim ? lim : v < -lim ? -lim : v;
+}
+
+/* RFC 3550 A.8 on arrival time vs media time, in µs: D is the difference
+ * of the two clocks' advances since the previous packet. */
+static void rtp__jb_jitter(rtp_jb *jb, int64_t ext_ts, uint64_t now_us)
+{
+    if (jb->have_transit) {
+        /* both advances clamped to an hour so neither a clock jump nor a
+         * hostile timestamp can overflow */
+        const int64_t hour = (int64_t)3600 * 1000000;
+        int64_t da = rtp__jb_clamp((int64_t)(now_us - jb->prev_arrival), hour);
+        int64_t dts = rtp__jb_clamp(ext_ts - jb->prev_ets, (int64_t)1 << 40);
+        int64_t dm = rtp__jb_clamp(dts * 1000000 / (int64_t)jb->cfg.clock_rate, hour);
+        int64_t d = da - dm;
+        uint64_t ad = (uint64_t)(d < 0 ? -d : d);
+        if (ad > 60000000u) ad = 60000000u; /* a minute caps a clock jump */
+        /* J16 += |D| - J16/16, rounded */
+        jb->jitter16 = jb->jitter16 + ad - ((jb->jitter16 + 8) >> 4);
+    }
+    jb->prev_arrival = now_us;
+    jb->prev_ets = ext_ts;
+    jb->have_transit = 1;
+    rtp__jb_retarget(jb);
+}
+
+static void rtp__jb_store(rtp_jb *jb, int64_t ext, int64_t ets, int marker,
+                          const uint8_t *payload, size_t len, uint64_t now_us)
+{
+    rtp__jb_slot *s = rtp__jb_slot_of(jb, ext);
+    size_t idx = (size_t)(s - jb->slot);
+    if (s->state == RTP__JB_FULL) jb->st.buffered--; /* cannot happen: window */
+    s->ext_seq = ext;
+    s->ext_ts = ets;
+    s->arrival_us = now_us;
+    s->len = (uint32_t)len;
+    s->state = RTP__JB_FULL;
+    s->marker = (uint8_t)(marker != 0);
+    if (len) memcpy(jb->data + idx * rtp__jb_payload_stride(&jb->cfg), payload, len);
+    jb->st.buffered++;
+    rtp__jb_jitter(jb, ets, now_us);
+}
+
+/* At a talkspurt start the depth moves to the target: up at once, down by
+ * one frame. */
+static void rtp__jb_talkspurt_depth(rtp_jb *jb)
+{
+    if (jb->st.target > jb->st.depth) jb->st.depth = jb->st.target;
+    else if (jb->st.target < jb->st.depth) jb->st.depth--;
+}
+
+/* Make (seq, ts) the first packet of the stream or of a talkspurt after the
+ * buffer went idle. */
+static void rtp__jb_anchor(rtp_jb *jb, int64_t ext, int64_t ets, uint64_t now_us)
+{
+    if (jb->played_any) rtp__jb_talkspurt_depth(jb);
+    jb->play_seq = ext;
+    jb->play_ts = ets;
+    jb->anchored_seq = ext;
+    jb->state = RTP__JB_WAIT;
+    jb->start_us = now_us + (uint64_t)jb->st.depth * jb->cfg.frame_us;
+}
+
+RTPDEF int rtp_jb_put(rtp_jb *jb, uint32_t ssrc, uint16_t seq, uint32_t timestamp,
+                      int marker, const uint8_t *payload, size_t len, uint64_t now_us)
+{
+    int64_t ext, ets, n;
+    rtp__jb_slot *s;
+    if (!jb || (!payload && len)) return RTP_ERR_INVALID;
+    jb->st.received++;
+    if (len > jb->cfg.max_payload) {
+        jb->st.window++;
+        return RTP_ERR_JB_TOO_BIG;
+    }
+    if (jb->have_ssrc && ssrc != jb->ssrc) {
+        rtp__jb_forget(jb);
+        jb->st.resets++;
+    }
+    jb->have_ssrc = 1;
+    jb->ssrc = ssrc;
+    n = (int64_t)jb->cfg.slots;
+    if (jb->state == RTP__JB_IDLE && !jb->played_any) {
+        /* the very first packet: extended values start at the raw ones */
+        rtp__jb_anchor(jb, (int64_t)seq, (int64_t)timestamp, now_us);
+        rtp__jb_store(jb, (int64_t)seq, (int64_t)timestamp, marker, payload, len, now_us);
+        return 0;
+    }
+    ext = jb->play_seq + (int16_t)(uint16_t)(seq - (uint16_t)(uint64_t)jb->play_seq);
+    ets = jb->play_ts + (int32_t)(uint32_t)(timestamp - (uint32_t)(uint64_t)jb->play_ts);
+    s = rtp__jb_slot_of(jb, ext);
+    if (s->state != RTP__JB_FREE && s->ext_seq == ext) {
+        jb->st.duplicate++;
+        return RTP_ERR_JB_DUPLICATE;
+    }
+    if (ext >= jb->play_seq + n || ext <= jb->play_seq - n) {
+        /* outside the window: a restart when two arrive in sequence */
+        if (jb->bad_valid && seq == (uint16_t)(jb->bad_seq + 1u)) {
+            rtp__jb_forget(jb);
+            jb->st.resets++;
+            rtp__jb_anchor(jb, (int64_t)seq, (int64_t)timestamp, now_us);
+            rtp__jb_store(jb, (int64_t)seq, (int64_t)timestamp, marker, payload, len,
+                          now_us);
+            return 0;
+        }
+        jb->bad_valid = 1;
+        jb->bad_seq = seq;
+        jb->st.window++;
+        return RTP_ERR_JB_WINDOW;
+    }
+    jb->bad_valid = 0;
+    if (ext < jb->play_seq) {
+        if (jb->state == RTP__JB_WAIT && !jb->played_any) {
+            /* reordered at the start: begin earlier, if no buffered packet
+             * is a whole window ahead of it */
+            int64_t k;
+            for (k = ext + n; k < jb->play_seq + n; k++) {
+                rtp__jb_slot *o = rtp__jb_slot_of(jb, k);
+                if (o->state == RTP__JB_FULL && o->ext_seq == k) {
+                    jb->st.window++;
+                    return RTP_ERR_JB_WINDOW;
+                }
+            }
+            jb->play_seq = ext;
+            jb->play_ts = ets;
+            jb->anchored_seq = ext;
+            rtp__jb_store(jb, ext, ets, marker, payload, len, now_us);
+            return 0;
+        }
+        jb->st.late++;
+        /* it still tells about the network's jitter */
+        rtp__jb_jitter(jb, ets, now_us);
+        return RTP_ERR_JB_LATE;
+    }
+    if (jb->state == RTP__JB_IDLE) {
+        /* after an underrun ended the talkspurt: this packet starts the
+         * next one */
+        rtp__jb_store(jb, ext, ets, marker, payload, len, now_us);
+        rtp__jb_anchor(jb, ext, ets, now_us);
+        return 0;
+    }
+    rtp__jb_store(jb, ext, ets, marker, payload, len, now_us);
+    return 0;
+}
+
+static rtp_jb_kind rtp__jb_out(rtp_jb_frame *out, rtp_jb_kind k)
+{
+    out->kind = k;
+    return k;
+}
+
+RTPDEF rtp_jb_kind rtp_jb_get(rtp_jb *jb, uint64_t now_us, rtp_jb_frame *out)
+{
+    rtp__jb_slot *s;
+    rtp_jb_frame dummy;
+    if (!out) out = &dummy;
+    memset(out, 0, sizeof *out);
+    if (!jb || jb->state == RTP__JB_IDLE) return rtp__jb_out(out, RTP_JB_EMPTY);
+    if (jb->state == RTP__JB_WAIT) {
+        if (now_us < jb->start_us) return rtp__jb_out(out, RTP_JB_EMPTY);
+        s = rtp__jb_slot_of(jb, jb->play_seq);
+        if (s->state == RTP__JB_FULL && s->ext_seq == jb->play_seq) jb->play_ts = s->ext_ts;
+        jb->state = RTP__JB_PLAY;
+        jb->underruns = 0;
+    } else if (jb->st.target > jb->st.depth) {
+        /* grow inside a talkspurt: one inserted tick */
+        jb->st.depth++;
+        jb->st.inserted++;
+        out->inserted = 1;
+        out->timestamp = (uint32_t)(uint64_t)jb->play_ts;
+        return rtp__jb_out(out, RTP_JB_LOST);
+    }
+    s = rtp__jb_slot_of(jb, jb->play_seq);
+    if (s->state == RTP__JB_FULL && s->ext_seq == jb->play_seq) {
+        if (jb->played_any && jb->anchored_seq != jb->play_seq &&
+            (s->marker || s->ext_ts > jb->play_ts)) {
+            /* a talkspurt starts here: move the depth towards the target
+             * and play depth frames after the packet's arrival */
+            rtp__jb_talkspurt_depth(jb);
+            jb->anchored_seq = jb->play_seq;
+            jb->underruns = 0;
+            jb->start_us = s->arrival_us + (uint64_t)jb->st.depth * jb->cfg.frame_us;
+            if (now_us < jb->start_us) {
+                jb->state = RTP__JB_WAIT;
+                return rtp__jb_out(out, RTP_JB_EMPTY);
+            }
+            jb->play_ts = s->ext_ts;
+        } else if (jb->underruns) {
+            /* it came late but was waited for: the delay grew */
+            jb->st.depth += jb->underruns;
+            if (jb->st.depth > jb->cfg.max_depth) jb->st.depth = jb->cfg.max_depth;
+        }
+        out->seq = (uint16_t)(uint64_t)s->ext_seq;
+        out->timestamp = (uint32_t)(uint64_t)s->ext_ts;
+        out->marker = s->marker;
+        out->payload.p = jb->data + (size_t)(s - jb->slot) * rtp__jb_payload_stride(&jb->cfg);
+        out->payload.len = s->len;
+        s->state = RTP__JB_PLAYED;
+        jb->st.buffered--;
+        jb->st.played++;
+        jb->played_any = 1;
+        jb->underruns = 0;
+        jb->play_seq++;
+        jb->play_ts = s->ext_ts + jb->spf;
+        return rtp__jb_out(out, RTP_JB_FRAME);
+    }
+    if (jb->st.buffered > 0) {
+        /* a later packet is here: this one is missing */
+        out->seq = (uint16_t)(uint64_t)jb->play_seq;
+        out->timestamp = (uint32_t)(uint64_t)jb->play_ts;
+        jb->st.lost++;
+        jb->play_seq++;
+        jb->play_ts += jb->spf;
+        jb->underruns = 0;
+        jb->played_any = 1;
+        return rtp__jb_out(out, RTP_JB_LOST);
+    }
+    /* underrun: wait for the packet, concealing */
+    if (jb->underruns >= jb->cfg.max_depth) {
+        jb->state = RTP__JB_IDLE;
+        jb->played_any = 1;
+        return rtp__jb_out(out, RTP_JB_EMPTY);
+    }
+    jb->underruns++;
+    jb->st.inserted++;
+    out->inserted = 1;
+    out->timestamp = (uint32_t)(uint64_t)jb->play_ts;
+    return rtp__jb_out(out, RTP_JB_LOST);
+}
+
+RTPDEF void rtp_jb_stats_get(const rtp_jb *jb, rtp_jb_stats *st)
+{
+    if (!st) return;
+    if (!jb) {
+        memset(st, 0, sizeof *st);
+        return;
+    }
+    *st = jb->st;
+}
+
+/* ---- RFC 4733 telephone-events ------------------------------------------ */
+
+RTPDEF char rtp_dtmf_event_to_char(unsigned event)
+{
+    static const char tab[] = "0123456789*#ABCD!";
+    return event < 17 ? tab[event] : 0;
+}
+
+RTPDEF int rtp_dtmf_char_to_event(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'D') return RTP_DTMF_A + (c - 'A');
+    if (c >= 'a' && c <= 'd') return RTP_DTMF_A + (c - 'a');
+    if (c == '*') return RTP_DTMF_STAR;
+    if (c == '#') return RTP_DTMF_POUND;
+    if (c == '!') return RTP_DTMF_FLASH;
+    return RTP_ERR_DTMF_EVENT;
+}
+
+RTPDEF int rtp_dtmf_payload_parse(rtp_span p, rtp_dtmf_payload *out)
+{
+    if (!out || (!p.p && p.len)) return RTP_ERR_INVALID;
+    if (p.len < 4) return RTP_ERR_TRUNCATED;
+    out->event = p.p[0];
+    out->end = (uint8_t)(p.p[1] >> 7);
+    out->volume = (uint8_t)(p.p[1] & 0x3f);
+    out->duration = rtp__be16(p.p + 2);
+    return 0;
+}
+
+RTPDEF int rtp_dtmf_payload_build(const rtp_dtmf_payload *p, uint8_t out[4])
+{
+    if (!p || !out) return RTP_ERR_INVALID;
+    if (p->volume > 63) return RTP_ERR_DTMF_EVENT;
+    out[0] = p->event;
+    out[1] = (uint8_t)((p->end ? 0x80u : 0u) | p->volume);
+    out[2] = (uint8_t)(p->duration >> 8);
+    out[3] = (uint8_t)p->duration;
+    return 4;
+}
+
+RTPDEF int rtp_dtmf_sender_init(rtp_dtmf_sender *s, uint32_t clock_rate, uint32_t tick_us)
+{
+    uint64_t samples = (uint64_t)clock_rate * tick_us;
+    if (!s) return RTP_ERR_INVALID;
+    memset(s, 0, sizeof *s);
+    if (samples == 0 || samples % 1000000u || samples / 1000000u > 0xffff)
+        return RTP_ERR_DTMF_CONFIG;
+    s->spt = (uint32_t)(samples / 1000000u);
+    return 0;
+}
+
+RTPDEF int rtp_dtmf_sender_start(rtp_dtmf_sender *s, unsigned event, unsigned volume,
+                                 uint32_t ts, uint64_t duration)
+{
+    if (!s || !s->spt) return RTP_ERR_INVALID;
+    if (event > 255 || volume > 63) return RTP_ERR_DTMF_EVENT;
+    if (s->active) return RTP_ERR_DTMF_BUSY;
+    s->active = 1;
+    s->ending = 0;
+    s->stop_req = 0;
+    s->first = 1;
+    s->new_seg = 0;
+    s->pending_end = 0;
+    s->event = (uint8_t)event;
+    s->volume = (uint8_t)volume;
+    s->seg_ts = ts;
+    s->dur = 0;
+    s->carry = 0;
+    s->elapsed = 0;
+    s->total = duration;
+    return 0;
+}
+
+RTPDEF void rtp_dtmf_sender_stop(rtp_dtmf_sender *s)
+{
+    if (s && s->active && !s->ending) s->stop_req = 1;
+}
+
+RTPDEF int rtp_dtmf_sender_busy(const rtp_dtmf_sender *s)
+{
+    return s && s->active;
+}
+
+static void rtp__dtmf_emit(rtp_dtmf_sender *s, rtp_dtmf_packet *out)
+{
+    rtp_dtmf_payload p;
+    memset(out, 0, sizeof *out);
+    p.event = s->event;
+    p.end = (uint8_t)(s->ending != 0);
+    p.volume = s->volume;
+    p.duration = (uint16_t)s->dur;
+    rtp_dtmf_payload_build(&p, out->payload);
+    out->marker = (uint8_t)s->first;
+    out->timestamp = s->seg_ts;
+    out->event = p.event;
+    out->end = p.end;
+    out->duration = p.duration;
+    s->first = 0;
+}
+
+RTPDEF int rtp_dtmf_sender_tick(rtp_dtmf_sender *s, rtp_dtmf_packet *out)
+{
+    rtp_dtmf_packet dummy;
+    uint64_t step;
+    int end_now = 0;
+    if (!out) out = &dummy;
+    if (!s || !s->active) return 0;
+    if (s->ending) {
+        /* the retransmissions of the end packet (§2.5.1.4) */
+        s->ending++;
+        rtp__dtmf_emit(s, out);
+        if (s->ending >= 3) s->active = 0;
+        return 1;
+    }
+    if (s->new_seg) {
+        /* §2.5.1.3: the next segment starts where the full one ended, with
+         * the samples that did not fit */
+        s->seg_ts += 0xffffu;
+        s->dur = s->carry;
+        s->carry = 0;
+        s->new_seg = 0;
+        if (s->pending_end) {
+            /* the event ended in the tick that filled the old segment */
+            s->ending = 1;
+            rtp__dtmf_emit(s, out);
+            return 1;
+        }
+    }
+    step = s->spt;
+    if (s->total && s->elapsed + step >= s->total) {
+        step = s->total - s->elapsed;
+        end_now = 1;
+    } else if (s->stop_req) {
+        end_now = 1;
+    }
+    s->elapsed += step;
+    if (s->dur + step > 0xffffu || (s->dur + step == 0xffffu && !end_now)) {
+        /* this segment is full: send 0xFFFF, carry the rest */
+        s->carry = (uint32_t)(s->dur + step - 0xffffu);
+        s->dur = 0xffffu;
+        s->new_seg = 1;
+        s->pending_end = end_now;
+        rtp__dtmf_emit(s, out);
+        return 1;
+    }
+    s->dur += (uint32_t)step;
+    if (end_now) s->ending = 1;
+    rtp__dtmf_emit(s, out);
+    return 1;
+}
+
+RTPDEF void rtp_dtmf_receiver_init(rtp_dtmf_receiver *r, uint64_t timeout_us)
+{
+    if (!r) return;
+    memset(r, 0, sizeof *r);
+    r->timeout_us = timeout_us ? timeout_us : RTP_DTMF_DEFAULT_TIMEOUT_US;
+}
+
+static void rtp__dtmf_note(rtp_dtmf_note *n, rtp_dtmf_note_kind kind, const rtp_dtmf_receiver *r,
+                           rtp_dtmf_end_reason reason)
+{
+    memset(n, 0, sizeof *n);
+    n->kind = kind;
+    n->event = r->event;
+    n->ch = rtp_dtmf_event_to_char(r->event);
+    n->volume = r->volume;
+    n->timestamp = r->start_ts;
+    if (kind == RTP_DTMF_ENDED) {
+        n->duration = r->seg_base + r->seg_dur;
+        n->reason = reason;
+    }
+}
+
+/* End the running event: the note, and remember it so that its late and
+ * retransmitted packets are dropped. */
+static int rtp__dtmf_finish(rtp_dtmf_receiver *r, rtp_dtmf_note *out, rtp_dtmf_end_reason why)
+{
+    rtp__dtmf_note(out, RTP_DTMF_ENDED, r, why);
+    r->active = 0;
+    r->have_done = 1;
+    r->done_ts = r->seg_ts;
+    r->done_event = r->event;
+    return 1;
+}
+
+RTPDEF int rtp_dtmf_receiver_put(rtp_dtmf_receiver *r, const rtp_header *h, uint64_t now_us,
+                                 rtp_dtmf_note *out)
+{
+    rtp_dtmf_payload p;
+    int n = 0, e;
+    if (!r || !h || !out) return RTP_ERR_INVALID;
+    e = rtp_dtmf_payload_parse(h->payload, &p);
+    if (e) return e;
+    if (r->active) {
+        int32_t d = (int32_t)(h->timestamp - r->seg_ts);
+        if (d == 0) {
+            if (p.event != r->event) return 0; /* not ours: ignore */
+            /* an update or the end of the running segment */
+            if (p.duration > r->seg_dur) r->seg_dur = p.duration;
+            r->last_us = now_us;
+            if (p.end) return rtp__dtmf_finish(r, out, RTP_DTMF_END_BIT);
+            return 0;
+        }
+        if (d == 0xffff && p.event == r->event) {
+            /* §2.5.2.3: next segment of a long event */
+            r->seg_base += 0xffffu;
+            r->seg_ts = h->timestamp;
+            r->seg_dur = p.duration;
+            r->last_us = now_us;
+            if (p.end) return rtp__dtmf_finish(r, out, RTP_DTMF_END_BIT);
+            return 0;
+        }
+        if (d < 0) return 0; /* an older event's packet */
+        /* §2.5.2.1: a new timestamp is a new event; the old one ended */
+        n += rtp__dtmf_finish(r, &out[n], RTP_DTMF_END_NEW_EVENT);
+    } else if (r->have_done) {
+        int32_t d = (int32_t)(h->timestamp - r->done_ts);
+        /* the ended event again (end retransmissions, late updates), or an
+         * older one */
+        if (d < 0 || (d == 0 && p.event == r->done_event)) return n;
+        if (d == 0xffff && p.event == r->done_event && p.end) return n;
+    }
+    r->active = 1;
+    r->event = p.event;
+    r->volume = p.volume;
+    r->start_ts = h->timestamp;
+    r->seg_ts = h->timestamp;
+    r->seg_base = 0;
+    r->seg_dur = p.duration;
+    r->last_us = now_us;
+    rtp__dtmf_note(&out[n++], RTP_DTMF_STARTED, r, RTP_DTMF_END_BIT);
+    if (p.end) n += rtp__dtmf_finish(r, &out[n], RTP_DTMF_END_BIT);
+    return n;
+}
+
+RTPDEF uint64_t rtp_dtmf_receiver_next_deadline(const rtp_dtmf_receiver *r)
+{
+    if (!r || !r->active) return UINT64_MAX;
+    if (r->last_us > UINT64_MAX - r->timeout_us) return UINT64_MAX - 1;
+    return r->last_us + r->timeout_us;
+}
+
+RTPDEF int rtp_dtmf_receiver_on_timeout(rtp_dtmf_receiver *r, uint64_t now_us, rtp_dtmf_note *out)
+{
+    if (!r || !out || !r->active) return 0;
+    if (now_us < rtp_dtmf_receiver_next_deadline(r)) return 0;
+    return rtp__dtmf_finish(r, out, RTP_DTMF_END_TIMEOUT);
 }
 
 #endif /* RTP_IMPLEMENTATION */
