@@ -1,7 +1,9 @@
 /* fuzz.h - helpers shared by the fuzz targets (fuzz/fuzz_*.c).
  *
- * Each target includes this after sip.h. Everything is static: a target is
- * one translation unit (plus fuzz_main.c for the replay build).
+ * Each target includes this after the header it fuzzes; the span checks
+ * for sip.h's types are compiled only when sip.h came first. Everything is
+ * static: a target is one translation unit (plus fuzz_main.c for the replay
+ * build).
  *
  * Note: the Makefile rebuilds a target when fuzz/fuzz_<name>.c or a top-level
  * header changes, not when this file does; `make clean` (or touch the
@@ -50,8 +52,17 @@ static inline char *fuzz_alloc(size_t n)
     return p;
 }
 
-/* Sink for fuzz_span_in(), so the compiler cannot drop the reads. */
+/* Sink for the read checks, so the compiler cannot drop the reads. */
 static volatile unsigned fuzz_sink_;
+
+/* Read every byte of a NUL-terminated string (static texts like reasons). */
+static inline void fuzz_cstr(const char *s)
+{
+    FUZZ_CHECK(s != NULL);
+    fuzz_sink_ += (unsigned)strlen(s);
+}
+
+#ifdef SIP_H /* sip.h's types: only for the targets that fuzz it */
 
 /* Check that a span returned by the library is absent ({NULL, 0}) or lies
  * inside [base, base + n), and read every byte of it (ASan checks the
@@ -70,12 +81,6 @@ static inline void fuzz_span_in(sip_str s, const char *base, size_t n)
     fuzz_sink_ += h;
 }
 
-/* Read every byte of a NUL-terminated string (static texts like reasons). */
-static inline void fuzz_cstr(const char *s)
-{
-    FUZZ_CHECK(s != NULL);
-    fuzz_sink_ += (unsigned)strlen(s);
-}
 
 /* Walk a ';' parameter list to its end (bounded: each step must advance). */
 static inline void fuzz_params(sip_str params, const char *base, size_t n)
@@ -131,5 +136,7 @@ static inline void fuzz_via(const sip_via *v, const char *base, size_t n)
     FUZZ_CHECK(v->has_port || v->port == 0);
     fuzz_params(v->params, base, n);
 }
+
+#endif /* SIP_H */
 
 #endif /* FUZZ_H */

@@ -23,9 +23,7 @@
  * a poll with room for all, next_deadline is later than now; the list
  * never exceeds the window.
  */
-#define SIP_IMPLEMENTATION
 #define RTCP_FEEDBACK_IMPLEMENTATION
-#include "sip.h"
 #include "rtcp_feedback.h"
 #include "fuzz.h"
 

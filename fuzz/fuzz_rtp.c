@@ -17,15 +17,7 @@
  */
 #define RTP_IMPLEMENTATION
 #include "rtp.h"
-#include <stdlib.h>
-#include <string.h>
-
-#if defined(__GNUC__) || defined(__clang__)
-#define FUZZ_TRAP() __builtin_trap()
-#else
-#define FUZZ_TRAP() abort()
-#endif
-#define FUZZ_CHECK(c) do { if (!(c)) FUZZ_TRAP(); } while (0)
+#include "fuzz.h"
 
 static volatile unsigned sink_;
 
@@ -46,13 +38,6 @@ static void span_in(rtp_span s, const uint8_t *base, size_t n)
 static int span_eq(rtp_span a, rtp_span b)
 {
     return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
-}
-
-static uint8_t *xmalloc(size_t n)
-{
-    uint8_t *p = (uint8_t *)malloc(n ? n : 1);
-    if (!p) abort();
-    return p;
 }
 
 /* ---- 0: RTP ---------------------------------------------------------- */
@@ -127,7 +112,7 @@ static void do_rtp(const uint8_t *p, size_t n)
         d.payload_len = h.payload.len;
         d.padding_len = h.padding_len;
         FUZZ_CHECK(rtp_build(&d, NULL, 0, &need) == RTP_ERR_NOSPACE && need == n);
-        o = xmalloc(n);
+        o = (uint8_t *)fuzz_alloc(n);
         FUZZ_CHECK(rtp_build(&d, o, n - 1, &need) == RTP_ERR_NOSPACE && need == n);
         FUZZ_CHECK(rtp_build(&d, o, n, &need) == (int)n);
         /* header + payload identical; padding octets are written as zero */
@@ -166,7 +151,7 @@ static void do_rtp(const uint8_t *p, size_t n)
         rtp_ext_writer_init(&w, it.form, NULL, 0);
         for (i = 0; i < ne; i++) FUZZ_CHECK(rtp_ext_writer_add(&w, el[i].id, el[i].data.p, el[i].data.len) == 0);
         FUZZ_CHECK(rtp_ext_writer_finish(&w, &need) == RTP_ERR_NOSPACE);
-        o = xmalloc(need);
+        o = (uint8_t *)fuzz_alloc(need);
         rtp_ext_writer_init(&w, it.form, o, need);
         for (i = 0; i < ne; i++) rtp_ext_writer_add(&w, el[i].id, el[i].data.p, el[i].data.len);
         len = rtp_ext_writer_finish(&w, NULL);
@@ -219,7 +204,7 @@ static void rtcp_pkt(const rtcp_packet *pk, const uint8_t *p, size_t n)
             FUZZ_CHECK(rb[i].cumulative_lost >= -8388608 && rb[i].cumulative_lost <= 8388607);
         }
         if (rep.ext.len == 0 && !pk->padding) {
-            uint8_t *o = xmalloc(pk->len);
+            uint8_t *o = (uint8_t *)fuzz_alloc(pk->len);
             size_t need;
             int len = rtcp_report_build(rep.ssrc, rep.is_sr ? &rep.si : NULL, rb, rep.rb_count, o,
                                         pk->len, &need);
@@ -257,7 +242,7 @@ static void rtcp_pkt(const rtcp_packet *pk, const uint8_t *p, size_t n)
                 ch[k].n_items = 1;
             }
             FUZZ_CHECK(rtcp_sdes_build(ch, (unsigned)ni, NULL, 0, &need) == RTP_ERR_NOSPACE);
-            o = xmalloc(need);
+            o = (uint8_t *)fuzz_alloc(need);
             len = rtcp_sdes_build(ch, (unsigned)ni, o, need, NULL);
             FUZZ_CHECK(len == (int)need);
             rtcp_walk_init(&w, o, need, RTCP_REDUCED_SIZE);
@@ -290,7 +275,7 @@ static void rtcp_pkt(const rtcp_packet *pk, const uint8_t *p, size_t n)
             span_in(b.reason, p, n);
             for (i = 0; i < b.count; i++) ss[i] = rtp_u32_at(b.ssrcs, i);
             rtcp_bye_build(ss, b.count, b.reason, NULL, 0, &need);
-            o = xmalloc(need);
+            o = (uint8_t *)fuzz_alloc(need);
             len = rtcp_bye_build(ss, b.count, b.reason, o, need, NULL);
             FUZZ_CHECK(len == (int)need && need <= pk->len);
             rtcp_walk_init(&w, o, need, RTCP_REDUCED_SIZE);
@@ -307,7 +292,7 @@ static void rtcp_pkt(const rtcp_packet *pk, const uint8_t *p, size_t n)
         r = rtcp_app_parse(pk, &a);
         FUZZ_CHECK(r == 0 || r == RTP_ERR_LENGTH);
         if (r == 0 && !pk->padding) {
-            uint8_t *o = xmalloc(pk->len);
+            uint8_t *o = (uint8_t *)fuzz_alloc(pk->len);
             int len = rtcp_app_build(a.subtype, a.ssrc, a.name, a.data.p, a.data.len, o, pk->len, NULL);
             span_in(a.data, p, n);
             rebuild_check(len, o, pk->raw, pk->len);
@@ -348,7 +333,7 @@ static void do_rtcp(const uint8_t *p, size_t n, unsigned flags)
     FUZZ_CHECK(rtcp_walk_next(&w, &pk) == r);
     if (r == 0) {
         rtcp_compound c;
-        uint8_t *o = xmalloc(n);
+        uint8_t *o = (uint8_t *)fuzz_alloc(n);
         size_t need = 0;
         int fr;
         FUZZ_CHECK(total == n && rtcp_compound_check(p, n, flags) == count);
@@ -458,7 +443,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1) return 0;
     sel = data[0];
     n = size - 1;
-    p = xmalloc(n);
+    p = (uint8_t *)fuzz_alloc(n);
     if (n) memcpy(p, data + 1, n);
     switch (sel % 4) {
     case 0: do_rtp(p, n); break;

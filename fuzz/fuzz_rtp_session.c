@@ -33,15 +33,7 @@
  */
 #define RTP_IMPLEMENTATION
 #include "rtp.h"
-#include <stdlib.h>
-#include <string.h>
-
-#if defined(__GNUC__) || defined(__clang__)
-#define FUZZ_TRAP() __builtin_trap()
-#else
-#define FUZZ_TRAP() abort()
-#endif
-#define FUZZ_CHECK(c) do { if (!(c)) FUZZ_TRAP(); } while (0)
+#include "fuzz.h"
 
 #define NSRC 72
 
