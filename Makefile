@@ -29,9 +29,12 @@ help:
 
 examples: $(EXAMPLES)
 
+# Per-example libraries (tools may use Debian libraries; the headers never do)
+LIBS_rtpstat := -lpcap
+
 $(B)/%: examples/%.c $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(STD) $(CFLAGS) $(WARN) -I. $< -o $@
+	$(CC) $(STD) $(CFLAGS) $(WARN) -I. $< -o $@ $(LIBS_$*)
 
 # --- tests: one Criterion binary with every tests/*.c ---------------------
 test: deps-test test-sipmsg test-plain test-san test-openssl
@@ -52,23 +55,24 @@ $(B)/tests: $(TESTS) $(HEADERS)
 
 $(B)/san/tests: $(TESTS) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CLANG) $(STD) -O1 -g $(SAN) $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion
+	$(CLANG) $(STD) -O1 -g $(SAN) -DRTP_USE_SRTP $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lsrtp2
 
 test-plain: $(B)/tests
 	@echo "== tests (gcc $(STD))"
 	cd tests && ../$(B)/tests --jobs 2
 
-# the same tests with OpenSSL's hashes and the scalar scanners (no SSE2)
+# the same tests with the optional libraries: OpenSSL's hashes (and TLS),
+# libsrtp2, and the scalar scanners (no SSE2)
 $(B)/tests-openssl: $(TESTS) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(STD) $(CFLAGS) -DSIP_USE_OPENSSL -DSIP_NO_SIMD $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lcrypto
+	$(CC) $(STD) $(CFLAGS) -DSIP_USE_OPENSSL -DSIP_NO_SIMD -DRTP_USE_SRTP $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lsrtp2 -lssl -lcrypto
 
 test-openssl: $(B)/tests-openssl
-	@echo "== tests (gcc, SIP_USE_OPENSSL, SIP_NO_SIMD)"
+	@echo "== tests (gcc, SIP_USE_OPENSSL, RTP_USE_SRTP, SIP_NO_SIMD)"
 	cd tests && ../$(B)/tests-openssl --jobs 2
 
 test-san: $(B)/san/tests
-	@echo "== tests (clang, ASan+UBSan)"
+	@echo "== tests (clang, ASan+UBSan, RTP_USE_SRTP)"
 	cd tests && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ../$(B)/san/tests --jobs 2
 
 # --- fuzzing: libFuzzer targets, each on a copy of its seed corpus --------

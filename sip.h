@@ -842,7 +842,10 @@ SIPDEF int sip_hash(sip_digest_alg alg, const sip_str *parts, size_t n_parts,
 /* ========================================================================
  * Implementation
  * ===================================================================== */
-#ifdef SIP_IMPLEMENTATION
+#if defined(SIP_IMPLEMENTATION) && !defined(SIP_IMPLEMENTATION_DONE)
+/* Guarded so that headers built on sip.h may include it again in the
+ * translation unit that holds the implementations. */
+#define SIP_IMPLEMENTATION_DONE
 
 #include <string.h>
 #ifdef SIP_USE_OPENSSL
@@ -4644,7 +4647,7 @@ SIPDEF int sip_auth_parse(sip_str s, sip_auth *out)
     return 0;
 }
 
-#endif /* SIP_IMPLEMENTATION */
+#endif /* SIP_IMPLEMENTATION && !SIP_IMPLEMENTATION_DONE */
 
 /*
  * ----------------------------------------------------------------------------

@@ -4,3 +4,5 @@
 #include "sip.h"
 #include "rtp.h"
 #include "rtcp_feedback.h"
+#include "sip_transport.h"
+#include "sip_transaction.h"

@@ -4,6 +4,8 @@
 #include "sip.h"
 #include "rtp.h"
 #include "rtcp_feedback.h"
+#include "sip_transport.h"
+#include "sip_transaction.h"
 
 int main(void)
 {
@@ -14,5 +16,7 @@ int main(void)
     puts("link test: rtp.h ok");
     if (rtcp_fb_pli_build(NULL, 0, 1, 2, NULL) != RTCP_FB_ERR_NOSPACE) return 1;
     puts("link test: rtcp_feedback.h ok");
+    if (sip_tp_default_port(SIP_TP_TLS) != 5061) return 1;
+    puts("link test: sip_transport.h ok");
     return 0;
 }
