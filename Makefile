@@ -22,7 +22,7 @@ help:
 	@echo "make            examples into $(B)/"
 	@echo "make test       all tests (gcc), then again under clang ASan+UBSan"
 	@echo "make fuzz       every fuzz target for FUZZ_SECONDS (default 60)"
-	@echo "make bench      parser speed and instructions vs sofia-sip, osip2, libre"
+	@echo "make bench      SIP parser vs sofia-sip, osip2, libre; RTP/RTCP/receive path vs oRTP, libre"
 	@echo "make amalgamation  all headers in one TU: gcc/clang, C99/C11, C++"
 	@echo "make install PREFIX=...  headers and cvoip.pc"
 	@echo "make demo       the main job (see README)"
@@ -103,6 +103,7 @@ $(B)/fuzz/%.replay: fuzz/fuzz_%.c fuzz/fuzz_main.c fuzz/fuzz.h $(HEADERS)
 bench:
 	@sh scripts/deps.sh bench
 	@sh bench/run.sh
+	@sh bench/media.sh
 
 # --- amalgamation: every header, every implementation, one TU -------------
 amalgamation:

@@ -1519,44 +1519,56 @@ static int rtp__w_done(const rtp__w *w, size_t *needed)
 
 /* ---- RTP ---------------------------------------------------------------- */
 
+/* Every field is assigned on every path rather than memset first: the
+ * fixed header is the hot path of a media receiver (bench/media.sh). */
+static int rtp__parse_fail(rtp_header *h, int err)
+{
+    memset(h, 0, sizeof *h);
+    return err;
+}
+
 RTPDEF int rtp_parse(const uint8_t *buf, size_t len, rtp_header *h)
 {
-    size_t off, end;
+    size_t off, end, xl = 0;
+    unsigned b0, pad = 0;
     if (!h || (!buf && len)) return RTP_ERR_INVALID;
-    memset(h, 0, sizeof *h);
-    if (len < 12) return RTP_ERR_TRUNCATED;
-    h->version = (uint8_t)(buf[0] >> 6);
-    if (h->version != 2) return RTP_ERR_VERSION;
-    h->padding = (uint8_t)((buf[0] >> 5) & 1);
-    h->extension = (uint8_t)((buf[0] >> 4) & 1);
-    h->csrc_count = (uint8_t)(buf[0] & 15);
+    if (len < 12) return rtp__parse_fail(h, RTP_ERR_TRUNCATED);
+    b0 = buf[0];
+    if ((b0 >> 6) != 2) return rtp__parse_fail(h, RTP_ERR_VERSION);
+    off = 12 + 4 * (size_t)(b0 & 15);
+    if (len < off) return rtp__parse_fail(h, RTP_ERR_TRUNCATED);
+    h->ext_profile = 0;
+    h->ext.p = NULL;
+    if (b0 & 0x10) {
+        if (len - off < 4) return rtp__parse_fail(h, RTP_ERR_TRUNCATED);
+        h->ext_profile = rtp__be16(buf + off);
+        xl = 4 * (size_t)rtp__be16(buf + off + 2);
+        off += 4;
+        if (len - off < xl) return rtp__parse_fail(h, RTP_ERR_TRUNCATED);
+        h->ext.p = buf + off;
+        off += xl;
+    }
+    end = len;
+    if (b0 & 0x20) {
+        pad = buf[len - 1];
+        if (pad == 0 || pad > len - off) return rtp__parse_fail(h, RTP_ERR_PADDING);
+        end -= pad;
+    }
+    h->version = 2;
+    h->padding = (uint8_t)((b0 >> 5) & 1);
+    h->extension = (uint8_t)((b0 >> 4) & 1);
+    h->csrc_count = (uint8_t)(b0 & 15);
     h->marker = (uint8_t)(buf[1] >> 7);
     h->payload_type = (uint8_t)(buf[1] & 0x7f);
     h->seq = rtp__be16(buf + 2);
     h->timestamp = rtp__be32(buf + 4);
     h->ssrc = rtp__be32(buf + 8);
-    off = 12 + 4 * (size_t)h->csrc_count;
-    if (len < off) return RTP_ERR_TRUNCATED;
-    if (h->csrc_count) h->csrc = buf + 12;
-    if (h->extension) {
-        size_t xl;
-        if (len - off < 4) return RTP_ERR_TRUNCATED;
-        h->ext_profile = rtp__be16(buf + off);
-        xl = 4 * (size_t)rtp__be16(buf + off + 2);
-        off += 4;
-        if (len - off < xl) return RTP_ERR_TRUNCATED;
-        h->ext = rtp__span(buf + off, xl);
-        off += xl;
-    }
-    end = len;
-    if (h->padding) {
-        unsigned pad = buf[len - 1];
-        if (pad == 0 || pad > len - off) return RTP_ERR_PADDING;
-        h->padding_len = (uint8_t)pad;
-        end -= pad;
-    }
+    h->csrc = (b0 & 15) ? buf + 12 : NULL;
+    h->ext.len = xl;
+    h->padding_len = (uint8_t)pad;
     h->header_len = off;
-    h->payload = rtp__span(buf + off, end - off);
+    h->payload.p = buf + off;
+    h->payload.len = end - off;
     return 0;
 }
 
@@ -1898,17 +1910,19 @@ RTPDEF int rtcp_report_parse(const rtcp_packet *p, rtcp_report *r)
 {
     size_t need;
     const uint8_t *b = p->body.p;
-    memset(r, 0, sizeof *r);
-    if (p->pt != RTCP_SR && p->pt != RTCP_RR) return RTP_ERR_TYPE;
-    r->is_sr = p->pt == RTCP_SR;
-    need = (r->is_sr ? 24u : 4u) + 24 * (size_t)p->count;
-    if (p->body.len < need) return RTP_ERR_LENGTH;
+    int is_sr = p->pt == RTCP_SR;
+    if (!is_sr && p->pt != RTCP_RR) return memset(r, 0, sizeof *r), RTP_ERR_TYPE;
+    need = (is_sr ? 24u : 4u) + 24 * (size_t)p->count;
+    if (p->body.len < need) return memset(r, 0, sizeof *r), RTP_ERR_LENGTH;
+    r->is_sr = is_sr;
     r->ssrc = rtp__be32(b);
-    if (r->is_sr) {
+    if (is_sr) {
         r->si.ntp = rtp__be64(b + 4);
         r->si.rtp_ts = rtp__be32(b + 12);
         r->si.packet_count = rtp__be32(b + 16);
         r->si.octet_count = rtp__be32(b + 20);
+    } else {
+        memset(&r->si, 0, sizeof r->si);
     }
     r->rb_count = p->count;
     r->rb = p->count ? b + (r->is_sr ? 24 : 4) : NULL;
@@ -2020,54 +2034,54 @@ RTPDEF int rtcp_sdes_iter_init(rtcp_sdes_iter *it, const rtcp_packet *p)
     return 0;
 }
 
+/* Position and length are kept in locals (written back on return) so the
+ * compiler need not reload them after each store into *item. */
 RTPDEF int rtcp_sdes_next(rtcp_sdes_iter *it, rtcp_sdes_item *item)
 {
+    const uint8_t *q = it->p;
+    size_t pos = it->pos, len = it->len, l;
+    unsigned t;
+    if (it->err) return it->err;
     for (;;) {
-        size_t l;
-        unsigned t;
-        if (it->err) return it->err;
         if (!it->in_chunk) {
             if (it->chunk == it->chunks) {
-                if (it->pos != it->len) return it->err = RTP_ERR_LENGTH;
+                if (pos != len) return it->pos = pos, it->err = RTP_ERR_LENGTH;
+                it->pos = pos;
                 return 0;
             }
-            if (it->len - it->pos < 4) return it->err = RTP_ERR_LENGTH;
-            it->ssrc = rtp__be32(it->p + it->pos);
-            it->pos += 4;
+            if (len - pos < 4) return it->pos = pos, it->err = RTP_ERR_LENGTH;
+            it->ssrc = rtp__be32(q + pos);
+            pos += 4;
             it->in_chunk = 1;
         }
-        if (it->pos >= it->len) return it->err = RTP_ERR_LENGTH;
-        t = it->p[it->pos];
-        if (t == RTCP_SDES_END) {
-            /* null octet, then zeros to the next 32-bit boundary */
-            it->pos++;
-            while (it->pos % 4) {
-                if (it->pos >= it->len) return it->err = RTP_ERR_LENGTH;
-                it->pos++;
-            }
-            it->in_chunk = 0;
-            it->chunk++;
-            continue;
-        }
-        if (it->len - it->pos < 2) return it->err = RTP_ERR_LENGTH;
-        l = it->p[it->pos + 1];
-        if (it->len - it->pos - 2 < l) return it->err = RTP_ERR_LENGTH;
-        memset(item, 0, sizeof *item);
-        item->ssrc = it->ssrc;
-        item->chunk = it->chunk;
-        item->type = (uint8_t)t;
-        item->value = rtp__span(it->p + it->pos + 2, l);
-        if (t == RTCP_SDES_PRIV) {
-            size_t pl;
-            if (l < 1) return it->err = RTP_ERR_LENGTH;
-            pl = it->p[it->pos + 2];
-            if (pl > l - 1) return it->err = RTP_ERR_LENGTH;
-            item->prefix = rtp__span(it->p + it->pos + 3, pl);
-            item->value = rtp__span(it->p + it->pos + 3 + pl, l - 1 - pl);
-        }
-        it->pos += 2 + l;
-        return 1;
+        if (pos >= len) return it->pos = pos, it->err = RTP_ERR_LENGTH;
+        t = q[pos];
+        if (t != RTCP_SDES_END) break;
+        /* null octet, then zeros to the next 32-bit boundary */
+        pos = (pos + 4) & ~(size_t)3;
+        if (pos > len) return it->pos = len, it->err = RTP_ERR_LENGTH;
+        it->in_chunk = 0;
+        it->chunk++;
     }
+    if (len - pos < 2) return it->pos = pos, it->err = RTP_ERR_LENGTH;
+    l = q[pos + 1];
+    if (len - pos - 2 < l) return it->pos = pos, it->err = RTP_ERR_LENGTH;
+    item->ssrc = it->ssrc;
+    item->chunk = it->chunk;
+    item->type = (uint8_t)t;
+    item->prefix.p = NULL;
+    item->prefix.len = 0;
+    item->value = rtp__span(q + pos + 2, l);
+    if (t == RTCP_SDES_PRIV) {
+        size_t pl;
+        if (l < 1) return it->pos = pos, it->err = RTP_ERR_LENGTH;
+        pl = q[pos + 2];
+        if (pl > l - 1) return it->pos = pos, it->err = RTP_ERR_LENGTH;
+        item->prefix = rtp__span(q + pos + 3, pl);
+        item->value = rtp__span(q + pos + 3 + pl, l - 1 - pl);
+    }
+    it->pos = pos + 2 + l;
+    return 1;
 }
 
 RTPDEF int rtcp_sdes_build(const rtcp_sdes_chunk *chunks, unsigned n,
