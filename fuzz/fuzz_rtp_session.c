@@ -23,6 +23,11 @@
  *   list wraps); RTCP sources are s % 64 (4: us, 5..63: extra members, so
  *   BYE reconsideration from 50 members is reachable).
  *
+ * Every RTP packet the session accepts as valid (returns 1) then goes into
+ * a jitter buffer, as a receiver's path does, and op 5 also plays one
+ * jitter-buffer tick; a FRAME's payload must lie in the buffer's memory
+ * and its counters must add up.
+ *
  * Invariants checked after every operation: per-source packet/octet
  * counters and the session's sent counters never decrease; report blocks
  * have cumulative_lost inside 24 bits, fraction 0 when the interval lost
@@ -40,6 +45,8 @@
 typedef struct fz {
     rtp_session s;
     uint64_t mem[2048];
+    rtp_jb jb;
+    uint64_t jb_mem[8192];
     const uint8_t *d;
     size_t n, pos;
     uint64_t last_sr_ntp;
@@ -209,6 +216,35 @@ static void check(fz *f, shadow *sh, uint64_t *sent_prev, uint64_t now)
     if (s->state == 2) FUZZ_CHECK(rtp_session_next_deadline(s) == UINT64_MAX);
 }
 
+/* The receive path: session statistics, then the jitter buffer. */
+static int f_deliver(fz *f, const uint8_t *pkt, size_t len, uint64_t addr, uint64_t now)
+{
+    rtp_header h;
+    int rc = rtp_session_on_rtp(&f->s, pkt, len, addr, now, NULL);
+    if (rc == 1) {
+        int jr;
+        FUZZ_CHECK(rtp_parse(pkt, len, &h) == 0);
+        jr = rtp_jb_put(&f->jb, h.ssrc, h.seq, h.timestamp, h.marker, h.payload.p,
+                        h.payload.len, now);
+        FUZZ_CHECK(jr == 0 || jr == RTP_ERR_JB_DUPLICATE || jr == RTP_ERR_JB_LATE ||
+                   jr == RTP_ERR_JB_WINDOW || jr == RTP_ERR_JB_TOO_BIG);
+    }
+    return rc;
+}
+
+static void f_tick(fz *f, uint64_t now)
+{
+    rtp_jb_frame fr;
+    rtp_jb_stats st;
+    rtp_jb_kind k = rtp_jb_get(&f->jb, now, &fr);
+    const uint8_t *lo = (const uint8_t *)f->jb_mem, *hi = lo + sizeof f->jb_mem;
+    FUZZ_CHECK(k == RTP_JB_EMPTY || k == RTP_JB_FRAME || k == RTP_JB_LOST);
+    if (k == RTP_JB_FRAME && fr.payload.len)
+        FUZZ_CHECK(fr.payload.p >= lo && fr.payload.p + fr.payload.len <= hi);
+    rtp_jb_stats_get(&f->jb, &st);
+    FUZZ_CHECK(st.buffered <= st.received);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -252,6 +288,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(rtp_session_mem_size(&c) <= sizeof f.mem);
     FUZZ_CHECK(rtp_session_init(&f.s, f.mem, sizeof f.mem, &c, &cb, &f, now) == 0);
     FUZZ_CHECK(rtp_session_next_deadline(&f.s) > now);
+    FUZZ_CHECK(rtp_jb_mem_size(NULL) <= sizeof f.jb_mem);
+    FUZZ_CHECK(rtp_jb_init(&f.jb, f.jb_mem, sizeof f.jb_mem, NULL) == 0);
 
     while (f.pos < f.n && ops++ < 2000) {
         unsigned op = get8(&f);
@@ -275,7 +313,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             d.payload_len = si * 5;
             rc = rtp_build(&d, buf, sizeof buf, NULL);
             FUZZ_CHECK(rc > 0);
-            rc = rtp_session_on_rtp(&f.s, buf, (size_t)rc, get8(&f) % 16, now, NULL);
+            rc = f_deliver(&f, buf, (size_t)rc, get8(&f) % 16, now);
             FUZZ_CHECK(rc == 0 || rc == 1 || rc == RTP_ERR_CONFLICT || rc == RTP_ERR_FULL ||
                        rc == RTP_ERR_STATE);
             break;
@@ -323,7 +361,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (len) memcpy(copy, f.d + f.pos, len);
             f.pos += len;
             if (op % 8 == 2) (void)rtp_session_on_rtcp(&f.s, copy, len, get8(&f) % 3, now);
-            else (void)rtp_session_on_rtp(&f.s, copy, len, get8(&f) % 3, now, NULL);
+            else (void)f_deliver(&f, copy, len, get8(&f) % 3, now);
             free(copy);
             break;
         }
@@ -334,6 +372,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 5: {
             uint64_t t = rtp_session_next_deadline(&f.s);
             if (t != UINT64_MAX && t >= now && t - now < 3600000000ull) now = t;
+            f_tick(&f, now);
             rc = rtp_session_on_timeout(&f.s, now);
             FUZZ_CHECK(rc == 0 || rc == 1 || rc == RTP_ERR_STATE || rc == RTP_ERR_NOSPACE);
             if (rc == 1 || (rc == 0 && t <= now))
