@@ -6,3 +6,4 @@
 #include "rtcp_feedback.h"
 #include "sip_transport.h"
 #include "sip_transaction.h"
+#include "sdp.h"

@@ -6,6 +6,7 @@
 #include "rtcp_feedback.h"
 #include "sip_transport.h"
 #include "sip_transaction.h"
+#include "sdp.h"
 
 int main(void)
 {
@@ -18,5 +19,7 @@ int main(void)
     puts("link test: rtcp_feedback.h ok");
     if (sip_tp_default_port(SIP_TP_TLS) != 5061) return 1;
     puts("link test: sip_transport.h ok");
+    if (sdp_dir_reverse(SDP_DIR_SENDONLY) != SDP_DIR_RECVONLY) return 1;
+    puts("link test: sdp.h ok");
     return 0;
 }
