@@ -29,6 +29,17 @@
  *   - sdp_print(): writes a session struct (parsed, or filled by the
  *     caller) back as text with CRLF line ends, so a parse/print round trip
  *     gives the same lines.
+ *   - Offer/answer (RFC 3264): sdp_offer_build() from local capabilities
+ *     (codecs with payload types, telephone-event, ptime, direction,
+ *     rtcp-mux, SDES crypto, extmap, rtcp-fb, mid); sdp_answer_build() per
+ *     §6 (codec intersection in the offerer's payload types, direction
+ *     complement, port 0 for rejected streams, m= count and order kept,
+ *     one crypto chosen); sdp_answer_process() into a negotiated
+ *     description per stream (codec, payload type, clock, fmtp, remote RTP
+ *     and RTCP address and port, direction, keys, extension ids). Re-offers
+ *     are sdp_offer_build() with sess_version incremented; hold and resume
+ *     change the local direction (the legacy c=0.0.0.0 hold of §8.4 is
+ *     recognised on input).
  *
  * Conventions: functions return 0 (or a count/length) on success and a
  * negative SDP_ERR_* on failure; builders write into (out, cap), return the
@@ -395,6 +406,143 @@ SDPDEF sdp_setup sdp_setup_parse(sdp_str v);
 /** A decimal attribute value such as ptime / maxptime (ms) or trr-int.
  *  Returns 0, SDP_ERR_SYNTAX or SDP_ERR_RANGE (above max). */
 SDPDEF int sdp_uint_parse(sdp_str v, uint32_t max, uint32_t *out);
+
+/* ------------------------------------------------------------------------
+ * Offer/answer (RFC 3264)
+ *
+ * The local side is described by plain C structs (sdp_local); offers and
+ * answers are written as text; a received description is parsed with
+ * sdp_parse() and negotiated into one sdp_negotiated entry per m= line.
+ * Spans in sdp_negotiated point into the remote description's buffer or
+ * into the caller's sdp_local strings.
+ * --------------------------------------------------------------------- */
+
+#define SDP_MAX_LOCAL_CODECS 16
+#define SDP_MAX_LOCAL_CRYPTO 4
+#define SDP_MAX_LOCAL_EXTMAP 8
+#define SDP_MAX_LOCAL_RTCP_FB 8
+
+/** A codec we can send and receive. */
+typedef struct sdp_codec {
+    const char *name;       /**< encoding name, e.g. "PCMU", "opus", "telephone-event" */
+    uint32_t clock_rate;    /**< Hz (G722: 8000, RFC 3551 §4.5.2) */
+    unsigned channels;      /**< 0 or 1 = mono; opus is always 2 (RFC 7587) */
+    int pt;                 /**< payload type we offer it with: a static one
+                                 (RFC 3551) or 96..127; -1 picks a free
+                                 dynamic one */
+    const char *fmtp;       /**< a=fmtp parameters, or NULL */
+} sdp_codec;
+
+/** A header extension we support (RFC 8285). */
+typedef struct sdp_local_extmap {
+    unsigned id;            /**< id we offer (1..14 one-byte form) */
+    const char *uri;
+} sdp_local_extmap;
+
+/** An SRTP key we offer or answer with (RFC 4568): the suite name and the
+ *  key parameters ("inline:<base64>|..."), e.g. from rtp.h's builder. */
+typedef struct sdp_local_crypto {
+    const char *suite;
+    const char *key_params;
+} sdp_local_crypto;
+
+/** One local media stream. */
+typedef struct sdp_local_media {
+    const char *type;       /**< "audio", "video"... */
+    const char *proto;      /**< "RTP/AVP", "RTP/SAVP", "RTP/AVPF", "RTP/SAVPF" */
+    uint16_t port;          /**< our RTP port; 0 disables the stream */
+    uint16_t rtcp_port;     /**< 0: port + 1 (no a=rtcp); else a=rtcp (RFC 3605) */
+    const char *addr;       /**< media address, NULL = the session address */
+    sdp_codec codecs[SDP_MAX_LOCAL_CODECS];
+    unsigned n_codecs;      /**< in preference order */
+    uint32_t ptime;         /**< a=ptime in ms, 0 = none */
+    sdp_dir dir;            /**< what we want: sendrecv, or sendonly for hold... */
+    int rtcp_mux;           /**< offer/accept rtcp-mux (RFC 5761) */
+    sdp_local_crypto crypto[SDP_MAX_LOCAL_CRYPTO];
+    unsigned n_crypto;
+    sdp_local_extmap extmap[SDP_MAX_LOCAL_EXTMAP];
+    unsigned n_extmap;
+    const char *rtcp_fb[SDP_MAX_LOCAL_RTCP_FB]; /**< "nack", "nack pli", "ccm fir",
+                                                     "transport-cc"...: offered
+                                                     for every codec with "*" */
+    unsigned n_rtcp_fb;
+    const char *mid;        /**< a=mid (RFC 5888), or NULL */
+} sdp_local_media;
+
+/** The local session. */
+typedef struct sdp_local {
+    const char *username;   /**< o= username, NULL = "-" */
+    uint64_t sess_id;       /**< o= id (RFC 8866 §5.2: NTP-style, chosen once) */
+    uint64_t sess_version;  /**< o= version: increment it for every new offer
+                                 or changed answer (RFC 3264 §8) */
+    const char *addr;       /**< our address (IPv4 text or IPv6 without []) */
+    const char *session_name; /**< s=, NULL = "-" */
+    sdp_local_media media[8];
+    unsigned n_media;
+} sdp_local;
+
+/** The result for one m= line. */
+typedef struct sdp_negotiated {
+    int active;             /**< 0: rejected (port 0) or nothing in common */
+    sdp_str type;
+    unsigned pt;            /**< the codec to send with (first common one) */
+    sdp_str encoding;
+    uint32_t clock_rate;
+    unsigned channels;
+    sdp_str fmtp;           /**< the remote side's fmtp for pt, or absent */
+    int te_pt;              /**< telephone-event payload type, -1 when none */
+    uint32_t te_clock;
+    uint32_t ptime;         /**< remote a=ptime, 0 when absent */
+    sdp_str remote_addr;    /**< where we send RTP */
+    uint16_t remote_port;
+    sdp_str remote_rtcp_addr;
+    uint16_t remote_rtcp_port; /**< a=rtcp, else port + 1; = remote_port with mux */
+    int rtcp_mux;           /**< both sides agreed (RFC 5761 §5.1.3) */
+    sdp_dir dir;            /**< OUR direction: whether we send and receive */
+    int remote_hold;        /**< the remote used c=0.0.0.0 (RFC 3264 §8.4 legacy) */
+    int srtp;               /**< a crypto suite was agreed */
+    sdp_str crypto_suite;
+    uint32_t crypto_tag;
+    sdp_str remote_key_params; /**< the key the remote sends with */
+    unsigned local_crypto;  /**< index of our key in sdp_local_media.crypto */
+    unsigned ext_id[SDP_MAX_LOCAL_EXTMAP]; /**< per our extmap[i]: the id to
+                                                use, 0 when not agreed */
+    sdp_str mid;
+} sdp_negotiated;
+
+/** Writes an offer for local (RFC 3264 §5): v/o/s/c/t, then per stream
+ *  m= with the payload types in preference order, rtpmap for every
+ *  dynamic type (and for the static ones too, which RFC 3264 §5.1 allows
+ *  and several peers need), fmtp, ptime, rtcp, rtcp-mux, crypto (tags 1..n),
+ *  extmap, rtcp-fb, mid, the direction. Returns the length or
+ *  SDP_ERR_NOSPACE with *needed, SDP_ERR_INVALID (NULL addr or type,
+ *  no codecs on an enabled stream, more than 32 payload types). */
+SDPDEF int sdp_offer_build(const sdp_local *local, char *out, size_t cap, size_t *needed);
+
+/** Answers a parsed offer (RFC 3264 §6): one m= line per offered line, in
+ *  the same order. An offered stream is accepted when a local stream of
+ *  the same type and transport profile is unused; its codecs are those of
+ *  the offer that we support, in the offer's order and with the offer's
+ *  payload types (§6.1); the direction is our wish intersected with the
+ *  reverse of the offered one; rtcp-mux when both want it; one crypto line:
+ *  the first offered suite we have a key for, with the offer's tag; the
+ *  extmaps and rtcp-fb the offer has and we support. Streams we cannot
+ *  accept get port 0 and the first offered format (§6). neg (n_neg >=
+ *  offer->n_media entries) gets the result per m= line. Returns the length
+ *  or SDP_ERR_NOSPACE with *needed, SDP_ERR_INVALID, SDP_ERR_TOO_MANY (more
+ *  offered streams than n_neg). */
+SDPDEF int sdp_answer_build(const sdp_session *offer, const sdp_local *local,
+                            sdp_negotiated *neg, size_t n_neg, char *out, size_t cap,
+                            size_t *needed);
+
+/** Reads the answer to an offer we built from local (RFC 3264 §6, §7): the
+ *  answer must have as many m= lines as we offered (else SDP_ERR_SYNTAX);
+ *  a port 0 line or one without a codec we offered is inactive; the codec
+ *  to send with is the first one of the answer we offered (§7). Fills
+ *  neg[0..n) (n_neg >= answer->n_media). Returns 0, SDP_ERR_SYNTAX,
+ *  SDP_ERR_TOO_MANY, SDP_ERR_INVALID. */
+SDPDEF int sdp_answer_process(const sdp_local *local, const sdp_session *answer,
+                              sdp_negotiated *neg, size_t n_neg);
 
 #ifdef __cplusplus
 }
@@ -1462,6 +1610,567 @@ SDPDEF sdp_setup sdp_setup_parse(sdp_str v)
     if (sdp_str_eq_c(v, "actpass")) return SDP_SETUP_ACTPASS;
     if (sdp_str_eq_c(v, "holdconn")) return SDP_SETUP_HOLDCONN;
     return SDP_SETUP_NONE;
+}
+
+/* ---- offer/answer (RFC 3264) --------------------------------------------- */
+
+/* RFC 3551 §6 static payload types: encoding, clock rate, channels. */
+static const struct sdp__static_pt {
+    unsigned char pt;
+    const char *name;
+    uint32_t clock;
+    unsigned char channels;
+} sdp__static_pts[] = {
+    {0, "PCMU", 8000, 1},   {3, "GSM", 8000, 1},    {4, "G723", 8000, 1},
+    {5, "DVI4", 8000, 1},   {6, "DVI4", 16000, 1},  {7, "LPC", 8000, 1},
+    {8, "PCMA", 8000, 1},   {9, "G722", 8000, 1},   {10, "L16", 44100, 2},
+    {11, "L16", 44100, 1},  {12, "QCELP", 8000, 1}, {13, "CN", 8000, 1},
+    {14, "MPA", 90000, 0},  {15, "G728", 8000, 1},  {16, "DVI4", 11025, 1},
+    {17, "DVI4", 22050, 1}, {18, "G729", 8000, 1},  {25, "CelB", 90000, 0},
+    {26, "JPEG", 90000, 0}, {28, "nv", 90000, 0},   {31, "H261", 90000, 0},
+    {32, "MPV", 90000, 0},  {33, "MP2T", 90000, 0}, {34, "H263", 90000, 0}};
+
+/* The codec of format fmt in a remote media section: its rtpmap, else the
+ * static table (RFC 3264 §5.1: static types may omit rtpmap). */
+static int sdp__remote_codec(const sdp_media *m, sdp_str fmt, sdp_rtpmap *out)
+{
+    uint32_t pt;
+    unsigned from = 0, i;
+    const sdp_attr *a;
+    if (sdp__u32(fmt, 127, &pt)) return SDP_ERR_NOT_FOUND;
+    while ((a = sdp_attr_next(m->attrs, m->n_attrs, "rtpmap", &from)) != NULL)
+        if (sdp_rtpmap_parse(a->value, out) == 0 && out->pt == pt) return 0;
+    for (i = 0; i < sizeof sdp__static_pts / sizeof sdp__static_pts[0]; i++)
+        if (sdp__static_pts[i].pt == pt) {
+            out->pt = pt;
+            out->encoding = sdp_str_c(sdp__static_pts[i].name);
+            out->clock_rate = sdp__static_pts[i].clock;
+            out->channels = sdp__static_pts[i].channels;
+            return 0;
+        }
+    return SDP_ERR_NOT_FOUND;
+}
+
+static unsigned sdp__ch(unsigned c) { return c ? c : 1; }
+
+/* Index of our codec matching a remote one (name ignoring case, clock
+ * rate, channels with absent = 1), or -1. */
+static int sdp__match_codec(const sdp_local_media *lm, const sdp_rtpmap *r)
+{
+    unsigned i;
+    for (i = 0; i < lm->n_codecs && i < SDP_MAX_LOCAL_CODECS; i++) {
+        const sdp_codec *c = &lm->codecs[i];
+        if (c->name && sdp_str_caseeq_c(r->encoding, c->name) && c->clock_rate == r->clock_rate &&
+            sdp__ch(c->channels) == sdp__ch(r->channels))
+            return (int)i;
+    }
+    return -1;
+}
+
+static int sdp__is_te(const char *name) { return name && sdp_str_caseeq_c(sdp_str_c(name), "telephone-event"); }
+
+/* Direction as send/receive bits. */
+static unsigned sdp__dir_bits(sdp_dir d)
+{
+    switch (d) {
+    case SDP_DIR_SENDONLY: return 1;
+    case SDP_DIR_RECVONLY: return 2;
+    case SDP_DIR_INACTIVE: return 0;
+    default: return 3;
+    }
+}
+static sdp_dir sdp__bits_dir(unsigned b)
+{
+    static const sdp_dir d[4] = {SDP_DIR_INACTIVE, SDP_DIR_SENDONLY, SDP_DIR_RECVONLY,
+                                 SDP_DIR_SENDRECV};
+    return d[b & 3];
+}
+
+/* The payload type of local codec i in an offer: its own, or the i-th free
+ * dynamic one. */
+static int sdp__offer_pts(const sdp_local_media *lm, unsigned *pts)
+{
+    unsigned i, used[4] = {0, 0, 0, 0}, next = 96;
+    if (lm->n_codecs > SDP_MAX_LOCAL_CODECS) return SDP_ERR_INVALID;
+    for (i = 0; i < lm->n_codecs; i++)
+        if (lm->codecs[i].pt >= 0) {
+            if (lm->codecs[i].pt > 127) return SDP_ERR_INVALID;
+            used[lm->codecs[i].pt / 32] |= 1u << (lm->codecs[i].pt % 32);
+        }
+    for (i = 0; i < lm->n_codecs; i++) {
+        if (lm->codecs[i].pt >= 0) {
+            pts[i] = (unsigned)lm->codecs[i].pt;
+            continue;
+        }
+        while (next < 128 && (used[next / 32] >> (next % 32) & 1u)) next++;
+        if (next == 128) return SDP_ERR_TOO_MANY;
+        pts[i] = next;
+        used[next / 32] |= 1u << (next % 32);
+    }
+    return 0;
+}
+
+static int sdp__is_ip6(const char *a) { return a && strchr(a, ':') != NULL; }
+
+static void sdp__w_session(sdp__w *w, const sdp_local *l)
+{
+    sdp__puts(w, "v=0\r\no=");
+    sdp__puts(w, l->username ? l->username : "-");
+    sdp__puts(w, " ");
+    sdp__putu(w, l->sess_id);
+    sdp__puts(w, " ");
+    sdp__putu(w, l->sess_version);
+    sdp__puts(w, sdp__is_ip6(l->addr) ? " IN IP6 " : " IN IP4 ");
+    sdp__puts(w, l->addr);
+    sdp__puts(w, "\r\ns=");
+    sdp__puts(w, l->session_name ? l->session_name : "-");
+    sdp__puts(w, sdp__is_ip6(l->addr) ? "\r\nc=IN IP6 " : "\r\nc=IN IP4 ");
+    sdp__puts(w, l->addr);
+    sdp__puts(w, "\r\nt=0 0\r\n");
+}
+
+static void sdp__w_attr(sdp__w *w, const char *name, const char *v)
+{
+    sdp__puts(w, "a=");
+    sdp__puts(w, name);
+    if (v) {
+        sdp__puts(w, ":");
+        sdp__puts(w, v);
+    }
+    sdp__puts(w, "\r\n");
+}
+
+static void sdp__w_rtpmap(sdp__w *w, unsigned pt, sdp_str name, uint32_t clock, unsigned ch)
+{
+    sdp__puts(w, "a=rtpmap:");
+    sdp__putu(w, pt);
+    sdp__puts(w, " ");
+    sdp__putv(w, name);
+    sdp__puts(w, "/");
+    sdp__putu(w, clock);
+    if (ch > 1) {
+        sdp__puts(w, "/");
+        sdp__putu(w, ch);
+    }
+    sdp__puts(w, "\r\n");
+}
+
+static void sdp__w_fmtp(sdp__w *w, unsigned pt, const char *fmtp)
+{
+    if (!fmtp) return;
+    sdp__puts(w, "a=fmtp:");
+    sdp__putu(w, pt);
+    sdp__puts(w, " ");
+    sdp__puts(w, fmtp);
+    sdp__puts(w, "\r\n");
+}
+
+/* Media-level lines after the codecs that offer and answer share: ptime,
+ * rtcp, mux, mid, direction. */
+static void sdp__w_media_tail(sdp__w *w, const sdp_local_media *lm, int mux, sdp_str mid, sdp_dir dir)
+{
+    if (lm->ptime) {
+        sdp__puts(w, "a=ptime:");
+        sdp__putu(w, lm->ptime);
+        sdp__puts(w, "\r\n");
+    }
+    if (lm->rtcp_port) {
+        sdp__puts(w, "a=rtcp:");
+        sdp__putu(w, lm->rtcp_port);
+        sdp__puts(w, "\r\n");
+    }
+    if (mux) sdp__w_attr(w, "rtcp-mux", NULL);
+    if (mid.p) {
+        sdp__puts(w, "a=mid:");
+        sdp__putv(w, mid);
+        sdp__puts(w, "\r\n");
+    }
+    sdp__w_attr(w, sdp_dir_name(dir), NULL);
+}
+
+static void sdp__w_m_line(sdp__w *w, const char *type, unsigned port, const char *proto)
+{
+    sdp__puts(w, "m=");
+    sdp__puts(w, type);
+    sdp__puts(w, " ");
+    sdp__putu(w, port);
+    sdp__puts(w, " ");
+    sdp__puts(w, proto);
+}
+
+static void sdp__w_media_conn(sdp__w *w, const sdp_local *l, const sdp_local_media *lm)
+{
+    if (!lm->addr || (l->addr && !strcmp(lm->addr, l->addr))) return;
+    sdp__puts(w, sdp__is_ip6(lm->addr) ? "c=IN IP6 " : "c=IN IP4 ");
+    sdp__puts(w, lm->addr);
+    sdp__puts(w, "\r\n");
+}
+
+static int sdp__w_done(const sdp__w *w, char *out, size_t cap, size_t *needed)
+{
+    if (needed) *needed = w->n;
+    if (!out || w->n > cap) return SDP_ERR_NOSPACE;
+    if (w->n > 0x7fffffff) return SDP_ERR_INVALID;
+    return (int)w->n;
+}
+
+static int sdp__local_ok(const sdp_local *l)
+{
+    unsigned i;
+    if (!l || !l->addr || l->n_media > 8) return 0;
+    for (i = 0; i < l->n_media; i++) {
+        const sdp_local_media *lm = &l->media[i];
+        if (!lm->type || !lm->proto || lm->n_codecs > SDP_MAX_LOCAL_CODECS ||
+            lm->n_crypto > SDP_MAX_LOCAL_CRYPTO || lm->n_extmap > SDP_MAX_LOCAL_EXTMAP ||
+            lm->n_rtcp_fb > SDP_MAX_LOCAL_RTCP_FB)
+            return 0;
+        if (lm->port && !lm->n_codecs) return 0;
+    }
+    return 1;
+}
+
+SDPDEF int sdp_offer_build(const sdp_local *l, char *out, size_t cap, size_t *needed)
+{
+    sdp__w w;
+    unsigned i, k, pts[SDP_MAX_LOCAL_CODECS];
+    if (needed) *needed = 0;
+    if (!sdp__local_ok(l)) return SDP_ERR_INVALID;
+    w.out = out;
+    w.cap = cap;
+    w.n = 0;
+    sdp__w_session(&w, l);
+    for (i = 0; i < l->n_media; i++) {
+        const sdp_local_media *lm = &l->media[i];
+        int rc = sdp__offer_pts(lm, pts);
+        if (rc) return rc;
+        sdp__w_m_line(&w, lm->type, lm->port, lm->proto);
+        for (k = 0; k < lm->n_codecs; k++) {
+            sdp__puts(&w, " ");
+            sdp__putu(&w, pts[k]);
+        }
+        if (!lm->n_codecs) sdp__puts(&w, " 0"); /* a disabled stream still needs a format */
+        sdp__puts(&w, "\r\n");
+        sdp__w_media_conn(&w, l, lm);
+        for (k = 0; k < lm->n_codecs; k++) {
+            const sdp_codec *c = &lm->codecs[k];
+            if (!c->name || !c->clock_rate) return SDP_ERR_INVALID;
+            sdp__w_rtpmap(&w, pts[k], sdp_str_c(c->name), c->clock_rate, c->channels);
+            sdp__w_fmtp(&w, pts[k], c->fmtp);
+        }
+        for (k = 0; k < lm->n_crypto; k++) {
+            sdp__puts(&w, "a=crypto:");
+            sdp__putu(&w, k + 1);
+            sdp__puts(&w, " ");
+            sdp__puts(&w, lm->crypto[k].suite);
+            sdp__puts(&w, " ");
+            sdp__puts(&w, lm->crypto[k].key_params);
+            sdp__puts(&w, "\r\n");
+        }
+        for (k = 0; k < lm->n_extmap; k++) {
+            sdp__puts(&w, "a=extmap:");
+            sdp__putu(&w, lm->extmap[k].id);
+            sdp__puts(&w, " ");
+            sdp__puts(&w, lm->extmap[k].uri);
+            sdp__puts(&w, "\r\n");
+        }
+        for (k = 0; k < lm->n_rtcp_fb; k++) {
+            sdp__puts(&w, "a=rtcp-fb:* ");
+            sdp__puts(&w, lm->rtcp_fb[k]);
+            sdp__puts(&w, "\r\n");
+        }
+        sdp__w_media_tail(&w, lm, lm->rtcp_mux, sdp_str_c(lm->mid), lm->dir);
+    }
+    return sdp__w_done(&w, out, cap, needed);
+}
+
+/* Remote transport facts shared by answer building and answer processing:
+ * address, ports, mux, ptime, hold. */
+static void sdp__remote_transport(const sdp_session *s, const sdp_media *m, int we_mux,
+                                  sdp_negotiated *n)
+{
+    const sdp_conn *c = sdp_media_conn(s, m);
+    const sdp_attr *a;
+    sdp_rtcp rtcp;
+    uint32_t ptime;
+    n->remote_addr = c ? c->addr : sdp__span(NULL, NULL);
+    n->remote_port = m->port;
+    n->remote_hold = c && sdp_str_eq_c(c->addr, "0.0.0.0");
+    n->rtcp_mux = we_mux && sdp_attr_next(m->attrs, m->n_attrs, "rtcp-mux", NULL) != NULL;
+    n->remote_rtcp_addr = n->remote_addr;
+    n->remote_rtcp_port = n->rtcp_mux ? m->port : (uint16_t)(m->port + 1);
+    a = sdp_attr_next(m->attrs, m->n_attrs, "rtcp", NULL);
+    if (!n->rtcp_mux && a && sdp_rtcp_parse(a->value, &rtcp) == 0) {
+        n->remote_rtcp_port = rtcp.port;
+        if (rtcp.addr.p) n->remote_rtcp_addr = rtcp.addr;
+    }
+    a = sdp_attr_next(m->attrs, m->n_attrs, "ptime", NULL);
+    if (a && sdp_uint_parse(a->value, 65535, &ptime) == 0) n->ptime = ptime;
+    a = sdp_attr_next(m->attrs, m->n_attrs, "mid", NULL);
+    if (a) n->mid = a->value;
+}
+
+/* The remote's fmtp for payload type pt, or absent. */
+static sdp_str sdp__remote_fmtp(const sdp_media *m, unsigned pt)
+{
+    unsigned from = 0;
+    const sdp_attr *a;
+    sdp_fmtp f;
+    uint32_t x;
+    while ((a = sdp_attr_next(m->attrs, m->n_attrs, "fmtp", &from)) != NULL)
+        if (sdp_fmtp_parse(a->value, &f) == 0 && sdp__u32(f.format, 127, &x) == 0 && x == pt)
+            return f.params;
+    return sdp__span(NULL, NULL);
+}
+
+/* Remote extmaps whose URI we support: ids per our list. */
+static void sdp__match_extmaps(const sdp_media *m, const sdp_local_media *lm, sdp_negotiated *n)
+{
+    unsigned from = 0, k;
+    const sdp_attr *a;
+    sdp_extmap x;
+    while ((a = sdp_attr_next(m->attrs, m->n_attrs, "extmap", &from)) != NULL) {
+        if (sdp_extmap_parse(a->value, &x)) continue;
+        for (k = 0; k < lm->n_extmap; k++)
+            if (lm->extmap[k].uri && sdp_str_eq_c(x.uri, lm->extmap[k].uri) && !n->ext_id[k])
+                n->ext_id[k] = x.id;
+    }
+}
+
+/* The first offered crypto line whose suite we have a key for (RFC 4568
+ * §7.1.2: the answerer picks one). Returns 1 when found. */
+static int sdp__pick_crypto(const sdp_media *m, const sdp_local_media *lm, sdp_negotiated *n)
+{
+    unsigned from = 0, k;
+    const sdp_attr *a;
+    sdp_crypto c;
+    while ((a = sdp_attr_next(m->attrs, m->n_attrs, "crypto", &from)) != NULL) {
+        if (sdp_crypto_parse(a->value, &c)) continue;
+        for (k = 0; k < lm->n_crypto; k++)
+            if (lm->crypto[k].suite && sdp_str_eq_c(c.suite, lm->crypto[k].suite)) {
+                n->srtp = 1;
+                n->crypto_suite = c.suite;
+                n->crypto_tag = c.tag;
+                n->remote_key_params = c.key_params;
+                n->local_crypto = k;
+                return 1;
+            }
+    }
+    return 0;
+}
+
+static int sdp__is_savp(sdp_str proto)
+{
+    size_t i;
+    for (i = 0; i + 4 <= proto.len; i++)
+        if (!memcmp(proto.p + i, "SAVP", 4)) return 1;
+    return 0;
+}
+
+/* Chooses the local stream for offered line m: the first unused one of the
+ * same media type and profile. */
+static int sdp__pick_local(const sdp_local *l, const sdp_media *m, unsigned *used)
+{
+    unsigned i;
+    for (i = 0; i < l->n_media; i++) {
+        const sdp_local_media *lm = &l->media[i];
+        if (!(*used >> i & 1u) && lm->port && sdp_str_eq_c(m->type, lm->type) &&
+            sdp_str_eq_c(m->proto, lm->proto)) {
+            *used |= 1u << i;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static void sdp__w_reject(sdp__w *w, const sdp_media *m)
+{
+    sdp__puts(w, "m=");
+    sdp__putv(w, m->type);
+    sdp__puts(w, " 0 ");
+    sdp__putv(w, m->proto);
+    sdp__puts(w, " ");
+    sdp__putv(w, m->fmt[0]);
+    sdp__puts(w, "\r\n");
+}
+
+/* Whether the offer carries rtcp-fb "fb" ("type" or "type param") for any
+ * payload type (RFC 4585 §4.2: the answer keeps only offered ones). */
+static int sdp__offer_has_fb(const sdp_media *m, const char *fb)
+{
+    unsigned from = 0;
+    const sdp_attr *a;
+    sdp_rtcp_fb f;
+    size_t tl;
+    const char *sp = strchr(fb, ' ');
+    tl = sp ? (size_t)(sp - fb) : strlen(fb);
+    while ((a = sdp_attr_next(m->attrs, m->n_attrs, "rtcp-fb", &from)) != NULL) {
+        if (sdp_rtcp_fb_parse(a->value, &f) || f.type.len != tl || memcmp(f.type.p, fb, tl))
+            continue;
+        if (sp ? sdp_str_eq_c(f.param, sp + 1) : !f.param.p) return 1;
+    }
+    return 0;
+}
+
+/* One answered stream: codecs in the offer's order and numbering. */
+static int sdp__answer_media(sdp__w *w, const sdp_session *offer, const sdp_media *m,
+                             const sdp_local *l, const sdp_local_media *lm, sdp_negotiated *n)
+{
+    int idx[SDP_MAX_FMTS];
+    sdp_rtpmap rm[SDP_MAX_FMTS];
+    unsigned k, n_main = 0, bits;
+    n->te_pt = -1;
+    for (k = 0; k < m->n_fmt; k++) {
+        idx[k] = -1;
+        if (sdp__remote_codec(m, m->fmt[k], &rm[k]) == 0) idx[k] = sdp__match_codec(lm, &rm[k]);
+        if (idx[k] < 0) continue;
+        if (sdp__is_te(lm->codecs[idx[k]].name)) {
+            if (n->te_pt < 0) n->te_pt = (int)rm[k].pt, n->te_clock = rm[k].clock_rate;
+            continue;
+        }
+        if (!n_main++) {
+            n->pt = rm[k].pt;
+            n->encoding = rm[k].encoding;
+            n->clock_rate = rm[k].clock_rate;
+            n->channels = rm[k].channels;
+            n->fmtp = sdp__remote_fmtp(m, rm[k].pt);
+        }
+    }
+    if (!n_main) return 0;
+    if (sdp__is_savp(m->proto) && !sdp__pick_crypto(m, lm, n)) return 0;
+    sdp__remote_transport(offer, m, lm->rtcp_mux, n);
+    sdp__match_extmaps(m, lm, n);
+    bits = sdp__dir_bits(sdp_dir_reverse(sdp_media_dir(offer, m))) & sdp__dir_bits(lm->dir);
+    if (n->remote_hold) bits &= 2u; /* RFC 3264 §8.4: do not send to 0.0.0.0 */
+    n->dir = sdp__bits_dir(bits);
+    n->active = 1;
+    sdp__w_m_line(w, lm->type, lm->port, lm->proto);
+    for (k = 0; k < m->n_fmt; k++)
+        if (idx[k] >= 0) {
+            sdp__puts(w, " ");
+            sdp__putv(w, m->fmt[k]);
+        }
+    sdp__puts(w, "\r\n");
+    sdp__w_media_conn(w, l, lm);
+    for (k = 0; k < m->n_fmt; k++)
+        if (idx[k] >= 0) {
+            sdp__w_rtpmap(w, rm[k].pt, rm[k].encoding, rm[k].clock_rate, rm[k].channels);
+            sdp__w_fmtp(w, rm[k].pt, lm->codecs[idx[k]].fmtp);
+        }
+    if (n->srtp) {
+        sdp__puts(w, "a=crypto:");
+        sdp__putu(w, n->crypto_tag);
+        sdp__puts(w, " ");
+        sdp__putv(w, n->crypto_suite);
+        sdp__puts(w, " ");
+        sdp__puts(w, lm->crypto[n->local_crypto].key_params);
+        sdp__puts(w, "\r\n");
+    }
+    for (k = 0; k < lm->n_extmap; k++)
+        if (n->ext_id[k]) {
+            sdp__puts(w, "a=extmap:");
+            sdp__putu(w, n->ext_id[k]);
+            sdp__puts(w, " ");
+            sdp__puts(w, lm->extmap[k].uri);
+            sdp__puts(w, "\r\n");
+        }
+    for (k = 0; k < lm->n_rtcp_fb; k++) {
+        if (!lm->rtcp_fb[k] || !sdp__offer_has_fb(m, lm->rtcp_fb[k])) continue;
+        sdp__puts(w, "a=rtcp-fb:* ");
+        sdp__puts(w, lm->rtcp_fb[k]);
+        sdp__puts(w, "\r\n");
+    }
+    sdp__w_media_tail(w, lm, n->rtcp_mux, n->mid, n->dir);
+    return 1;
+}
+
+SDPDEF int sdp_answer_build(const sdp_session *offer, const sdp_local *l, sdp_negotiated *neg,
+                            size_t n_neg, char *out, size_t cap, size_t *needed)
+{
+    sdp__w w;
+    unsigned i, used = 0;
+    if (needed) *needed = 0;
+    if (!offer || !neg || !sdp__local_ok(l)) return SDP_ERR_INVALID;
+    if (offer->n_media > n_neg) return SDP_ERR_TOO_MANY;
+    w.out = out;
+    w.cap = cap;
+    w.n = 0;
+    sdp__w_session(&w, l);
+    for (i = 0; i < offer->n_media; i++) {
+        const sdp_media *m = &offer->media[i];
+        int li = m->port ? sdp__pick_local(l, m, &used) : -1;
+        memset(&neg[i], 0, sizeof neg[i]);
+        neg[i].type = m->type;
+        neg[i].te_pt = -1;
+        if (li < 0 || !sdp__answer_media(&w, offer, m, l, &l->media[li], &neg[i])) {
+            if (li >= 0) used &= ~(1u << li);
+            memset(&neg[i], 0, sizeof neg[i]);
+            neg[i].type = m->type;
+            neg[i].te_pt = -1;
+            sdp__w_reject(&w, m);
+        }
+    }
+    return sdp__w_done(&w, out, cap, needed);
+}
+
+SDPDEF int sdp_answer_process(const sdp_local *l, const sdp_session *ans, sdp_negotiated *neg,
+                              size_t n_neg)
+{
+    unsigned i, k;
+    if (!ans || !neg || !sdp__local_ok(l)) return SDP_ERR_INVALID;
+    if (ans->n_media > n_neg) return SDP_ERR_TOO_MANY;
+    if (ans->n_media != l->n_media) return SDP_ERR_SYNTAX; /* RFC 3264 §6 */
+    for (i = 0; i < ans->n_media; i++) {
+        const sdp_media *m = &ans->media[i];
+        const sdp_local_media *lm = &l->media[i];
+        sdp_negotiated *n = &neg[i];
+        unsigned pts[SDP_MAX_LOCAL_CODECS], bits;
+        int found = 0;
+        memset(n, 0, sizeof *n);
+        n->type = m->type;
+        n->te_pt = -1;
+        if (!sdp_str_eq_c(m->type, lm->type)) return SDP_ERR_SYNTAX;
+        if (!m->port || !lm->port || sdp__offer_pts(lm, pts)) continue;
+        for (k = 0; k < m->n_fmt; k++) {
+            uint32_t pt;
+            unsigned c;
+            if (sdp__u32(m->fmt[k], 127, &pt)) continue;
+            for (c = 0; c < lm->n_codecs && pts[c] != pt; c++) {
+            }
+            if (c == lm->n_codecs) continue; /* not one we offered */
+            if (sdp__is_te(lm->codecs[c].name)) {
+                if (n->te_pt < 0) n->te_pt = (int)pt, n->te_clock = lm->codecs[c].clock_rate;
+            } else if (!found) {
+                found = 1;
+                n->pt = pt;
+                n->encoding = sdp_str_c(lm->codecs[c].name);
+                n->clock_rate = lm->codecs[c].clock_rate;
+                n->channels = lm->codecs[c].channels;
+                n->fmtp = sdp__remote_fmtp(m, pt);
+            }
+        }
+        if (!found) continue;
+        if (sdp__is_savp(m->proto)) {
+            unsigned from = 0;
+            const sdp_attr *a = sdp_attr_next(m->attrs, m->n_attrs, "crypto", &from);
+            sdp_crypto c;
+            /* our tags are 1..n_crypto (sdp_offer_build) */
+            if (!a || sdp_crypto_parse(a->value, &c) || c.tag < 1 || c.tag > lm->n_crypto ||
+                !sdp_str_eq_c(c.suite, lm->crypto[c.tag - 1].suite))
+                continue;
+            n->srtp = 1;
+            n->crypto_suite = c.suite;
+            n->crypto_tag = c.tag;
+            n->remote_key_params = c.key_params;
+            n->local_crypto = c.tag - 1;
+        }
+        sdp__remote_transport(ans, m, lm->rtcp_mux, n);
+        sdp__match_extmaps(m, lm, n);
+        bits = sdp__dir_bits(sdp_dir_reverse(sdp_media_dir(ans, m))) & sdp__dir_bits(lm->dir);
+        if (n->remote_hold) bits &= 2u;
+        n->dir = sdp__bits_dir(bits);
+        n->active = 1;
+    }
+    return 0;
 }
 
 #endif /* SDP_IMPLEMENTATION */
