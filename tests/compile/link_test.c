@@ -7,6 +7,7 @@
 #include "sip_transport.h"
 #include "sip_transaction.h"
 #include "sdp.h"
+#include "sip_auth_server.h"
 
 int main(void)
 {
@@ -21,5 +22,7 @@ int main(void)
     puts("link test: sip_transport.h ok");
     if (sdp_dir_reverse(SDP_DIR_SENDONLY) != SDP_DIR_RECVONLY) return 1;
     puts("link test: sdp.h ok");
+    if (sip_authsrv_mem_size(NULL) != 0) return 1;
+    puts("link test: sip_auth_server.h ok");
     return 0;
 }
