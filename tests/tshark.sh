@@ -72,5 +72,16 @@ ts $out/ours.pcap --enable-heuristic rtp_udp -e frame.number -e frame.protocols 
 ts $out/bad.pcap $da -e frame.number -e _ws.expert.severity -e _ws.expert.message -e _ws.malformed >$out/bad.json
 
 python3 tests/tshark/check.py bad $out/bad.expected $out/bad.json; rb=$?
+
+# The comparison's own self-test: one expected value changed (frame 1's
+# sequence number) must make it fail.
+awk -F'\t' 'BEGIN { OFS = "\t" } $1 == 1 && $2 == "rtp.seq" { $4 = $4 + 1 } { print }' \
+    $out/ours.expected >$out/wrong.expected
+if python3 tests/tshark/check.py good $out/wrong.expected $out/ours.json >$out/wrong.log; then
+    echo "FAIL self-test: a wrong expected rtp.seq was not caught"; rw=1
+else
+    echo "ok   self-test: a wrong expected value is caught ($(grep -c '^FAIL' $out/wrong.log) failure)"; rw=0
+fi
+
 python3 tests/tshark/check.py good $out/ours.expected $out/ours.json $out/heur.json; rg=$?
-[ $rb = 0 ] && [ $rg = 0 ]
+[ $rb = 0 ] && [ $rw = 0 ] && [ $rg = 0 ]

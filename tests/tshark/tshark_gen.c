@@ -1,31 +1,33 @@
 /* tshark_gen.c - one packet of every RTP / RTCP / feedback type our builders
  * make, in a pcap for tshark, plus the field values tshark must decode.
  *
- *     tshark_gen OUT.pcap OUT.expected
+ *     tshark_gen DIR   writes DIR/ours.pcap, DIR/ours.expected,
+ *                      DIR/bad.pcap, DIR/bad.expected
  *
- * Every packet is made by rtp.h / rtcp_feedback.h builders only, then put in
+ * Run by tests/tshark.sh, which says what tshark 4.0 cannot decode. Every
+ * packet is made by rtp.h / rtcp_feedback.h builders only, then put in
  * Ethernet / IPv4 / UDP (192.0.2.1 -> 192.0.2.2, RFC 5737 documentation
  * addresses; nothing is sent) with correct lengths and checksums: RTP goes
  * to UDP port 5004, RTCP to 5005 (tests/tshark.sh decodes them as such).
  * The capture is written with libpcap (pcap_open_dead + pcap_dump: the
  * project uses Debian's pcap I/O in tools rather than its own).
  *
- * OUT.expected has one line per expected value, tab-separated:
+ * ours.expected has one line per expected value, tab-separated:
  *     FRAME  FIELD  KIND  VALUE
  * FRAME counts from 1 as tshark's frame.number; FIELD is a tshark display
- * field name; KIND is i (integer, decimal), f (float), s (text) or x (bytes,
- * lowercase hex). A field listed once or more in a frame must have exactly
+ * field name; KIND is i (integer, decimal), f (float), s (text), x (bytes,
+ * lowercase hex) or t (absolute time: Unix seconds.nanoseconds). A field listed once or more in a frame must have exactly
  * that list of values, in order, in tshark's decode. A line with FIELD "#"
  * names the frame. Expected values come from the inputs given to the
  * builders (or from the RFC bit layout worked by hand), never from reading
- * the bytes the builders wrote.
+ * the bytes the builders wrote. bad.pcap holds our packets spoiled on
+ * purpose; tshark must flag each (the check's own self-test).
  */
 #define CVOIP_IMPLEMENTATION
 #include "rtp.h"
 #include "rtcp_feedback.h"
 
 #include <pcap/pcap.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,7 +125,7 @@ static void emit(const char *protos, unsigned dport, const uint8_t *pl, size_t n
 {
     static const uint8_t eth[14] = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1,
                                     0x08, 0x00};
-    uint8_t f[2048];
+    static uint8_t f[65536];
     uint8_t *ip = f + 14, *udp = ip + 20;
     struct pcap_pkthdr h;
     size_t ulen = 8 + n, iplen = 20 + ulen;
@@ -251,10 +253,53 @@ static void gen_rtp_padding(void)
     send_rtp(&d);
 }
 
+/* Everything at once: marker, two CSRCs, a one-byte extension block with
+ * one 16-octet element (the form's maximum), payload and padding. */
+static void gen_rtp_all(void)
+{
+    static const uint32_t csrc[2] = {0xc0c0c0c0u, 0xc1c1c1c1u};
+    static const uint8_t e16[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    uint8_t blk[32];
+    rtp_ext_writer w;
+    rtp_packet_desc d;
+    int len;
+    rtp_ext_writer_init(&w, RTP_EXT_FORM_ONE_BYTE, blk, sizeof blk);
+    if (rtp_ext_writer_add(&w, 14, e16, 16) < 0) die("ext add 16", 0);
+    if ((len = rtp_ext_writer_finish(&w, NULL)) < 0) die("ext finish", len);
+    memset(&d, 0, sizeof d);
+    d.marker = 1;
+    d.payload_type = 127;
+    d.seq = 0;
+    d.timestamp = 0;
+    d.ssrc = 0xffffffffu;
+    d.csrc = csrc;
+    d.csrc_count = 2;
+    d.extension = 1;
+    d.ext_profile = RTP_EXT_PROFILE_ONE_BYTE;
+    d.ext = blk;
+    d.ext_len = (size_t)len;
+    d.payload = k_payload;
+    d.payload_len = 3;
+    d.padding_len = 1;   /* one octet: the count alone */
+    frame_begin("RTP, all header parts: marker, PT 127, 2 CSRCs, 16-octet element id 14, "
+                "1-octet padding");
+    expect_rtp(&d);
+    ei("rtp.csrc.item", 0xc0c0c0c0u);
+    ei("rtp.csrc.item", 0xc1c1c1c1u);
+    ei("rtp.ext.profile", RTP_EXT_PROFILE_ONE_BYTE);
+    ei("rtp.ext.len", 5);   /* 1 + 16 = 17 octets -> 20 */
+    ei("rtp.ext.rfc5285.id", 14);
+    ei("rtp.ext.rfc5285.len", 16);
+    ex("rtp.ext.rfc5285.data", e16, 16);
+    ex("rtp.payload", k_payload, 3);
+    ei("rtp.padding.count", 1);
+    send_rtp(&d);
+}
+
 /* The six typed elements, in one form, with local ids 1..6. */
 typedef struct ext_elem {
     uint8_t id;
-    uint8_t data[32];
+    uint8_t data[255];
     size_t len;
 } ext_elem;
 
@@ -292,8 +337,8 @@ static void hand_values(uint8_t al[1], uint8_t cvo[1], uint8_t tw[2], uint8_t as
 static void gen_rtp_ext(rtp_ext_form form, uint16_t profile, const char *mid,
                         const char *rid, const char *name)
 {
-    ext_elem e[7];
-    uint8_t blk[256], al[1], cvo[1], tw[2], ast[3];
+    static ext_elem e[8];
+    uint8_t blk[640], al[1], cvo[1], tw[2], ast[3];
     const uint8_t *hand[4];
     size_t hand_len[4] = {1, 1, 2, 3};
     rtp_ext_writer w;
@@ -307,6 +352,11 @@ static void gen_rtp_ext(rtp_ext_form form, uint16_t profile, const char *mid,
         /* RFC 8285 §4.3: ids above 14 and empty elements need this form */
         e[n].id = 200;
         e[n].len = 0;
+        n++;
+        /* and the largest element: id 255, 255 octets */
+        e[n].id = 255;
+        e[n].len = 255;
+        for (i = 0; i < 255; i++) e[n].data[i] = (uint8_t)(255 - i);
         n++;
     }
     rtp_ext_writer_init(&w, form, blk, sizeof blk);
@@ -342,9 +392,15 @@ static void gen_rtp_ext(rtp_ext_form form, uint16_t profile, const char *mid,
         if (e[i].len == 0) continue;   /* tshark adds no data item for 0 */
         if (i < 4)
             ex("rtp.ext.rfc5285.data", hand[i], hand_len[i]);
-        else
+        else if (i < 6)
             ex("rtp.ext.rfc5285.data", (const uint8_t *)(i == 4 ? mid : rid),
                strlen(i == 4 ? mid : rid));
+        else {   /* 255, 254, ..., 1 */
+            uint8_t want[255];
+            size_t k;
+            for (k = 0; k < 255; k++) want[k] = (uint8_t)(255 - k);
+            ex("rtp.ext.rfc5285.data", want, 255);
+        }
     }
     ex("rtp.payload", k_payload, 10);
     send_rtp(&d);
@@ -455,6 +511,63 @@ static void gen_sr(void)
     expect_blocks(k_rb, 1);
     ei("rtcp.length_check", 1);
     emit(PROTOS_RTCP, PORT_RTCP, b, n);
+}
+
+/* The largest counts: an SR with 31 report blocks (RC is 5 bits) and an
+ * RTP packet with 15 CSRCs (CC is 4 bits). */
+static void gen_limits(void)
+{
+    rtcp_report_block rb[31];
+    uint32_t csrc[15];
+    rtcp_sender_info si;
+    rtp_packet_desc d;
+    uint8_t b[1024];
+    size_t n;
+    unsigned i;
+    for (i = 0; i < 31; i++) {
+        rb[i].ssrc = 0x40000000u + i;
+        rb[i].fraction_lost = (uint8_t)(i * 8);
+        rb[i].cumulative_lost = (int32_t)i * 1000 - 15000;
+        rb[i].ext_highest_seq = 0x10000u * i + 7 * i;
+        rb[i].jitter = i * 11;
+        rb[i].lsr = 0x01010101u * i;
+        rb[i].dlsr = 0x10000u + i;
+    }
+    /* the 24-bit extremes on two of them */
+    rb[29].cumulative_lost = 8388607;
+    rb[30].cumulative_lost = -8388608;
+    memset(&si, 0, sizeof si);
+    si.ntp = (uint64_t)0xffffffffu << 32 | 0xffffffffu;
+    si.rtp_ts = 0xffffffffu, si.packet_count = 0xffffffffu, si.octet_count = 0xffffffffu;
+    n = ok("SR 31", rtcp_report_build(0x3f3f3f3fu, &si, rb, 31, b, sizeof b, NULL));
+    frame_begin("RTCP SR with 31 report blocks, all-ones sender info, 24-bit loss extremes");
+    expect_rtcp_hdr(200, 6 + 6 * 31);
+    ei("rtcp.rc", 31);
+    ei("rtcp.senderssrc", 0x3f3f3f3fu);
+    ei("rtcp.timestamp.ntp.msw", 0xffffffffll);
+    ei("rtcp.timestamp.ntp.lsw", 0xffffffffll);
+    ei("rtcp.timestamp.rtp", 0xffffffffll);
+    ei("rtcp.sender.packetcount", 0xffffffffll);
+    ei("rtcp.sender.octetcount", 0xffffffffll);
+    expect_blocks(rb, 31);
+    ei("rtcp.length_check", 1);
+    emit(PROTOS_RTCP, PORT_RTCP, b, n);
+
+    for (i = 0; i < 15; i++) csrc[i] = 0xcc000000u | i;
+    memset(&d, 0, sizeof d);
+    d.payload_type = 9;
+    d.seq = 2;
+    d.timestamp = 320;
+    d.ssrc = 0x0f0f0f0fu;
+    d.csrc = csrc;
+    d.csrc_count = 15;
+    d.payload = k_payload;
+    d.payload_len = 20;
+    frame_begin("RTP, G.722, 15 CSRCs");
+    expect_rtp(&d);
+    for (i = 0; i < 15; i++) ei("rtp.csrc.item", csrc[i]);
+    ex("rtp.payload", k_payload, 20);
+    send_rtp(&d);
 }
 
 static void gen_rr(void)
@@ -697,6 +810,180 @@ static void gen_compound(void)
     es("rtcp.sdes.text", "cname@compound");
     ei("rtcp.length_check", 1);
     emit(PROTOS_RTCP, PORT_RTCP, b, n);
+}
+
+/* Edge cases of the RTCP builders: a BYE reason that fills its word (no
+ * padding octet), a BYE without reason, an SDES chunk whose items end on a
+ * word boundary (the terminator then takes a whole word of zeros, §6.5),
+ * an APP without data: one compound after an empty RR. */
+static void gen_rtcp_edges(void)
+{
+    static const uint32_t one[1] = {0x31313131u};
+    static const uint32_t two[1] = {0x32323232u};
+    uint8_t b[256], *t;
+    rtcp_compound c;
+    rtcp_sdes_item it;
+    rtcp_sdes_chunk ch;
+    size_t room, n;
+    int r;
+    memset(&it, 0, sizeof it);
+    it.type = RTCP_SDES_CNAME;
+    it.value = sp("ab");
+    ch.ssrc = 0x30303030u, ch.items = &it, ch.n_items = 1;
+    rtcp_compound_init(&c, b, sizeof b, 0);
+#define ADD(what, expr)                                      \
+    do {                                                     \
+        t = rtcp_compound_tail(&c, &room);                   \
+        n = ok(what, (expr));                                \
+        if ((r = rtcp_compound_add(&c, t, n)) != 0) die(what, r); \
+    } while (0)
+    ADD("RR", rtcp_report_build(0x30303030u, NULL, NULL, 0, t, room, NULL));
+    ADD("SDES", rtcp_sdes_build(&ch, 1, t, room, NULL));
+    ADD("APP", rtcp_app_build(0, 0x30303030u, (const uint8_t *)"cvoi", NULL, 0, t, room, NULL));
+    ADD("BYE abc", rtcp_bye_build(one, 1, sp("abc"), t, room, NULL));
+    ADD("BYE", rtcp_bye_build(two, 1, sp(""), t, room, NULL));
+#undef ADD
+    n = ok("finish", rtcp_compound_finish(&c, NULL));
+    frame_begin("RTCP compound edges: empty RR, SDES ending on a word, APP without data, "
+                "BYE reason filling its word, BYE with empty reason");
+    ei("rtcp.pt", 201);
+    ei("rtcp.pt", 202);
+    ei("rtcp.pt", 204);
+    ei("rtcp.pt", 203);
+    ei("rtcp.pt", 203);
+    /* RR 8; SDES 4 + 4 + 2 + 2 = 12, the END item needs a new word: 16;
+     * APP 12; BYE 4 + 4 + 1 + 3 = 12; BYE 4 + 4 + 1 -> 12 */
+    ei("rtcp.length", 1);
+    ei("rtcp.length", 3);
+    ei("rtcp.length", 2);
+    ei("rtcp.length", 2);
+    ei("rtcp.length", 2);
+    ei("rtcp.rc", 0);
+    ei("rtcp.senderssrc", 0x30303030u);
+    ei("rtcp.sdes.type", RTCP_SDES_CNAME);
+    ei("rtcp.sdes.type", 0);
+    ei("rtcp.sdes.length", 2);
+    ei("rtcp.sdes.length", 3);   /* BYE reason lengths use the SDES field */
+    ei("rtcp.sdes.length", 0);
+    es("rtcp.sdes.text", "ab");
+    es("rtcp.sdes.text", "abc");
+    es("rtcp.sdes.text", "");
+    es("rtcp.app.name", "cvoi");
+    ei("rtcp.app.subtype", 0);
+    ei("rtcp.ssrc.identifier", 0x30303030u);   /* SDES chunk */
+    ei("rtcp.ssrc.identifier", 0x30303030u);   /* APP */
+    ei("rtcp.ssrc.identifier", 0x31313131u);
+    ei("rtcp.ssrc.identifier", 0x32323232u);
+    ei("rtcp.length_check", 1);
+    emit(PROTOS_RTCP, PORT_RTCP, b, n);
+}
+
+/* The compounds an rtp_session sends: its first report (SR with a report
+ * block about a remote source, SDES CNAME) and rtp_session_build_bye. */
+typedef struct sent_rtcp {
+    uint8_t b[1500];
+    size_t n;
+} sent_rtcp;
+
+static int send_cb(void *user, const uint8_t *pkt, size_t len)
+{
+    sent_rtcp *o = (sent_rtcp *)user;
+    if (len > sizeof o->b) return -1;
+    memcpy(o->b, pkt, len);
+    o->n = len;
+    return 0;
+}
+
+static void gen_session(void)
+{
+    static uint64_t mem[4096];
+    static const char cname[] = "session@cvoip.example";
+    const uint64_t t0 = 1000000;              /* caller clock, µs */
+    const int64_t offset = 1700000100000000ll; /* Unix µs = now + offset */
+    rtp_session_config cfg;
+    rtp_session_callbacks cb;
+    rtp_session s;
+    sent_rtcp o;
+    rtp_packet_desc d;
+    uint8_t pkt[64], bye[256];
+    uint64_t now, dl, sent_at = 0;
+    size_t n;
+    int r, i;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.ssrc = 0x5e55105eu;
+    cfg.cname = sp(cname);
+    cfg.wallclock_offset_us = offset;
+    memset(&cb, 0, sizeof cb);
+    cb.size = sizeof cb;
+    cb.send_rtcp = send_cb;
+    memset(&o, 0, sizeof o);
+    if (rtp_session_mem_size(&cfg) > sizeof mem) die("session mem", 0);
+    if ((r = rtp_session_init(&s, mem, sizeof mem, &cfg, &cb, &o, t0)) != 0)
+        die("rtp_session_init", r);
+    /* we send 10 packets of 160 octets; a remote sends 1000..1004, 20 ms
+     * apart with 160-unit timestamps (so interarrival jitter stays 0) */
+    memset(&d, 0, sizeof d);
+    d.ssrc = 0x0e0e0e01u;
+    d.payload = k_payload;
+    d.payload_len = 20;
+    for (i = 0; i < 10; i++)
+        rtp_session_on_rtp_sent(&s, 8000 + 160 * (uint32_t)i, 160, t0 + 20000 * (uint64_t)i);
+    for (i = 0; i < 5; i++) {
+        d.seq = (uint16_t)(1000 + i);
+        d.timestamp = 50000 + 160 * (uint32_t)i;
+        n = ok("rtp", rtp_build(&d, pkt, sizeof pkt, NULL));
+        r = rtp_session_on_rtp(&s, pkt, n, 7, t0 + 20000 * (uint64_t)i, NULL);
+        if (r < 0) die("rtp_session_on_rtp", r);
+    }
+    dl = rtp_session_next_deadline(&s);
+    now = dl > t0 + 200000 ? dl : t0 + 200000;
+    while (o.n == 0) {
+        if ((r = rtp_session_on_timeout(&s, now)) < 0) die("rtp_session_on_timeout", r);
+        sent_at = now;
+        now = rtp_session_next_deadline(&s);
+    }
+    frame_begin("rtp_session's first compound: SR (10 sent, report on a remote) + SDES CNAME");
+    /* the SR's NTP time is the time of the on_timeout call that sent it,
+     * on the Unix clock (now + wallclock_offset_us) */
+    et("rtcp.timestamp.ntp", (long long)((sent_at + (uint64_t)offset) / 1000000u),
+       (long)((sent_at + (uint64_t)offset) % 1000000u) * 1000);
+    ei("rtcp.pt", 200);
+    ei("rtcp.pt", 202);
+    ei("rtcp.rc", 1);
+    ei("rtcp.sc", 1);
+    ei("rtcp.senderssrc", 0x5e55105eu);
+    ei("rtcp.sender.packetcount", 10);
+    ei("rtcp.sender.octetcount", 1600);
+    ei("rtcp.ssrc.identifier", 0x0e0e0e01u);
+    ei("rtcp.ssrc.identifier", 0x5e55105eu);   /* SDES chunk */
+    /* RFC 3550 A.1: 1000 starts probation, 1001 ends it (base_seq 1001),
+     * 1001..1004 received, none lost */
+    ei("rtcp.ssrc.fraction", 0);
+    ei("rtcp.ssrc.cum_nr", 0);
+    ei("rtcp.ssrc.ext_high", 1004);
+    ei("rtcp.ssrc.jitter", 0);
+    ei("rtcp.ssrc.lsr", 0);
+    ei("rtcp.ssrc.dlsr", 0);
+    es("rtcp.sdes.text", cname);
+    ei("rtcp.length_check", 1);
+    emit(PROTOS_RTCP, PORT_RTCP, o.b, o.n);
+
+    n = ok("rtp_session_build_bye",
+           rtp_session_build_bye(&s, 0x5e55105eu, sp("collision"), bye, sizeof bye, NULL));
+    frame_begin("rtp_session_build_bye: RR + SDES CNAME + BYE with reason");
+    ei("rtcp.pt", 201);
+    ei("rtcp.pt", 202);
+    ei("rtcp.pt", 203);
+    ei("rtcp.rc", 0);
+    ei("rtcp.sc", 1);
+    ei("rtcp.sc", 1);
+    ei("rtcp.senderssrc", 0x5e55105eu);
+    ei("rtcp.ssrc.identifier", 0x5e55105eu);
+    ei("rtcp.ssrc.identifier", 0x5e55105eu);
+    es("rtcp.sdes.text", cname);
+    es("rtcp.sdes.text", "collision");
+    ei("rtcp.length_check", 1);
+    emit(PROTOS_RTCP, PORT_RTCP, bye, n);
 }
 
 /* ---- feedback ------------------------------------------------------------- */
@@ -947,6 +1234,51 @@ static void gen_twcc(void)
     emit(PROTOS_RTCP, PORT_RTCP, b, n);
 }
 
+/* Transport-wide CC at the limits: 8200 lost packets (longer than a
+ * run-length chunk's 13-bit count, so the builder must split the run),
+ * then the largest and the most negative two-octet deltas. Chunk choice is
+ * free, so the check is what tshark reads back: the count, every delta,
+ * and no "too many chunks" or malformed mark. */
+static void gen_twcc_long(void)
+{
+    static rtcp_fb_twcc_packet pk[8203];
+    rtcp_fb_twcc tw = {40000, 0, 8388607, 255};
+    uint8_t b[256];
+    size_t i, n;
+    memset(pk, 0, sizeof pk);
+    for (i = 0; i < 8203; i++) pk[i].seq = (uint16_t)(40000 + i);
+    pk[8200].status = RTCP_FB_TWCC_SMALL, pk[8200].delta_us = 0;
+    pk[8201].status = RTCP_FB_TWCC_LARGE, pk[8201].delta_us = 32767 * 250;
+    pk[8202].status = RTCP_FB_TWCC_LARGE, pk[8202].delta_us = -32768 * 250;
+    n = ok("twcc long", rtcp_fb_twcc_build(b, sizeof b, 0x1du, 0x2du, &tw, pk, 8203, NULL));
+    frame_begin("RTPFB transport-wide CC: a run of 8200 lost (> 13-bit run), "
+                "extreme two-octet deltas, largest reference time");
+    ei("rtcp.rtpfb.fmt", 15);
+    ei("rtcp.rtpfb.transportcc.baseseq", 40000);
+    ei("rtcp.rtpfb.transportcc.statuscount", 8203);
+    ei("rtcp.rtpfb.transportcc.reftime", 8388607);
+    ei("rtcp.rtpfb.transportcc.pktcount", 255);
+    ei("rtcp.rtpfb.transportcc.recv_delta", 0);
+    ei("rtcp.rtpfb.transportcc.recv_delta", 0x7fff);
+    ei("rtcp.rtpfb.transportcc.recv_delta", 0x8000);
+    emit(PROTOS_RTCP, PORT_RTCP, b, n);
+}
+
+/* Generic NACK across the sequence number wrap: 65535, 0, 1 share one
+ * FCI (PID 65535, BLP bits 0 and 1). */
+static void gen_nack_wrap(void)
+{
+    static const uint16_t seqs[3] = {65535, 0, 1};
+    uint8_t b[64];
+    size_t n = ok("nack wrap", rtcp_fb_nack_build_seqs(b, sizeof b, 0x11u, 0x22u, seqs, 3, NULL));
+    frame_begin("RTPFB Generic NACK across the wrap: 65535, 0, 1 in one FCI");
+    expect_fb(205, 1, 3, 0x11u, 0x22u);
+    /* rtcp.rtpfb.nack_pid is not checked here: tshark 4.0 lists the BLP's
+     * numbers as PID + i + 1 without the modulo (65536, 65537) */
+    ei("rtcp.rtpfb.nack_blp", 0x0003);
+    emit(PROTOS_RTCP, PORT_RTCP, b, n);
+}
+
 /* RFC 8888 §3.1: two SSRC blocks, one with an odd report count (padded),
  * every ECN value and both special arrival time offsets. */
 static void gen_ccfb(void)
@@ -1081,15 +1413,19 @@ int main(int argc, char **argv)
     gen_rtp_ext(RTP_EXT_FORM_TWO_BYTE, RTP_EXT_PROFILE_TWO_BYTE | 5,
                 "a-much-longer-media-id", "q_1",
                 "RTP, two-byte header extensions (RFC 8285 §4.3), appbits 5, "
-                "17+ octet MID, empty element id 200");
+                "17+ octet MID, empty element id 200, 255-octet element id 255");
+    gen_rtp_all();
     gen_rtp_dtmf();
     gen_sr();
     gen_rr();
+    gen_limits();
     gen_sdes();
     gen_bye();
     gen_app();
     gen_xr();
     gen_compound();
+    gen_rtcp_edges();
+    gen_session();
     gen_reduced();
     gen_nack();
     gen_pli();
@@ -1102,6 +1438,8 @@ int main(int argc, char **argv)
     gen_tmmb(RTCP_FB_FMT_TMMBN);
     gen_remb();
     gen_twcc();
+    gen_twcc_long();
+    gen_nack_wrap();
     gen_ccfb();
     close_out();
     good = g_frame;
