@@ -36,9 +36,21 @@
 #   - The RTP padding count is not validated by tshark 4.0 (a count larger
 #     than the packet is capped silently), so it is absent from the
 #     self-test; rtp.padding.count is checked on the good frame.
+#   - TMMBR/TMMBN Measured Overhead (9 bits): tshark 4.0 adds it as a
+#     one-octet item, so it never sees the top bit; we send values <= 255.
+#   - Generic NACK: the BLP's lost numbers are listed as nack_pid values
+#     PID + i + 1 without the 16-bit wrap (65536, 65537 after 65535), so the
+#     frame across the wrap checks PID and BLP only.
+#   - transport-cc: RFC 3550 padding after the deltas is shown as
+#     rtcp.rtpfb.transportcc.recv_delta.padding, not rtcp.padding.count.
 #   - The RTCP heuristic (rtcp_udp) accepts a compound only when it starts
 #     with SR, RR, BYE, APP or PSFB (observed), so RFC 5506 reduced-size
 #     packets need decode-as; the heuristic pass checks RTP frames only.
+#
+# Written against TShark 4.0.17 (Debian 12). A later tshark that decodes
+# more (RFC 8888, RFC 8285 element contents, the full 9-bit TMMBR overhead)
+# shows new fields: the expectations above about what 4.0 cannot decode
+# are then the ones to revisit.
 #
 # Prints one line per frame and check, then
 #   tshark: N frames, M fields checked, F failures
@@ -53,6 +65,7 @@ for t in tshark python3; do
     command -v $t >/dev/null 2>&1 || { echo "tshark.sh: $t not found (sh scripts/deps.sh test)"; exit 1; }
 done
 
+echo "using $(tshark --version 2>/dev/null | head -1)"
 $CC -std=c99 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -Werror -pedantic -I. \
     tests/tshark/tshark_gen.c -o $out/tshark_gen -lpcap || exit 1
 $out/tshark_gen $out || exit 1

@@ -998,7 +998,8 @@ static void expect_fb(unsigned pt, unsigned fmt, unsigned words_minus_1,
 }
 
 /* RFC 5506 reduced-size RTCP: a compound that starts with a NACK, then a
- * PLI, no SR/RR and no SDES. */
+ * PLI and a transport-cc feedback, no SR/RR and no SDES. The TWCC packet
+ * carries RFC 3550 padding, allowed on the last packet only (§6.4.1). */
 static void gen_reduced(void)
 {
     static const uint16_t seqs[1] = {42};
@@ -1013,20 +1014,41 @@ static void gen_reduced(void)
     t = rtcp_compound_tail(&c, &room);
     n = ok("pli", rtcp_fb_pli_build(t, room, 1, 2, NULL));
     if ((r = rtcp_compound_add(&c, t, n)) != 0) die("reduced add PLI", r);
+    {
+        rtcp_fb_twcc tw = {7, 0, 1, 1};
+        rtcp_fb_twcc_packet pk[1];
+        pk[0].seq = 7, pk[0].status = RTCP_FB_TWCC_SMALL, pk[0].delta_us = 500;
+        t = rtcp_compound_tail(&c, &room);
+        n = ok("twcc", rtcp_fb_twcc_build(t, room, 1, 2, &tw, pk, 1, NULL));
+        if ((r = rtcp_compound_add(&c, t, n)) != 0) die("reduced add TWCC", r);
+    }
     n = ok("reduced finish", rtcp_compound_finish(&c, NULL));
-    frame_begin("RTCP reduced-size (RFC 5506): NACK + PLI, no SR/RR/SDES");
+    frame_begin("RTCP reduced-size (RFC 5506): NACK + PLI + padded TWCC, no SR/RR/SDES");
     ei("rtcp.version", 2);
     ei("rtcp.version", 2);
+    ei("rtcp.version", 2);
+    ei("rtcp.padding", 0);
+    ei("rtcp.padding", 0);
+    ei("rtcp.padding", 1);
     ei("rtcp.pt", 205);
     ei("rtcp.pt", 206);
+    ei("rtcp.pt", 205);
+    /* TWCC: 12 + 8 + one chunk 2 + one delta 1 = 23 -> 24 octets */
     ei("rtcp.length", 3);
     ei("rtcp.length", 2);
+    ei("rtcp.length", 5);
     ei("rtcp.rtpfb.fmt", 1);
     ei("rtcp.psfb.fmt", 1);
+    ei("rtcp.rtpfb.fmt", 15);
+    ei("rtcp.senderssrc", 1);
     ei("rtcp.senderssrc", 1);
     ei("rtcp.senderssrc", 1);
     ei("rtcp.mediassrc", 2);
     ei("rtcp.mediassrc", 2);
+    ei("rtcp.mediassrc", 2);
+    ei("rtcp.rtpfb.transportcc.statuscount", 1);
+    ei("rtcp.rtpfb.transportcc.pktchunk", 0x2001);   /* run of 1, small */
+    ei("rtcp.rtpfb.transportcc.recv_delta", 2);
     ei("rtcp.rtpfb.nack_pid", 42);
     ei("rtcp.rtpfb.nack_blp", 0);
     ei("rtcp.length_check", 1);
