@@ -965,9 +965,24 @@ static SIP__INLINE sip_str sip__span(const char *b, const char *e)
 /* End of a span; NULL for the absent span (NULL + 0 is undefined in C). */
 static SIP__INLINE const char *sip__end(sip_str s) { return s.p ? s.p + s.len : NULL; }
 
+/* LWS (RFC 3261 §25.1): SP and HTAB, and a line end (CRLF, or a bare LF
+ * as tolerated elsewhere) only when folding (followed by SP/HTAB) or when it
+ * ends the span (a value given with its line end). A bare CR is
+ * not white space, so it ends whatever is being scanned and the caller's
+ * syntax check refuses it (found by fuzz_registrar: a CR inside a Contact
+ * parameter was skipped and then echoed into a 200). */
 static SIP__INLINE const char *sip__skip_ws(const char *p, const char *e)
 {
-    while (p < e && SIP__IS(*p, SIP__LWSC)) p++;
+    for (; p < e; p++) {
+        if (*p == ' ' || *p == '\t') continue;
+        if (*p == '\r' && e - p >= 2 && p[1] == '\n' &&
+            (e - p == 2 || p[2] == ' ' || p[2] == '\t')) {
+            p++; /* the LF, then the SP/HTAB or the end */
+            continue;
+        }
+        if (*p == '\n' && (e - p == 1 || p[1] == ' ' || p[1] == '\t')) continue;
+        break;
+    }
     return p;
 }
 
@@ -1295,6 +1310,11 @@ static const char *sip__skip_quoted(const char *p, const char *e)
         if (*p == '\\') {
             if (p + 1 >= e || p[1] == '\r' || p[1] == '\n') return NULL;
             p++;
+        } else if (*p == '\r' || *p == '\n') {
+            /* qdtext (§25.1) holds a line end only as folding LWS */
+            const char *q = sip__skip_ws(p, e);
+            if (q == p || q == e) return NULL;
+            p = q - 1;
         }
     }
     return NULL;
