@@ -10,7 +10,9 @@
  * 4733 telephone-events of each stream (digit, start time, duration).
  *
  * Which UDP packets are RTP (tshark's default preferences):
- *   - SDP in SIP messages (any UDP port; parsed with sip.h) and in MGCP
+ *   - SDP in SIP messages (any UDP port; parsed with sip.h, and for a
+ *     message sip.h rejects, the body after the first empty line when it
+ *     starts with "v=", as tshark still reads it) and in MGCP
  *     messages (UDP 2427/2727, the body after the empty line) announces
  *     media: for each m= line with an RTP transport and a non-zero port,
  *     c= address:port is RTP and address:port+1 RTCP (none with
@@ -286,6 +288,29 @@ static int starts_with_ci(const char *p, size_t n, const char *lit)
     return 1;
 }
 
+/* A message sip.h rejects (tshark still reads it): a SIP start line, then
+ * the SDP after the first empty line when it starts with "v=". */
+static int sip_lenient(ctx *c, const uint8_t *p, size_t n, int apply)
+{
+    size_t i = 0, eol;
+    while (i < n && p[i] != '\n') i++;
+    eol = i;
+    if (eol > 0 && p[eol - 1] == '\r') eol--;
+    if (!(n >= 8 && memcmp(p, "SIP/2.0 ", 8) == 0) &&
+        !(eol >= 8 && memcmp(p + eol - 8, " SIP/2.0", 8) == 0))
+        return 0;
+    for (; i + 1 < n; i++) {
+        size_t b;
+        if (p[i] != '\n') continue;
+        if (p[i + 1] == '\n') b = i + 2;
+        else if (p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n') b = i + 3;
+        else continue;
+        if (n - b >= 2 && p[b] == 'v' && p[b + 1] == '=') parse_sdp(c, (const char *)p + b, n - b, apply);
+        break;
+    }
+    return 1;
+}
+
 /* SIP over UDP: any port. Returns 1 when it was a SIP message. */
 static int try_sip(ctx *c, const uint8_t *p, size_t n, int apply)
 {
@@ -297,7 +322,8 @@ static int try_sip(ctx *c, const uint8_t *p, size_t n, int apply)
     if (n < 8 || !((p[0] >= 'A' && p[0] <= 'Z'))) return 0;
     memset(&cfg, 0, sizeof cfg);
     cfg.flags = SIP_PARSE_DATAGRAM | SIP_PARSE_NO_SEMANTIC;
-    if (sip_parse((const char *)p, n, &cfg, &msg, hdrs, MAX_HDRS, NULL) <= 0) return 0;
+    if (sip_parse((const char *)p, n, &cfg, &msg, hdrs, MAX_HDRS, NULL) <= 0)
+        return sip_lenient(c, p, n, apply);
     if (msg.body.len == 0) return 1;
     ct = sip_msg_find(&msg, SIP_HDR_CONTENT_TYPE, NULL);
     if (ct && !starts_with_ci(ct->value.p, ct->value.len, "application/sdp")) return 1;

@@ -7,7 +7,9 @@
 #     lost exactly, max and mean jitter within 1 % (or 0.001 ms, the last
 #     digit tshark prints);
 #   - the RFC 4733 digits of expected/*.rtpevent.txt: the events with the
-#     end bit, in order, with their duration (timestamp units, 8000 Hz).
+#     end bit, in order, with their duration (timestamp units, 8000 Hz);
+#   - for captures tshark read with "-d", that the no-SDP heuristic (no
+#     --rtp-port) gives the same output.
 # One line per check, a summary, exit 1 on any failure.
 # *.heuristic-rtp.tshark.txt files (tshark with rtp.heuristic_rtp on) are
 # not compared: rtpstat follows the default preferences.
@@ -29,7 +31,8 @@ expected_streams() {
          on && /^=+$/ { on = 0 }
          on && $1 ~ /^[0-9.]+$/ {
              n = NF; if ($n == "X") n--
-             printf "%s:%s %s:%s %s %s %s %s %s\n", $3, $4, $5, $6, $7, $(n-8), $(n-7), $n, $(n-1)
+             s = ($3 ~ /:/) ? "[" $3 "]" : $3; d = ($5 ~ /:/) ? "[" $5 "]" : $5
+             printf "%s:%s %s:%s %s %s %s %s %s\n", s, $4, d, $6, $7, $(n-8), $(n-7), $n, $(n-1)
          }' "$1"
 }
 
@@ -73,6 +76,13 @@ for cap in "$dir"/*; do
         if close "$gmax" "$maxj"; then ok "$what: max jitter $gmax ms"; else bad "$what: max jitter $gmax, want $maxj"; fi
         if close "$gmean" "$meanj"; then ok "$what: mean jitter $gmean ms"; else bad "$what: mean jitter $gmean, want $meanj"; fi
     done <"$tmp/exp"
+
+    # without the port, the no-SDP heuristic must find the same streams
+    if [ -n "$port" ]; then
+        $bin --tsv "$cap" >"$tmp/heur" 2>/dev/null
+        if cmp -s "$tmp/heur" "$tmp/out"; then ok "$name: heuristic = --rtp-port $port"
+        else bad "$name: heuristic output differs from --rtp-port $port"; fi
+    fi
 
     ev="$dir/expected/$name.rtpevent.txt"
     [ -f "$ev" ] || continue
