@@ -1458,8 +1458,9 @@ RTPDEF void rtp_emodel_defaults(rtp_emodel_params *p);
  *  T = 1 ms; STMR < 9 dB uses TERVs = TERV + Ist/2, STMR > 20 dB
  *  Idtes = sqrt(Idte^2 + Ist^2)), Ie,eff = Ie + (95 - Ie) * Ppl /
  *  (Ppl / BurstR + Bpl), and MOS from R (Annex B). Returns 0, or
- *  RTP_ERR_INVALID for NULL, a value that is not finite, a negative delay
- *  or qdu <= 0, Ppl outside 0..100, BurstR or Bpl <= 0, mT or sT <= 0. */
+ *  RTP_ERR_INVALID for NULL, a value that is not finite or is outside
+ *  +-1e6, a negative delay or qdu <= 0, Ppl outside 0..100, BurstR or
+ *  Bpl <= 0, mT or sT <= 0. */
 RTPDEF int rtp_emodel_compute(const rtp_emodel_params *p, rtp_emodel_result *out);
 
 /** MOS (conversational, MOS-CQE) of a rating R (G.107 Annex B, B-4):
@@ -4429,7 +4430,8 @@ static double rtp__ln(double x)
 {
     int k = 0, i;
     double s, s2, t, sum = 0;
-    if (!(x > 0)) return -1e300;
+    if (!(x > 0)) return -1e300;           /* 0, negative, NaN */
+    if (!rtp__finite(x)) return 1e300;      /* +inf: the loop would not end */
     while (x >= 2.0) { x *= 0.5; k++; }
     while (x < 1.0) { x *= 2.0; k--; }
     if (x > 1.4142135623730951) { x *= 0.5; k++; }
@@ -4449,6 +4451,7 @@ static double rtp__exp(double x)
     long k;
     int i;
     double r, t = 1, sum = 1;
+    if (x != x) return x; /* NaN (a cast to long would be undefined) */
     if (x > 700) x = 700;
     if (x < -700) return 0;
     k = (long)(x / RTP__LN2 + (x >= 0 ? 0.5 : -0.5));
@@ -4566,15 +4569,14 @@ static int rtp__emodel_check(const rtp_emodel_params *p)
                         p->ppl, p->burst_r, p->nc, p->nfor, p->ps, p->pr,
                         p->a, p->mt, p->st};
     size_t i;
+    /* every value finite and within +-1e6 (ms, dB, factors): far outside
+     * G.107's ranges, yet it keeps every intermediate term finite */
     for (i = 0; i < sizeof v / sizeof v[0]; i++)
-        if (!rtp__finite(v[i])) return RTP_ERR_INVALID;
+        if (!rtp__finite(v[i]) || v[i] > 1e6 || v[i] < -1e6) return RTP_ERR_INVALID;
     if (p->t < 0 || p->tr < 0 || p->ta < 0 || p->qdu <= 0) return RTP_ERR_INVALID;
     if (p->ppl < 0 || p->ppl > 100 || p->burst_r <= 0 || p->bpl <= 0)
         return RTP_ERR_INVALID;
     if (p->mt <= 0 || p->st <= 0) return RTP_ERR_INVALID;
-    /* keep the delay terms inside what the series handle (a day) */
-    if (p->t > 86400000.0 || p->tr > 86400000.0 || p->ta > 86400000.0)
-        return RTP_ERR_INVALID;
     return 0;
 }
 

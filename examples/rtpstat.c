@@ -128,7 +128,7 @@ typedef struct ctx {
     size_t n_ep, cap_ep;
     stream *st;
     size_t n_st, cap_st;
-    uint64_t first_ns;
+    uint64_t first_ns, cur_ns; /* first frame, current frame (pcap time) */
     int have_first;
     uint64_t frame;
     size_t sdp_seen;   /* SDP bodies with media (pass 1) */
@@ -534,7 +534,7 @@ static void on_rtp(ctx *c, const addr *src, uint16_t sport, const addr *dst, uin
     analyse(s, &h, map, now_ms);
     if (is_event(map, h.payload_type, &ev_clock)) {
         rtp_dtmf_note notes[MAX_EVENTS_PER_NOTE];
-        uint64_t now_us = (uint64_t)(now_ms * 1000.0);
+        uint64_t now_us = c->cur_ns / 1000; /* capture time: never negative */
         int k = rtp_dtmf_receiver_on_timeout(&s->dr, now_us, notes);
         s->ev_clock = ev_clock;
         if (k > 0) dtmf_notes(s, notes, k, now_ms / 1000.0);
@@ -711,6 +711,7 @@ static int read_pass(ctx *c, const char *path, int pass)
     while ((r = pcap_next_ex(pc, &ph, &data)) == 1) {
         uint64_t ns = (uint64_t)ph->ts.tv_sec * 1000000000u + (uint64_t)ph->ts.tv_usec;
         double now_ms;
+        c->cur_ns = ns;
         if (!c->have_first) {
             c->first_ns = ns;
             c->have_first = 1;
@@ -761,7 +762,7 @@ static int cmp_stream(const void *a, const void *b)
 static void print_streams(ctx *c)
 {
     size_t i, k;
-    qsort(c->st, c->n_st, sizeof *c->st, cmp_stream);
+    if (c->n_st > 1) qsort(c->st, c->n_st, sizeof *c->st, cmp_stream);
     if (!c->tsv)
         printf("%-24s %-24s %-10s %-8s %7s %7s %6s %10s %10s %10s %5s\n", "source", "destination",
                "SSRC", "PT", "packets", "lost", "seqerr", "maxdelta", "maxjitter", "meanjitter",
