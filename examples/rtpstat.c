@@ -19,7 +19,8 @@
  *     a=rtcp-mux), from that frame on, with that SDP's rtpmaps. A later SDP
  *     for the same address:port replaces it. A packet is looked up by its
  *     source first, then its destination (as Wireshark finds a
- *     conversation); RTCP is ignored.
+ *     conversation); RTCP is ignored, on port + 1 and multiplexed on the
+ *     RTP port (RFC 5761 §4 payload type ranges, rtp_demux()).
  *   - --rtp-port PORT: UDP packets from or to PORT are RTP too (tshark's
  *     "-d udp.port==PORT,rtp").
  *   - A capture without any SDP and without --rtp-port falls back to a
@@ -529,7 +530,8 @@ static void on_rtp(ctx *c, const addr *src, uint16_t sport, const addr *dst, uin
     rtp_header h;
     stream *s;
     uint32_t ev_clock;
-    if (rtp_parse(p, n, &h) != 0) return;
+    /* RTCP multiplexed on the RTP port (RFC 5761 §4), STUN, DTLS: not RTP */
+    if (rtp_demux(p, n) != RTP_DEMUX_RTP || rtp_parse(p, n, &h) != 0) return;
     s = find_stream(c, src, sport, dst, dport, h.ssrc, now_ms);
     analyse(s, &h, map, now_ms);
     if (is_event(map, h.payload_type, &ev_clock)) {

@@ -67,7 +67,8 @@ def rtp(pt, seq, ts, ssrc, payload, marker=0):
 
 
 def rtcp_rr(ssrc):
-    return struct.pack("!BBHI", 0x80, 201, 1, ssrc)
+    """An RR with one report block (32 bytes: long enough to parse as RTP)."""
+    return struct.pack("!BBHI", 0x81, 201, 7, ssrc) + struct.pack("!IIIIII", 0x12345678, 0, 1000, 0, 0, 0)
 
 
 def dtmf(event, end, dur):
@@ -202,7 +203,8 @@ def crafted_vlan_ipv4():
     mk_ba = lambda p: eth_vlan(0x0800, udp4(b, 31000, a, 30000, p))
     mk_opus = lambda p: eth_vlan(0x0800, udp4(a, 30002, b, 31002, p))
     sdp_a = ("v=0\no=- 1 1 IN IP4 %s\ns=-\nc=IN IP4 %s\nt=0 0\n"
-             "m=audio 30000 RTP/AVP 8 9\nm=audio 30002 RTP/AVP 96\na=rtpmap:96 opus/48000/2\n" % (a, a))
+             "m=audio 30000 RTP/AVP 8 9\nm=audio 30002 RTP/AVP 96\na=rtpmap:96 opus/48000/2\n"
+             "a=rtcp-mux\n" % (a, a))
     sdp_b = ("v=0\no=- 2 2 IN IP4 %s\ns=-\nc=IN IP4 %s\nt=0 0\n"
              "m=audio 31000 RTP/AVP 8\nm=audio 31002 RTP/AVP 96\na=rtpmap:96 opus/48000/2\n" % (b, b))
     frames.append((0, eth_vlan(0x0800, udp4(a, 5060, b, 5060, sip("INVITE sip:bob@example.com SIP/2.0", "c4@x", 1, sdp_a)))))
@@ -214,6 +216,8 @@ def crafted_vlan_ipv4():
     audio_stream(frames, mk_opus, 0xCCCC0003, 96, 100, 123456, 60000, 90, 960, 20000, rng,
                  jitter_us=6000, lose=(30,))
     frames.append((3000000, eth_vlan(0x0800, udp4(a, 30000, b, 31000, rtp(8, 1, 1, 0xDDDD0004, b"\0" * 20), frag=True))))
+    # RTCP multiplexed on the opus RTP port (a=rtcp-mux): not an RTP stream
+    frames.append((1000000, mk_opus(rtcp_rr(0xCCCC0003))))
     write_pcap("crafted-vlan-ipv4.pcap", 1, frames)
 
 
