@@ -51,11 +51,11 @@ deps-build:
 
 $(B)/tests: $(TESTS) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(STD) $(CFLAGS) $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion
+	$(CC) $(STD) $(CFLAGS) $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lm
 
 $(B)/san/tests: $(TESTS) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CLANG) $(STD) -O1 -g $(SAN) -DRTP_USE_SRTP $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lsrtp2
+	$(CLANG) $(STD) -O1 -g $(SAN) -DRTP_USE_SRTP $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lsrtp2 -lm
 
 test-plain: $(B)/tests
 	@echo "== tests (gcc $(STD))"
@@ -65,7 +65,7 @@ test-plain: $(B)/tests
 # libsrtp2, and the scalar scanners (no SSE2)
 $(B)/tests-openssl: $(TESTS) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(STD) $(CFLAGS) -DSIP_USE_OPENSSL -DSIP_NO_SIMD -DRTP_USE_SRTP $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lsrtp2 -lssl -lcrypto
+	$(CC) $(STD) $(CFLAGS) -DSIP_USE_OPENSSL -DSIP_NO_SIMD -DRTP_USE_SRTP $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lsrtp2 -lssl -lcrypto -lm
 
 test-openssl: $(B)/tests-openssl
 	@echo "== tests (gcc, SIP_USE_OPENSSL, RTP_USE_SRTP, SIP_NO_SIMD)"

@@ -1377,6 +1377,215 @@ RTPDEF uint64_t rtp_dtmf_receiver_next_deadline(const rtp_dtmf_receiver *r);
 RTPDEF int rtp_dtmf_receiver_on_timeout(rtp_dtmf_receiver *r, uint64_t now_us,
                                         rtp_dtmf_note *out);
 
+/* ------------------------------------------------------------------------
+ * Voice quality: the E-model (ITU-T G.107) and RTCP XR VoIP metrics
+ * (RFC 3611 §4.7)
+ *
+ * Numbers are doubles (the E-model is defined on reals); the header does
+ * not need libm: the few logarithms and powers are computed inside. The
+ * model here is the narrowband E-model (G.107, R on 0..100); wideband
+ * codecs are rated on that scale (see rtp_emodel_codec_params).
+ * --------------------------------------------------------------------- */
+
+/** Codecs with built-in impairment values (rtp_emodel_codec_params). */
+typedef enum rtp_emodel_codec {
+    RTP_EMODEL_G711 = 0,     /**< G.711 (PCMU/PCMA) without PLC */
+    RTP_EMODEL_G711_PLC = 1, /**< G.711 with G.711 Appendix I PLC */
+    RTP_EMODEL_G722 = 2,     /**< G.722 64 kbit/s, with PLC */
+    RTP_EMODEL_G729A = 3,    /**< G.729A (+ VAD) */
+    RTP_EMODEL_OPUS = 4      /**< Opus (RFC 6716), built-in PLC */
+} rtp_emodel_codec;
+
+/** Equipment impairment factor Ie and packet-loss robustness factor Bpl of
+ *  a codec (G.107 §7.3; values from ITU-T G.113 Appendix I where it has
+ *  them). bitrate_bps matters for Opus only (0: unknown).
+ *  - G.711 without PLC: Ie 0, Bpl 4.3; with PLC: Ie 0, Bpl 25.1;
+ *    G.729A + VAD: Ie 11, Bpl 19.0 (G.113 Appendix I, Tables I.1, I.3).
+ *  - G.722: G.113 rates it only on the wideband scale of G.107.1
+ *    (Ie,wb); on this narrowband scale a 7 kHz codec cannot be worse than
+ *    G.711, so Ie 0, and Bpl 25.1 as for G.711 with PLC (G.722 Appendix
+ *    III/IV PLC is the same class of waveform concealment). Our choice.
+ *  - Opus: G.113 Appendix I has no Opus entry at any bitrate. From
+ *    12 kbit/s (or unknown bitrate) we use Ie 0 / Bpl 25.1 (transparent
+ *    on a narrowband scale, built-in PLC); below 12 kbit/s (narrowband
+ *    SILK) the G.729A values Ie 11 / Bpl 19.0 of a linear-prediction
+ *    codec of that rate. Our choice; pass measured values instead when
+ *    you have them.
+ *  Returns 0, RTP_ERR_NOT_FOUND (unknown codec) or RTP_ERR_INVALID (NULL). */
+RTPDEF int rtp_emodel_codec_params(rtp_emodel_codec codec, uint32_t bitrate_bps,
+                                   double *ie, double *bpl);
+
+/** The codec of an rtpmap encoding name (case-insensitive): PCMU and PCMA
+ *  are G.711 (plc selects RTP_EMODEL_G711_PLC), G722, G729 (and G729A),
+ *  opus. Returns 0 or RTP_ERR_NOT_FOUND. */
+RTPDEF int rtp_emodel_codec_by_name(const char *name, size_t len, int plc,
+                                    rtp_emodel_codec *codec);
+
+/** Every input of G.107 (§7, Table 3 names; dB, dBm, dBm0, ms). */
+typedef struct rtp_emodel_params {
+    double slr, rlr;      /**< send / receive loudness rating, dB (8, 2) */
+    double stmr, lstr;    /**< sidetone / listener sidetone masking, dB (15, 18) */
+    double ds;            /**< D-value of telephone, send side (3) */
+    double telr, wepl;    /**< talker echo loudness / weighted echo path loss, dB (65, 110) */
+    double t, tr, ta;     /**< mean one-way delay of the echo path, round-trip
+                               delay in a 4-wire loop, absolute delay, ms (0) */
+    double qdu;           /**< quantizing distortion units (1) */
+    double ie, bpl;       /**< equipment impairment, packet-loss robustness (0, 4.3) */
+    double ppl;           /**< random packet-loss probability, % (0) */
+    double burst_r;       /**< burst ratio BurstR, 1 = random loss (1) */
+    double nc, nfor;      /**< circuit noise dBm0p, noise floor dBmp (-70, -64) */
+    double ps, pr;        /**< room noise send / receive, dB(A) (35, 35) */
+    double a;             /**< advantage factor (0) */
+    double mt, st;        /**< delay sensitivity: minimum perceivable delay mT
+                               ms and sensitivity sT of Idd (100, 1) */
+} rtp_emodel_params;
+
+/** The rating and its terms (G.107 (7-1): R = Ro - Is - Id - Ie,eff + A). */
+typedef struct rtp_emodel_result {
+    double r;             /**< transmission rating R (not clamped) */
+    double ro, is, id;    /**< basic signal-to-noise, simultaneous, delay */
+    double idte, idle, idd; /**< talker echo, listener echo, absolute delay */
+    double ie_eff;        /**< effective equipment impairment (7-29) */
+    double mos;           /**< MOS-CQE of R (Annex B) */
+} rtp_emodel_result;
+
+/** Fill p with the default values of G.107 Table 3 (in parentheses above);
+ *  with them R = 93.2. */
+RTPDEF void rtp_emodel_defaults(rtp_emodel_params *p);
+
+/** The full E-model (G.107 §7, equations 7-1 to 7-29): Ro from the noise
+ *  sum No, Is = Iolr + Ist + Iq, Id = Idte + Idle + Idd (Idte is 0 below
+ *  T = 1 ms; STMR < 9 dB uses TERVs = TERV + Ist/2, STMR > 20 dB
+ *  Idtes = sqrt(Idte^2 + Ist^2)), Ie,eff = Ie + (95 - Ie) * Ppl /
+ *  (Ppl / BurstR + Bpl), and MOS from R (Annex B). Returns 0, or
+ *  RTP_ERR_INVALID for NULL, a value that is not finite or is outside
+ *  +-1e6, a negative delay or qdu <= 0, Ppl outside 0..100, BurstR or
+ *  Bpl <= 0, mT or sT <= 0. */
+RTPDEF int rtp_emodel_compute(const rtp_emodel_params *p, rtp_emodel_result *out);
+
+/** MOS (conversational, MOS-CQE) of a rating R (G.107 Annex B, B-4):
+ *  1 for R < 0, 4.5 for R > 100, else
+ *  1 + 0.035 R + R (R - 60) (100 - R) 7e-6, never below 1 (the cubic dips
+ *  to 0.9 near R = 3). A NaN gives 1. */
+RTPDEF double rtp_emodel_mos(double r);
+
+/** What a receiver knows about a call, for rtp_emodel_estimate(). */
+typedef struct rtp_emodel_input {
+    double ie, bpl;          /**< of the codec (rtp_emodel_codec_params) */
+    double loss_pct;         /**< packets lost or discarded, % (0..100) */
+    double burst_r;          /**< BurstR (rtp_burst_gap_burst_r); 0 means 1 */
+    double jitter_ms;        /**< interarrival jitter (RFC 3550 A.8), ms */
+    double jb_delay_ms;      /**< jitter buffer delay, ms; negative: taken
+                                  as 2 * jitter_ms (a buffer sized to twice
+                                  the jitter, a common planning rule) */
+    double one_way_delay_ms; /**< the rest of the mouth-to-ear delay: network
+                                  (e.g. RTT / 2), packetization, codec, ms */
+} rtp_emodel_input;
+
+/** R and MOS of a call from what a receiver measures, all other G.107
+ *  inputs at their defaults: Ta = one_way_delay + jitter buffer delay,
+ *  T = Ta and Tr = 2 Ta (echo path of the whole connection, as G.107
+ *  assumes for a connection with echo cancellers: TELR 65 dB), Ppl, BurstR,
+ *  Ie, Bpl as given. Jitter enters through the buffer delay only (the loss
+ *  it causes belongs in loss_pct as discards). Returns 0 or
+ *  RTP_ERR_INVALID (NULL, out-of-range input as rtp_emodel_compute). */
+RTPDEF int rtp_emodel_estimate(const rtp_emodel_input *in, rtp_emodel_result *out);
+
+/* ---- burst / gap metrics (RFC 3611 §4.7.2) ----------------------------- */
+
+/** Default Gmin (RFC 3611 §4.7.2 recommends 16). */
+#define RTP_BURST_GAP_GMIN 16u
+
+/** Burst/gap tracker fed one packet at a time in sequence order (sans-IO:
+ *  no clock; durations come from a packet duration). A burst is the
+ *  longest run that starts and ends with a lost (or discarded) packet,
+ *  holds fewer than Gmin consecutive received packets anywhere inside and
+ *  at least two losses; an isolated loss (Gmin or more received packets on
+ *  both sides) stays in the gap, as the RFC 3611 §4.7.2 Markov model
+ *  counts it. Fields are private; read them with rtp_burst_gap_get(). */
+typedef struct rtp_burst_gap {
+    uint8_t gmin;
+    uint8_t have_cand;        /* a loss opened a candidate burst */
+    uint32_t run;             /* received since the last loss */
+    uint64_t cand_pkts, cand_lost; /* candidate: first to last loss */
+    uint64_t burst_pkts, burst_lost, bursts; /* closed bursts */
+    uint64_t gap_pkts, gap_lost;   /* all gap packets (closed and open) */
+    uint64_t open_gap;        /* packets of the gap in progress */
+    uint64_t gaps_closed;     /* non-empty gaps ended by a burst */
+    uint64_t received, lost;  /* all packets fed */
+    uint64_t rl, lr;          /* transitions received->lost, lost->received */
+    int last;                 /* -1 none, 0 received, 1 lost */
+} rtp_burst_gap;
+
+/** Metrics of RFC 3611 §4.7.2 as the VoIP metrics block carries them. */
+typedef struct rtp_burst_gap_metrics {
+    uint8_t burst_density;    /**< lost / packets in bursts, x256, <= 255 */
+    uint8_t gap_density;      /**< lost / packets in gaps, x256, <= 255 */
+    uint16_t burst_duration;  /**< mean burst, ms (0 without bursts) */
+    uint16_t gap_duration;    /**< mean gap, ms (all packets when no burst) */
+    uint64_t bursts;          /**< bursts so far (an open one included) */
+} rtp_burst_gap_metrics;
+
+/** Start a tracker; gmin 0 means RTP_BURST_GAP_GMIN (1..255). */
+RTPDEF void rtp_burst_gap_init(rtp_burst_gap *bg, unsigned gmin);
+/** One packet in sequence order: lost = 1 for a lost or discarded one,
+ *  0 for one received and played. */
+RTPDEF void rtp_burst_gap_put(rtp_burst_gap *bg, int lost);
+/** Metrics now, the open burst or gap included, with packet_ms the audio
+ *  of one packet in ms (durations saturate at 65535). No side effects. */
+RTPDEF void rtp_burst_gap_get(const rtp_burst_gap *bg, double packet_ms,
+                              rtp_burst_gap_metrics *m);
+/** BurstR of G.107 §7.3 from the loss sequence (two-state Markov model:
+ *  p = P(received -> lost), q = P(lost -> received), BurstR = 1/(p+q));
+ *  1 when there is no loss or not enough data. */
+RTPDEF double rtp_burst_gap_burst_r(const rtp_burst_gap *bg);
+
+/* ---- RFC 3611 §4.7 VoIP metrics block ----------------------------------- */
+
+/** rx_config (RFC 3611 §4.7.6): PLC bits 7-6, JBA bits 5-4, JB rate 3-0. */
+#define RTCP_XR_VOIP_PLC_UNSPECIFIED 0x00u
+#define RTCP_XR_VOIP_PLC_DISABLED 0x40u
+#define RTCP_XR_VOIP_PLC_ENHANCED 0x80u
+#define RTCP_XR_VOIP_PLC_STANDARD 0xC0u
+#define RTCP_XR_VOIP_JB_UNKNOWN 0x00u
+#define RTCP_XR_VOIP_JB_FIXED 0x20u
+#define RTCP_XR_VOIP_JB_ADAPTIVE 0x30u
+/** The "unavailable" value of signal, noise, RERL, R factors and MOS. */
+#define RTCP_XR_VOIP_UNAVAILABLE 127
+
+/** What rtp_xr_voip_fill() needs besides the source and the buffer. */
+typedef struct rtp_xr_voip_info {
+    double ie, bpl;            /**< codec (rtp_emodel_codec_params) */
+    double packet_ms;          /**< audio per packet, ms (burst/gap
+                                    durations, jitter buffer in ms) */
+    uint32_t round_trip_ms;    /**< RTT (RFC 3550 LSR/DLSR), 0 unknown */
+    uint32_t end_system_ms;    /**< our own delay (coding, buffering), 0
+                                    unknown */
+    uint8_t plc;               /**< RTCP_XR_VOIP_PLC_* */
+} rtp_xr_voip_info;
+
+/** Fill a VoIP metrics block (RFC 3611 §4.7) about src:
+ *  - loss rate (§4.7.1): A.3 expected - received (negative: 0) over
+ *    expected, x256, at most 255; discard rate: packets the jitter buffer
+ *    dropped as late or out of window over expected;
+ *  - burst/gap metrics and Gmin (§4.7.2) from bg (NULL: all zero, Gmin
+ *    RTP_BURST_GAP_GMIN);
+ *  - round trip and end system delay (§4.7.3) from info;
+ *  - signal, noise, RERL (§4.7.4): 127, unavailable; external R: 127;
+ *  - R factor (§4.7.5) from rtp_emodel_estimate() with the loss and
+ *    discards, BurstR of bg, the jitter buffer delay and one-way delay
+ *    RTT/2 + end system delay; MOS-CQ from that R and MOS-LQ from R with
+ *    no delay (listening quality), both in tenths (10..45);
+ *  - RX config and jitter buffer (§4.7.6): PLC from info, adaptive,
+ *    JB rate 0; nominal = current depth, maximum = max(depth, target),
+ *    abs max = cfg.max_depth, in ms (frames of cfg.frame_us); jb NULL:
+ *    JBA unknown and zeros.
+ *  Returns 0 or RTP_ERR_INVALID (NULL v, src or info, packet_ms not
+ *  finite or negative, or an E-model input out of range). */
+RTPDEF int rtp_xr_voip_fill(rtcp_xr_voip *v, const rtp_source *src,
+                            const rtp_jb *jb, const rtp_burst_gap *bg,
+                            const rtp_xr_voip_info *info);
+
 #ifdef __cplusplus
 }
 #endif
@@ -4215,6 +4424,498 @@ RTPDEF int rtp_dtmf_receiver_on_timeout(rtp_dtmf_receiver *r, uint64_t now_us, r
     if (!r || !out || !r->active) return 0;
     if (now_us < rtp_dtmf_receiver_next_deadline(r)) return 0;
     return rtp__dtmf_finish(r, out, RTP_DTMF_END_TIMEOUT);
+}
+
+/* ---- E-model (ITU-T G.107) and RFC 3611 §4.7 VoIP metrics -------------- */
+
+/* Elementary functions on the ranges the E-model needs, so rtp.h needs no
+ * libm (-lm) and gives the same digits everywhere. Accurate to a few ulp. */
+#define RTP__LN2 0.69314718055994530942
+#define RTP__LN10 2.30258509299404568402
+
+static int rtp__finite(double x)
+{
+    return x == x && x <= 1.7976931348623157e308 && x >= -1.7976931348623157e308;
+}
+
+/* ln x for finite x > 0: x = m * 2^k, m in [sqrt(1/2), sqrt(2)], then
+ * ln m = 2 atanh((m - 1) / (m + 1)) by its series (|s| < 0.172). */
+static double rtp__ln(double x)
+{
+    int k = 0, i;
+    double s, s2, t, sum = 0;
+    if (!(x > 0)) return -1e300;           /* 0, negative, NaN */
+    if (!rtp__finite(x)) return 1e300;      /* +inf: the loop would not end */
+    while (x >= 2.0) { x *= 0.5; k++; }
+    while (x < 1.0) { x *= 2.0; k--; }
+    if (x > 1.4142135623730951) { x *= 0.5; k++; }
+    s = (x - 1) / (x + 1);
+    s2 = s * s;
+    t = s;
+    for (i = 1; i < 48; i += 2) {
+        sum += t / i;
+        t *= s2;
+    }
+    return 2 * sum + k * RTP__LN2;
+}
+
+/* e^x: x = k ln2 + r with |r| <= ln2 / 2, Taylor series of e^r, times 2^k. */
+static double rtp__exp(double x)
+{
+    long k;
+    int i;
+    double r, t = 1, sum = 1;
+    if (x != x) return x; /* NaN (a cast to long would be undefined) */
+    if (x > 700) x = 700;
+    if (x < -700) return 0;
+    k = (long)(x / RTP__LN2 + (x >= 0 ? 0.5 : -0.5));
+    r = x - (double)k * RTP__LN2;
+    for (i = 1; i < 24; i++) {
+        t *= r / i;
+        sum += t;
+    }
+    for (; k > 0; k--) sum *= 2.0;
+    for (; k < 0; k++) sum *= 0.5;
+    return sum;
+}
+
+static double rtp__log10(double x) { return rtp__ln(x) / RTP__LN10; }
+static double rtp__pow10(double x) { return rtp__exp(x * RTP__LN10); }
+/* a^b for a > 0 (0 for a <= 0: never reached with valid inputs) */
+static double rtp__powd(double a, double b) { return a > 0 ? rtp__exp(b * rtp__ln(a)) : 0; }
+static double rtp__sqrt(double x) { return x > 0 ? rtp__exp(0.5 * rtp__ln(x)) : 0; }
+
+static double rtp__ipow(double x, int n)
+{
+    double r = 1;
+    while (n-- > 0) r *= x;
+    return r;
+}
+
+/* (1 + x^n)^(1/n) for the integer n of G.107's smooth maxima. */
+static double rtp__smax(double x, int n)
+{
+    double b = 1 + rtp__ipow(x, n);
+    return rtp__powd(b, 1.0 / n);
+}
+
+RTPDEF int rtp_emodel_codec_params(rtp_emodel_codec codec, uint32_t bitrate_bps,
+                                   double *ie, double *bpl)
+{
+    double i, b;
+    if (!ie || !bpl) return RTP_ERR_INVALID;
+    switch (codec) {
+    case RTP_EMODEL_G711: i = 0; b = 4.3; break;      /* G.113 App. I */
+    case RTP_EMODEL_G711_PLC: i = 0; b = 25.1; break; /* G.113 App. I */
+    case RTP_EMODEL_G722: i = 0; b = 25.1; break;     /* ours, see rtp.h */
+    case RTP_EMODEL_G729A: i = 11; b = 19.0; break;   /* G.113 App. I */
+    case RTP_EMODEL_OPUS:                             /* ours, see rtp.h */
+        if (bitrate_bps != 0 && bitrate_bps < 12000) {
+            i = 11;
+            b = 19.0;
+        } else {
+            i = 0;
+            b = 25.1;
+        }
+        break;
+    default: return RTP_ERR_NOT_FOUND;
+    }
+    *ie = i;
+    *bpl = b;
+    return 0;
+}
+
+static int rtp__name_is(const char *name, size_t len, const char *lit)
+{
+    size_t i;
+    for (i = 0; i < len; i++) {
+        char c = name[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (lit[i] == 0 || c != lit[i]) return 0;
+    }
+    return lit[len] == 0;
+}
+
+RTPDEF int rtp_emodel_codec_by_name(const char *name, size_t len, int plc,
+                                    rtp_emodel_codec *codec)
+{
+    if (!name || !codec) return RTP_ERR_NOT_FOUND;
+    if (rtp__name_is(name, len, "pcmu") || rtp__name_is(name, len, "pcma"))
+        *codec = plc ? RTP_EMODEL_G711_PLC : RTP_EMODEL_G711;
+    else if (rtp__name_is(name, len, "g722"))
+        *codec = RTP_EMODEL_G722;
+    else if (rtp__name_is(name, len, "g729") || rtp__name_is(name, len, "g729a"))
+        *codec = RTP_EMODEL_G729A;
+    else if (rtp__name_is(name, len, "opus"))
+        *codec = RTP_EMODEL_OPUS;
+    else
+        return RTP_ERR_NOT_FOUND;
+    return 0;
+}
+
+RTPDEF void rtp_emodel_defaults(rtp_emodel_params *p)
+{
+    if (!p) return;
+    memset(p, 0, sizeof *p);
+    p->slr = 8;
+    p->rlr = 2;
+    p->stmr = 15;
+    p->lstr = 18;
+    p->ds = 3;
+    p->telr = 65;
+    p->wepl = 110;
+    p->qdu = 1;
+    p->ie = 0;
+    p->bpl = 4.3;
+    p->burst_r = 1;
+    p->nc = -70;
+    p->nfor = -64;
+    p->ps = 35;
+    p->pr = 35;
+    p->mt = 100;
+    p->st = 1;
+}
+
+static int rtp__emodel_check(const rtp_emodel_params *p)
+{
+    const double v[] = {p->slr, p->rlr, p->stmr, p->lstr, p->ds, p->telr,
+                        p->wepl, p->t, p->tr, p->ta, p->qdu, p->ie, p->bpl,
+                        p->ppl, p->burst_r, p->nc, p->nfor, p->ps, p->pr,
+                        p->a, p->mt, p->st};
+    size_t i;
+    /* every value finite and within +-1e6 (ms, dB, factors): far outside
+     * G.107's ranges, yet it keeps every intermediate term finite */
+    for (i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (!rtp__finite(v[i]) || v[i] > 1e6 || v[i] < -1e6) return RTP_ERR_INVALID;
+    if (p->t < 0 || p->tr < 0 || p->ta < 0 || p->qdu <= 0) return RTP_ERR_INVALID;
+    if (p->ppl < 0 || p->ppl > 100 || p->burst_r <= 0 || p->bpl <= 0)
+        return RTP_ERR_INVALID;
+    if (p->mt <= 0 || p->st <= 0) return RTP_ERR_INVALID;
+    return 0;
+}
+
+/* Noise sum No (7-3 .. 7-7), dBm0p. */
+static double rtp__emodel_no(const rtp_emodel_params *p)
+{
+    double olr = p->slr + p->rlr;
+    double nos = p->ps - p->slr - p->ds - 100 +
+                 0.004 * (p->ps - olr - p->ds - 14) * (p->ps - olr - p->ds - 14);
+    double pre = p->pr + 10 * rtp__log10(1 + rtp__pow10((10 - p->lstr) / 10));
+    double nor = p->rlr - 121 + pre + 0.008 * (pre - 35) * (pre - 35);
+    double nfo = p->nfor + p->rlr;
+    return 10 * rtp__log10(rtp__pow10(p->nc / 10) + rtp__pow10(nos / 10) +
+                           rtp__pow10(nor / 10) + rtp__pow10(nfo / 10));
+}
+
+/* Sidetone impairment Ist (7-11, 7-12). */
+static double rtp__emodel_ist(const rtp_emodel_params *p)
+{
+    double stmro = -10 * rtp__log10(rtp__pow10(-p->stmr / 10) +
+                                    rtp__exp(-p->t / 4) * rtp__pow10(-p->telr / 10));
+    double a = (stmro - 13) / 6, b = (stmro + 1) / 19.4, c = (stmro - 3) / 33;
+    return 12 * rtp__smax(a, 8) - 28 * rtp__smax(b, 35) - 13 * rtp__smax(c, 13) + 29;
+}
+
+/* Quantizing distortion Iq (7-13 .. 7-17). */
+static double rtp__emodel_iq(const rtp_emodel_params *p, double ro)
+{
+    double q = 37 - 15 * rtp__log10(p->qdu);
+    double g = 1.07 + 0.258 * q + 0.0602 * q * q;
+    double y = (ro - 100) / 15 + 46 / 8.4 - g / 9;
+    double z = 46 / 30.0 - g / 40;
+    return 15 * rtp__log10(1 + rtp__pow10(y) + rtp__pow10(z));
+}
+
+/* Talker echo Idte (7-19 .. 7-24). */
+static double rtp__emodel_idte(const rtp_emodel_params *p, double no, double ist)
+{
+    double roe, terv, re, d, idte;
+    if (p->t < 1) return 0; /* below 1 ms the echo is sidetone */
+    roe = -1.5 * (no - p->rlr);
+    terv = p->telr - 40 * rtp__log10((1 + p->t / 10) / (1 + p->t / 150)) +
+           6 * rtp__exp(-0.3 * p->t * p->t);
+    if (p->stmr < 9) terv += ist / 2;
+    re = 80 + 2.5 * (terv - 14);
+    d = roe - re;
+    idte = (d / 2 + rtp__sqrt(d * d / 4 + 100) - 1) * (1 - rtp__exp(-p->t));
+    if (p->stmr > 20) idte = rtp__sqrt(idte * idte + ist * ist);
+    return idte;
+}
+
+/* Listener echo Idle (7-25, 7-26). */
+static double rtp__emodel_idle(const rtp_emodel_params *p, double ro)
+{
+    double rle = 10.5 * (p->wepl + 7) * rtp__powd(p->tr + 1, -0.25);
+    double d = ro - rle;
+    return d / 2 + rtp__sqrt(d * d / 4 + 169);
+}
+
+/* Absolute delay Idd (7-27, 7-28). */
+static double rtp__emodel_idd(const rtp_emodel_params *p)
+{
+    double x, e;
+    if (p->ta <= p->mt) return 0;
+    x = rtp__log10(p->ta / p->mt) / rtp__log10(2);
+    e = 6 * p->st;
+    return 25 * (rtp__powd(1 + rtp__powd(x, e), 1 / e) -
+                 3 * rtp__powd(1 + rtp__powd(x / 3, e), 1 / e) + 2);
+}
+
+RTPDEF double rtp_emodel_mos(double r)
+{
+    double m;
+    if (!(r >= 0)) return 1; /* R < 0 and NaN */
+    if (r > 100) return 4.5;
+    m = 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6;
+    return m < 1 ? 1 : m;
+}
+
+RTPDEF int rtp_emodel_compute(const rtp_emodel_params *p, rtp_emodel_result *out)
+{
+    double no, ro, xolr, iolr, ist, is, ie_eff;
+    rtp_emodel_result r;
+    if (!p || !out || rtp__emodel_check(p)) return RTP_ERR_INVALID;
+    no = rtp__emodel_no(p);
+    ro = 15 - 1.5 * (p->slr + no);
+    xolr = (p->slr + p->rlr) + 0.2 * (64 + no - p->rlr);
+    iolr = 20 * (rtp__smax(xolr / 8, 8) - xolr / 8);
+    ist = rtp__emodel_ist(p);
+    r.idte = rtp__emodel_idte(p, no, ist);
+    if (p->stmr > 20) ist = 0; /* folded into Idtes (7-24) */
+    is = iolr + ist + rtp__emodel_iq(p, ro);
+    r.idle = rtp__emodel_idle(p, ro);
+    r.idd = rtp__emodel_idd(p);
+    ie_eff = p->ie + (95 - p->ie) * p->ppl / (p->ppl / p->burst_r + p->bpl);
+    r.ro = ro;
+    r.is = is;
+    r.id = r.idte + r.idle + r.idd;
+    r.ie_eff = ie_eff;
+    r.r = ro - is - r.id - ie_eff + p->a;
+    r.mos = rtp_emodel_mos(r.r);
+    *out = r;
+    return 0;
+}
+
+RTPDEF int rtp_emodel_estimate(const rtp_emodel_input *in, rtp_emodel_result *out)
+{
+    rtp_emodel_params p;
+    double jb, ta;
+    if (!in || !out) return RTP_ERR_INVALID;
+    if (!rtp__finite(in->jitter_ms) || !rtp__finite(in->jb_delay_ms) ||
+        !rtp__finite(in->one_way_delay_ms) || in->jitter_ms < 0 ||
+        in->one_way_delay_ms < 0 || !rtp__finite(in->burst_r) || in->burst_r < 0)
+        return RTP_ERR_INVALID;
+    jb = in->jb_delay_ms < 0 ? 2 * in->jitter_ms : in->jb_delay_ms;
+    ta = in->one_way_delay_ms + jb;
+    rtp_emodel_defaults(&p);
+    p.ie = in->ie;
+    p.bpl = in->bpl;
+    p.ppl = in->loss_pct;
+    p.burst_r = in->burst_r == 0 ? 1 : in->burst_r;
+    p.ta = ta;
+    p.t = ta;
+    p.tr = 2 * ta;
+    return rtp_emodel_compute(&p, out);
+}
+
+/* ---- burst / gap tracker (RFC 3611 §4.7.2) ---- */
+
+RTPDEF void rtp_burst_gap_init(rtp_burst_gap *bg, unsigned gmin)
+{
+    if (!bg) return;
+    memset(bg, 0, sizeof *bg);
+    bg->gmin = (uint8_t)(gmin == 0 || gmin > 255 ? RTP_BURST_GAP_GMIN : gmin);
+    bg->last = -1;
+}
+
+/* The candidate ended (Gmin received after its last loss): a burst with
+ * two or more losses closes the gap before it; a single loss is a gap loss. */
+static void rtp__bg_close(rtp_burst_gap *bg)
+{
+    if (bg->cand_lost >= 2) {
+        bg->burst_pkts += bg->cand_pkts;
+        bg->burst_lost += bg->cand_lost;
+        bg->bursts++;
+        if (bg->open_gap > 0) bg->gaps_closed++;
+        bg->open_gap = 0;
+    } else {
+        bg->gap_pkts += bg->cand_pkts;
+        bg->gap_lost += bg->cand_lost;
+        bg->open_gap += bg->cand_pkts;
+    }
+    bg->gap_pkts += bg->run; /* the received run after it is gap */
+    bg->open_gap += bg->run;
+    bg->have_cand = 0;
+    bg->cand_pkts = bg->cand_lost = 0;
+}
+
+RTPDEF void rtp_burst_gap_put(rtp_burst_gap *bg, int lost)
+{
+    if (!bg) return;
+    if (lost) {
+        bg->lost++;
+        if (bg->last == 0) bg->rl++;
+        if (bg->have_cand) {
+            bg->cand_pkts += (uint64_t)bg->run + 1;
+            bg->cand_lost++;
+        } else {
+            bg->have_cand = 1;
+            bg->cand_pkts = 1;
+            bg->cand_lost = 1;
+        }
+        bg->run = 0;
+        bg->last = 1;
+        return;
+    }
+    bg->received++;
+    if (bg->last == 1) bg->lr++;
+    bg->last = 0;
+    if (!bg->have_cand) {
+        bg->gap_pkts++;
+        bg->open_gap++;
+        return;
+    }
+    bg->run++;
+    if (bg->run >= bg->gmin) {
+        rtp__bg_close(bg);
+        bg->run = 0;
+    }
+}
+
+static uint8_t rtp__density(uint64_t lost, uint64_t pkts)
+{
+    uint64_t d;
+    if (pkts == 0) return 0;
+    d = lost * 256 / pkts;
+    return (uint8_t)(d > 255 ? 255 : d);
+}
+
+static uint16_t rtp__ms16(double ms)
+{
+    if (!(ms > 0)) return 0;
+    if (ms >= 65535) return 65535;
+    return (uint16_t)(ms + 0.5);
+}
+
+RTPDEF void rtp_burst_gap_get(const rtp_burst_gap *bg, double packet_ms,
+                              rtp_burst_gap_metrics *m)
+{
+    uint64_t bp, bl, nb, gp, gl, closed, open, ngaps;
+    if (!m) return;
+    memset(m, 0, sizeof *m);
+    if (!bg) return;
+    if (!rtp__finite(packet_ms) || packet_ms < 0) packet_ms = 0;
+    bp = bg->burst_pkts;
+    bl = bg->burst_lost;
+    nb = bg->bursts;
+    gp = bg->gap_pkts;
+    gl = bg->gap_lost;
+    closed = bg->gaps_closed;
+    open = bg->open_gap;
+    if (bg->have_cand && bg->cand_lost >= 2) { /* a burst in progress */
+        bp += bg->cand_pkts;
+        bl += bg->cand_lost;
+        nb++;
+        if (open > 0) closed++;
+        open = bg->run; /* received after its last loss: the next gap */
+        gp += bg->run;
+    } else if (bg->have_cand) { /* a lone loss so far: gap */
+        gp += bg->cand_pkts + bg->run;
+        gl += bg->cand_lost;
+        open += bg->cand_pkts + bg->run;
+    }
+    ngaps = closed + (open > 0 ? 1 : 0);
+    m->bursts = nb;
+    m->burst_density = rtp__density(bl, bp);
+    m->gap_density = rtp__density(gl, gp);
+    m->burst_duration = nb ? rtp__ms16((double)bp * packet_ms / (double)nb) : 0;
+    m->gap_duration = ngaps ? rtp__ms16((double)gp * packet_ms / (double)ngaps) : 0;
+}
+
+RTPDEF double rtp_burst_gap_burst_r(const rtp_burst_gap *bg)
+{
+    double p, q;
+    if (!bg || bg->lost == 0 || bg->received == 0) return 1;
+    p = (double)bg->rl / (double)bg->received;
+    q = (double)bg->lr / (double)bg->lost;
+    if (p + q <= 0) return 1;
+    return 1 / (p + q);
+}
+
+/* ---- VoIP metrics block (RFC 3611 §4.7) ---- */
+
+static uint8_t rtp__mos10(double mos)
+{
+    double t = mos * 10 + 0.5;
+    if (t < 10) t = 10;
+    if (t > 50) t = 50;
+    return (uint8_t)t;
+}
+
+RTPDEF int rtp_xr_voip_fill(rtcp_xr_voip *v, const rtp_source *src,
+                            const rtp_jb *jb, const rtp_burst_gap *bg,
+                            const rtp_xr_voip_info *info)
+{
+    rtp_source_stats st;
+    rtp_emodel_input in;
+    rtp_emodel_result cq, lq;
+    rtp_burst_gap_metrics bgm;
+    uint64_t expected, lost, discarded = 0;
+    double frame_ms = 0, jitter_ms = 0, r;
+    int err;
+    if (!v || !src || !info || !rtp__finite(info->packet_ms) || info->packet_ms < 0)
+        return RTP_ERR_INVALID;
+    memset(v, 0, sizeof *v);
+    v->ssrc = src->ssrc;
+    rtp_source_get_stats(src, &st);
+    expected = st.expected > 0 ? (uint64_t)st.expected : 0;
+    lost = st.expected > (int64_t)st.received ? (uint64_t)(st.expected - (int64_t)st.received) : 0;
+    if (jb) {
+        rtp_jb_stats js;
+        rtp_jb_stats_get(jb, &js);
+        discarded = js.late + js.window;
+        frame_ms = jb->cfg.frame_us / 1000.0;
+        v->jb_nominal = rtp__ms16(js.depth * frame_ms);
+        v->jb_maximum = rtp__ms16((js.target > js.depth ? js.target : js.depth) * frame_ms);
+        v->jb_abs_max = rtp__ms16(jb->cfg.max_depth * frame_ms);
+    }
+    v->loss_rate = rtp__density(lost, expected);
+    v->discard_rate = rtp__density(discarded, expected);
+    rtp_burst_gap_get(bg, info->packet_ms, &bgm);
+    v->burst_density = bgm.burst_density;
+    v->gap_density = bgm.gap_density;
+    v->burst_duration = bgm.burst_duration;
+    v->gap_duration = bgm.gap_duration;
+    v->gmin = bg ? bg->gmin : (uint8_t)RTP_BURST_GAP_GMIN;
+    v->round_trip_delay = (uint16_t)(info->round_trip_ms > 65535 ? 65535 : info->round_trip_ms);
+    v->end_system_delay = (uint16_t)(info->end_system_ms > 65535 ? 65535 : info->end_system_ms);
+    v->signal_level = RTCP_XR_VOIP_UNAVAILABLE;
+    v->noise_level = RTCP_XR_VOIP_UNAVAILABLE;
+    v->rerl = RTCP_XR_VOIP_UNAVAILABLE;
+    v->ext_r_factor = RTCP_XR_VOIP_UNAVAILABLE;
+    v->rx_config = (uint8_t)((info->plc & 0xC0u) |
+                             (jb ? RTCP_XR_VOIP_JB_ADAPTIVE : RTCP_XR_VOIP_JB_UNKNOWN));
+    if (src->clock_rate) jitter_ms = (double)src->jitter_x16 / 16.0 * 1000.0 / src->clock_rate;
+    memset(&in, 0, sizeof in);
+    in.ie = info->ie;
+    in.bpl = info->bpl;
+    in.loss_pct = expected ? 100.0 * (double)(lost + discarded) / (double)expected : 0;
+    if (in.loss_pct > 100) in.loss_pct = 100;
+    in.burst_r = bg ? rtp_burst_gap_burst_r(bg) : 1;
+    in.jitter_ms = jitter_ms;
+    in.jb_delay_ms = jb ? v->jb_nominal : -1;
+    in.one_way_delay_ms = info->round_trip_ms / 2.0 + info->end_system_ms;
+    err = rtp_emodel_estimate(&in, &cq);
+    if (err) return err;
+    in.jb_delay_ms = 0;
+    in.one_way_delay_ms = 0;
+    err = rtp_emodel_estimate(&in, &lq);
+    if (err) return err;
+    r = cq.r < 0 ? 0 : cq.r > 100 ? 100 : cq.r;
+    v->r_factor = (uint8_t)(r + 0.5);
+    v->mos_cq = rtp__mos10(cq.mos);
+    v->mos_lq = rtp__mos10(lq.mos);
+    return 0;
 }
 
 #endif /* RTP_IMPLEMENTATION */
