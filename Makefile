@@ -14,7 +14,7 @@ EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PREFIX  ?= /usr/local
 
-.PHONY: all deps-build examples test test-sipmsg test-plain test-san test-openssl test-tshark fuzz bench amalgamation install demo deps-test help clean
+.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark fuzz bench amalgamation install demo deps-test help clean
 
 all: examples
 
@@ -37,7 +37,7 @@ $(B)/%: examples/%.c $(HEADERS)
 	$(CC) $(STD) $(CFLAGS) $(WARN) -I. $< -o $@ $(LIBS_$*)
 
 # --- tests: one Criterion binary with every tests/*.c ---------------------
-test: deps-test test-sipmsg test-plain test-san test-openssl test-tshark
+test: deps-test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark
 
 test-sipmsg: $(B)/sipmsg
 	@echo "== sipmsg on the corpus"
@@ -70,6 +70,10 @@ $(B)/tests-openssl: $(TESTS) $(HEADERS)
 test-openssl: $(B)/tests-openssl
 	@echo "== tests (gcc, SIP_USE_OPENSSL, RTP_USE_SRTP, SIP_NO_SIMD)"
 	cd tests && ../$(B)/tests-openssl --jobs 2
+
+test-rtpstat: $(B)/rtpstat
+	@echo "== rtpstat on the capture corpus"
+	@sh tests/rtpstat.sh
 
 test-tshark:
 	@echo "== tshark decodes every RTP/RTCP/feedback packet we build"
