@@ -2594,7 +2594,7 @@ RTCP_FBDEF int rtcp_fb_history_on_nack(rtcp_fb_history *h, const uint8_t *buf,
                                        size_t len, uint64_t now_us)
 {
     rtcp_fb_common hdr;
-    rtcp_fb_nack_item items[16];
+    rtcp_fb_nack_item item;
     uint16_t seqs[17];
     size_t n, i, j, sent = 0;
     int rc;
@@ -2609,9 +2609,9 @@ RTCP_FBDEF int rtcp_fb_history_on_nack(rtcp_fb_history *h, const uint8_t *buf,
     /* one FCI at a time: 17 numbers at most, no large arrays */
     for (i = 0; i < n; i++) {
         int k;
-        items[0].pid = rtcp_fb__rd16(hdr.fci + 4 * i);
-        items[0].blp = rtcp_fb__rd16(hdr.fci + 4 * i + 2);
-        k = rtcp_fb_history_answer(h, items, 1, now_us, seqs, 17);
+        item.pid = rtcp_fb__rd16(hdr.fci + 4 * i);
+        item.blp = rtcp_fb__rd16(hdr.fci + 4 * i + 2);
+        k = rtcp_fb_history_answer(h, &item, 1, now_us, seqs, 17);
         for (j = 0; j < (size_t)k; j++) {
             int bl = rtcp_fb_history_build_resend(
                 h, seqs[j], h->scratch, h->cfg.max_packet_size + 2u, NULL);
