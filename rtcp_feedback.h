@@ -1,8 +1,9 @@
 #if defined(CVOIP_IMPLEMENTATION) && !defined(RTCP_FEEDBACK_IMPLEMENTATION)
 #define RTCP_FEEDBACK_IMPLEMENTATION
 #endif
-/* rtcp_feedback.h - RTCP feedback messages for C: parse, build, NACK
- * generator. No allocation.
+/* rtcp_feedback.h - RTCP feedback messages for C: parse, build, and the
+ * feedback generators (NACK, retransmission, key frame requests, TWCC,
+ * RFC 4585 timing). No allocation.
  *
  * Part of cvoip (https://example.invalid/cvoip), single-file, MIT licence.
  *
@@ -22,7 +23,27 @@
  *       wide congestion control feedback (205/15);
  *       RFC 8888 §3.1 congestion control feedback (205/11).
  *   - Generic NACK helpers: lost sequence numbers <-> PID/BLP items.
- *   - A NACK generator for one SSRC, driven by now_us (rtcp_fb_nackgen_*).
+ *   - Generators, each a small context driven by now_us (next_deadline /
+ *     on_timeout where it has timers), output through callbacks:
+ *       rtcp_fb_nackgen_*   receiver: NACKs from sequence gaps, resent no
+ *                           sooner than one RTT apart, a retry limit, a
+ *                           maximum age, reordering tolerance (time and
+ *                           count), give-up callback (RFC 4585 §6.2.1);
+ *       rtcp_fb_history_*   sender: a ring of sent RTP packets in caller
+ *                           memory that answers Generic NACKs, resending
+ *                           each packet at most once per RTT, as RFC 4588
+ *                           RTX when negotiated (rtcp_fb_rtx_build /
+ *                           rtcp_fb_rtx_recover for both directions);
+ *       rtcp_fb_keyreq_*    receiver: PLI (RFC 4585 §6.3.1) or FIR
+ *                           (RFC 5104 §4.3.1, sequence numbers) on decoder
+ *                           request or loss, rate limited, repeated until
+ *                           a key frame arrives;
+ *       rtcp_fb_twccgen_*   receiver: transport-wide CC feedback every
+ *                           interval (or on a count / byte threshold),
+ *                           late packets re-reported, split at a size;
+ *       rtcp_fb_timing_*    RFC 4585 §3.5 Early / Regular RTCP timing:
+ *                           T_rr_interval, allow_early, dithering,
+ *                           feedback suppression.
  *
  * Byte order: every multi-octet wire field is network order (big endian);
  * every value in the structs below is in host order.
@@ -45,6 +66,12 @@
  *
  * Nothing here allocates, reads a clock or keeps global state: one context
  * (generator), one thread at a time; scale by one context per stream.
+ * Contexts that hold packets live in caller memory (..._mem_size(cfg));
+ * configurations get their defaults from ..._config_init(); callbacks
+ * structs start with their size, as rtp.h's sessions do; the history, the
+ * key frame requester and the TWCC generator return RTCP_FB_ERR_STATE
+ * when called again from inside their own send callback.
+ * Errors of the generators are RTCP_FB_ERR_ORDER .. _STATE (-320..-326).
  *
  * Options (define before the include):
  *   RTCP_FEEDBACK_IMPLEMENTATION  compile the implementation in this file
@@ -466,13 +493,16 @@ typedef struct rtcp_fb_nackgen_config {
     uint32_t window;          /**< sequence numbers tracked behind the
                                    highest one, max RTCP_FB_NACKGEN_MAX
                                    [RTCP_FB_NACKGEN_MAX] */
-    uint32_t max_retries;     /**< NACKs per sequence number [10] */
+    uint32_t max_retries;     /**< NACKs per sequence number; given up
+                                   one spacing after the last [10] */
     uint64_t max_age_us;      /**< give up this long after the gap was
                                    seen [1 s] */
     uint64_t min_interval_us; /**< floor of the resend spacing [5 ms] */
     uint64_t reorder_us;      /**< wait this long before the first NACK,
                                    for reordering [0] */
     uint64_t rtt_us;          /**< initial RTT [100 ms] */
+    uint32_t reorder_packets; /**< and until this many higher numbers
+                                   arrived after it, for reordering [0] */
 } rtcp_fb_nackgen_config;
 
 /** One missing sequence number. */
@@ -482,6 +512,22 @@ typedef struct rtcp_fb_nackgen_entry {
     uint64_t seen_us; /**< when the gap was detected */
     uint64_t due_us;  /**< next NACK */
 } rtcp_fb_nackgen_entry;
+
+/** Callbacks of the NACK generator (optional; copied by
+ *  rtcp_fb_nackgen_set_callbacks). size = sizeof(rtcp_fb_nackgen_callbacks)
+ *  so members can be added later; any member may be NULL. */
+typedef struct rtcp_fb_nackgen_callbacks {
+    uint32_t size;
+    /** A missing sequence number was given up: reason is
+     *  RTCP_FB_NACKGEN_GAVE_UP_RETRIES (max_retries NACKs sent and one more
+     *  resend spacing passed without it), _AGE (max_age_us), _WINDOW (fell
+     *  out of the window, or the list was full) or _RESET (stream restart).
+     *  For video this is the loss a key frame request repairs
+     *  (rtcp_fb_keyreq_request with RTCP_FB_KEYREQ_LOSS). Called from
+     *  rtcp_fb_nackgen_on_packet and _poll (now_us: theirs); do not call
+     *  them from it. */
+    void (*on_give_up)(void *user, uint16_t seq, int reason, uint64_t now_us);
+} rtcp_fb_nackgen_callbacks;
 
 /** Generator state: a plain struct, no allocation. Treat as opaque. */
 typedef struct rtcp_fb_nackgen {
@@ -493,6 +539,10 @@ typedef struct rtcp_fb_nackgen {
     uint64_t n_recovered;       /**< missing numbers that arrived later */
     uint64_t n_given_up;        /**< dropped: retries, age or window */
     uint64_t n_resets;          /**< jumps over the window (list cleared) */
+    rtcp_fb_nackgen_callbacks cb;
+    void *user;
+    int have_bad;               /**< RFC 3550 A.1 style restart detection */
+    uint16_t bad_seq;
 } rtcp_fb_nackgen;
 
 /** Initialise g with cfg (NULL: all defaults). Returns 0 or
@@ -504,25 +554,582 @@ RTCP_FBDEF int rtcp_fb_nackgen_init(rtcp_fb_nackgen *g,
 RTCP_FBDEF void rtcp_fb_nackgen_set_rtt(rtcp_fb_nackgen *g, uint64_t rtt_us);
 /** Record the arrival of RTP sequence number seq at now_us. A number ahead
  *  of the highest (by 1..32767, modulo 2^16) makes the numbers between
- *  missing, due at now_us + reorder_us; a jump larger than the window
- *  clears the list and NACKs nothing (a stream restart: ask for a key
- *  frame instead). A missing number that arrives is removed. Returns the
- *  count of new missing numbers, or 0. */
+ *  missing, due at now_us + reorder_us (and once reorder_packets higher
+ *  numbers exist); a jump larger than the window clears the list and NACKs
+ *  nothing (a stream restart: ask for a key frame instead). A number more
+ *  than the window behind the highest is ignored, unless the next packet
+ *  follows it (RFC 3550 A.1: the sender restarted backwards), which clears
+ *  the list as a forward jump does. A missing number that arrives is
+ *  removed (n_recovered). Entries pushed out of the window are given up
+ *  (on_give_up). Returns the count of new missing numbers, or 0. */
 RTCP_FBDEF int rtcp_fb_nackgen_on_packet(rtcp_fb_nackgen *g, uint16_t seq,
                                          uint64_t now_us);
 /** The earliest time poll has work, or UINT64_MAX when nothing is
  *  missing. */
 RTCP_FBDEF uint64_t rtcp_fb_nackgen_next_deadline(const rtcp_fb_nackgen *g);
-/** At now_us: drop numbers older than max_age_us, then write the numbers
- *  due (oldest first, at most cap) to out, count a retry for each and
- *  schedule the next at now_us + max(rtt, min_interval_us); a number that
- *  reached max_retries is dropped once sent. Returns the count written
- *  (feed it to rtcp_fb_nack_build_seqs). Numbers left over when cap is
- *  reached stay due. */
+/** At now_us: give up numbers older than max_age_us, and numbers whose
+ *  max_retries-th NACK went one spacing ago without the retransmission
+ *  arriving; then write the numbers due (oldest first, at most cap) to
+ *  out, count a retry for each and schedule the next at now_us +
+ *  max(rtt, min_interval_us), so a number is never NACKed twice within
+ *  one RTT. Returns the count written (feed it to
+ *  rtcp_fb_nack_build_seqs). Numbers left over when cap is reached stay
+ *  due. */
 RTCP_FBDEF size_t rtcp_fb_nackgen_poll(rtcp_fb_nackgen *g, uint64_t now_us,
                                        uint16_t *out, size_t cap);
 /** Count of sequence numbers currently missing. */
 RTCP_FBDEF size_t rtcp_fb_nackgen_missing(const rtcp_fb_nackgen *g);
+
+
+/** Reasons of on_give_up. */
+enum {
+    RTCP_FB_NACKGEN_GAVE_UP_RETRIES = 1,
+    RTCP_FB_NACKGEN_GAVE_UP_AGE = 2,
+    RTCP_FB_NACKGEN_GAVE_UP_WINDOW = 3,
+    RTCP_FB_NACKGEN_GAVE_UP_RESET = 4
+};
+
+/** Install callbacks (cb NULL removes them). Returns 0 or
+ *  RTCP_FB_ERR_INVALID when cb->size is smaller than the first member. */
+RTCP_FBDEF int rtcp_fb_nackgen_set_callbacks(rtcp_fb_nackgen *g,
+                                             const rtcp_fb_nackgen_callbacks *cb,
+                                             void *user);
+
+/* ------------------------------------------------------------------------
+ * Errors of the generators below (same range as rtcp_fb_err; macros so the
+ * enum above stays as it is; rtcp_fb_strerror knows them)
+ * --------------------------------------------------------------------- */
+
+#define RTCP_FB_ERR_ORDER (-320)     /**< RTP seq not after the newest stored */
+#define RTCP_FB_ERR_TOO_BIG (-321)   /**< packet over the configured maximum */
+#define RTCP_FB_ERR_NOT_RTP (-322)   /**< not an RTP version 2 packet, or its
+                                          header / padding does not fit */
+#define RTCP_FB_ERR_NOT_FOUND (-323) /**< sequence number not in the history */
+#define RTCP_FB_ERR_CALLBACK (-324)  /**< a send callback returned non-zero */
+#define RTCP_FB_ERR_RTX_MAP (-325)   /**< RTX payload type not in the map */
+#define RTCP_FB_ERR_STATE (-326)     /**< called from inside a callback */
+
+/* ------------------------------------------------------------------------
+ * Sender history: answers Generic NACKs (RFC 4585 §6.2.1) by resending, as
+ * RFC 4588 RTX when negotiated.
+ *
+ * A ring of the RTP packets sent on one SSRC, in caller memory
+ * (rtcp_fb_history_mem_size): at most max_packets packets and max_bytes
+ * octets; the oldest are evicted first. Packets are stored in sending
+ * order (each seq 1..32767 after the previous, modulo 2^16).
+ * --------------------------------------------------------------------- */
+
+/** Configuration; rtcp_fb_history_config_init writes the defaults in
+ *  brackets. */
+typedef struct rtcp_fb_history_config {
+    uint32_t ssrc;            /**< media SSRC (the NACK's media source) */
+    uint32_t max_packets;     /**< packets kept, 1..32768 [1024] */
+    uint32_t max_bytes;       /**< octets kept, >= max_packet_size
+                                   [1024 * 1200] */
+    uint32_t max_packet_size; /**< largest packet stored, octets, 12..65535
+                                   [1500] */
+    uint64_t max_age_us;      /**< a packet sent longer ago is not resent;
+                                   0: no limit [1 s] */
+    uint64_t rtt_us;          /**< initial RTT [100 ms] */
+    uint64_t min_interval_us; /**< floor of the per-packet resend spacing
+                                   max(RTT, this) [5 ms] */
+    int rtx;                  /**< RFC 4588 negotiated: resend as RTX [0] */
+    uint8_t rtx_pt;           /**< RTX payload type, 0..127 [0] */
+    uint32_t rtx_ssrc;        /**< RTX SSRC (RFC 4588 §5, SSRC
+                                   multiplexing) [0] */
+    uint16_t rtx_seq;         /**< first RTX sequence number; draw it at
+                                   random (RFC 3550 §5.1) [0] */
+} rtcp_fb_history_config;
+
+/** Callbacks (copied at init). size = sizeof(rtcp_fb_history_callbacks);
+ *  send_rtp is needed by rtcp_fb_history_on_nack only. */
+typedef struct rtcp_fb_history_callbacks {
+    uint32_t size;
+    /** Send one resent packet (RTX or original bytes, valid during the
+     *  call); osn is the original sequence number. Non-zero fails
+     *  (RTCP_FB_ERR_CALLBACK). */
+    int (*send_rtp)(void *user, const uint8_t *pkt, size_t len, uint16_t osn);
+} rtcp_fb_history_callbacks;
+
+/** Counters of a history (never decrease). */
+typedef struct rtcp_fb_history_stats {
+    uint64_t stored;       /**< packets put */
+    uint64_t evicted;      /**< packets pushed out by capacity */
+    uint64_t requested;    /**< sequence numbers NACKed */
+    uint64_t resent;       /**< sequence numbers answered */
+    uint64_t not_found;    /**< NACKed, not (or no longer) stored */
+    uint64_t rate_limited; /**< NACKed again within max(RTT, min) */
+    uint64_t too_old;      /**< NACKed after max_age_us */
+} rtcp_fb_history_stats;
+
+/** One stored packet (private). */
+typedef struct rtcp_fb__hslot {
+    uint16_t seq;
+    uint8_t resent;
+    uint32_t off, len;
+    uint64_t sent_us, resent_us;
+} rtcp_fb__hslot;
+
+/** History state; fields are private, read them through the API. */
+typedef struct rtcp_fb_history {
+    rtcp_fb_history_config cfg;
+    rtcp_fb_history_callbacks cb;
+    void *user;
+    rtcp_fb__hslot *slot;   /* max_packets, a ring in sending order */
+    uint8_t *data;          /* max_bytes */
+    uint8_t *scratch;       /* max_packet_size + 2: one RTX packet */
+    uint32_t head, count;   /* oldest slot, slots in use */
+    uint32_t wpos;          /* next free octet of data */
+    uint16_t rtx_seq;       /* next RTX sequence number */
+    int in_callback;
+    rtcp_fb_history_stats st;
+} rtcp_fb_history;
+
+/** Fill cfg with the defaults. */
+RTCP_FBDEF void rtcp_fb_history_config_init(rtcp_fb_history_config *cfg);
+/** Bytes of caller memory (aligned as malloc's) a history with cfg
+ *  (NULL: defaults) needs, or 0 when cfg is invalid (a limit out of the
+ *  range above, rtx_pt > 127). */
+RTCP_FBDEF size_t rtcp_fb_history_mem_size(const rtcp_fb_history_config *cfg);
+/** Set up h in mem (rtcp_fb_history_mem_size(cfg) bytes, aligned for
+ *  uint64_t; it must outlive h). cb may be NULL (no on_nack). Returns 0,
+ *  RTCP_FB_ERR_INVALID (bad cfg, cb->size too small) or
+ *  RTCP_FB_ERR_NOSPACE (mem_len too small). */
+RTCP_FBDEF int rtcp_fb_history_init(rtcp_fb_history *h, void *mem,
+                                    size_t mem_len,
+                                    const rtcp_fb_history_config *cfg,
+                                    const rtcp_fb_history_callbacks *cb,
+                                    void *user);
+/** Forget every packet (a new stream, e.g. after an SSRC change); the RTX
+ *  sequence number and the counters go on. */
+RTCP_FBDEF void rtcp_fb_history_reset(rtcp_fb_history *h);
+/** Set the RTT in µs (resend spacing max(rtt, min_interval_us)). */
+RTCP_FBDEF void rtcp_fb_history_set_rtt(rtcp_fb_history *h, uint64_t rtt_us);
+/** Store a copy of an RTP packet sent at now_us (the whole packet as sent,
+ *  header and padding included). Its seq must be 1..32767 after the newest
+ *  stored one (modulo 2^16); older ones are evicted so the ring never
+ *  spans more than 32768 numbers. Returns 0, RTCP_FB_ERR_NOT_RTP,
+ *  RTCP_FB_ERR_TOO_BIG (over max_packet_size) or RTCP_FB_ERR_ORDER (seq
+ *  not after the newest: call rtcp_fb_history_reset for a new stream). */
+RTCP_FBDEF int rtcp_fb_history_put(rtcp_fb_history *h, const uint8_t *pkt,
+                                   size_t len, uint64_t now_us);
+/** The stored packet with sequence number seq (pointer into the caller's
+ *  memory, valid until the next put or reset) and its length in *len, or
+ *  NULL. */
+RTCP_FBDEF const uint8_t *rtcp_fb_history_find(const rtcp_fb_history *h,
+                                               uint16_t seq, size_t *len);
+/** Packets stored. */
+RTCP_FBDEF size_t rtcp_fb_history_count(const rtcp_fb_history *h);
+/** Answer a parsed Generic NACK (RFC 4585 §6.2.1: PID, and PID+i+1 for
+ *  bit i of BLP) at now_us: writes to seqs, in the NACK's order, each
+ *  requested number that is stored, not older than max_age_us, and not
+ *  resent within max(RTT, min_interval_us) (RFC 4588 §3: do not resend
+ *  what is already on its way), and records it as resent now. Stops when
+ *  cap numbers are written (the rest stay unanswered, for the next NACK).
+ *  Returns the count written, or RTCP_FB_ERR_INVALID (NULL arrays). */
+RTCP_FBDEF int rtcp_fb_history_answer(rtcp_fb_history *h,
+                                      const rtcp_fb_nack_item *items, size_t n,
+                                      uint64_t now_us, uint16_t *seqs,
+                                      size_t cap);
+/** Build the resend of stored packet seq into (out, cap): with RTX, the
+ *  RFC 4588 §4 packet (rtcp_fb_rtx_build with rtx_pt, rtx_ssrc and the
+ *  next RTX sequence number, which is used up only when the packet is
+ *  written); without, the original bytes. Returns octets written,
+ *  RTCP_FB_ERR_NOSPACE with *needed, or RTCP_FB_ERR_NOT_FOUND. */
+RTCP_FBDEF int rtcp_fb_history_build_resend(rtcp_fb_history *h, uint16_t seq,
+                                            uint8_t *out, size_t cap,
+                                            size_t *needed);
+/** A Generic NACK packet arrived (buf, len: one RTCP packet, as
+ *  rtcp_fb_nack_parse takes it): when its media SSRC is cfg.ssrc, answer
+ *  it (rtcp_fb_history_answer, at most 17 numbers per FCI) and send each
+ *  resend through callbacks.send_rtp. Returns the packets sent (0 for
+ *  another SSRC), a parse error, RTCP_FB_ERR_INVALID (no send_rtp),
+ *  RTCP_FB_ERR_CALLBACK (send_rtp failed: the numbers not yet sent are
+ *  not marked resent) or RTCP_FB_ERR_STATE (called from send_rtp). */
+RTCP_FBDEF int rtcp_fb_history_on_nack(rtcp_fb_history *h, const uint8_t *buf,
+                                       size_t len, uint64_t now_us);
+/** Counters. */
+RTCP_FBDEF rtcp_fb_history_stats rtcp_fb_history_get_stats(
+    const rtcp_fb_history *h);
+
+/** Build the RFC 4588 §4 retransmission of the RTP packet orig: the
+ *  header is copied with PT = rtx_pt, SSRC = rtx_ssrc, sequence number =
+ *  rtx_seq, the timestamp, marker, CSRCs and header extension kept, and the
+ *  P bit cleared; the payload is the original sequence number (OSN, 2
+ *  octets, network order) then the original payload without its padding.
+ *  Returns octets written (original length + 2 - padding) or
+ *  RTCP_FB_ERR_NOSPACE with *needed (out == NULL measures),
+ *  RTCP_FB_ERR_NOT_RTP, RTCP_FB_ERR_RANGE (rtx_pt > 127). */
+RTCP_FBDEF int rtcp_fb_rtx_build(const uint8_t *orig, size_t len,
+                                 uint8_t rtx_pt, uint32_t rtx_ssrc,
+                                 uint16_t rtx_seq, uint8_t *out, size_t cap,
+                                 size_t *needed);
+
+/** One RTX association (RFC 4588 §8.6 "apt", SSRC multiplexing): RTX
+ *  payload type rtx_pt carries payload type apt of the stream media_ssrc. */
+typedef struct rtcp_fb_rtx_map {
+    uint8_t rtx_pt;
+    uint8_t apt;
+    uint32_t media_ssrc;
+} rtcp_fb_rtx_map;
+
+/** Receive side of RFC 4588 §4: rebuild the original packet from an RTX
+ *  packet. The map entry whose rtx_pt is the packet's PT gives the
+ *  original PT (apt) and SSRC; the sequence number is the OSN, and the
+ *  timestamp, marker, CSRCs and extension are kept; the RTX padding is
+ *  dropped. Returns octets written (len - 2 - padding), or
+ *  RTCP_FB_ERR_NOSPACE with *needed, RTCP_FB_ERR_NOT_RTP (also for a
+ *  payload shorter than the 2-octet OSN, as an RTX padding-only packet
+ *  is: nothing to recover), RTCP_FB_ERR_RTX_MAP (PT not mapped),
+ *  RTCP_FB_ERR_INVALID (NULL map with n_maps > 0). *osn (optional) gets
+ *  the original sequence number. */
+RTCP_FBDEF int rtcp_fb_rtx_recover(const uint8_t *rtx, size_t len,
+                                   const rtcp_fb_rtx_map *maps, size_t n_maps,
+                                   uint8_t *out, size_t cap, size_t *needed,
+                                   uint16_t *osn);
+
+/* ------------------------------------------------------------------------
+ * Key frame requester: PLI (RFC 4585 §6.3.1) or FIR (RFC 5104 §4.3.1)
+ * for one media sender, rate limited, repeated until a key frame arrives.
+ * --------------------------------------------------------------------- */
+
+/** Methods the peer negotiated (a=rtcp-fb ... nack pli / ccm fir). */
+#define RTCP_FB_KEYREQ_PLI 1u
+#define RTCP_FB_KEYREQ_FIR 2u
+
+/** Why a key frame is needed. LOSS (pictures lost: a NACK given up, a
+ *  decoding error) always asks with PLI: RFC 5104 §4.3.1.2 says FIR SHALL
+ *  NOT be sent as a reaction to picture losses. REFRESH (the decoder
+ *  cannot go on without a decoder refresh point: a new receiver, a stream
+ *  switch) uses FIR when negotiated, else PLI. */
+enum { RTCP_FB_KEYREQ_LOSS = 0, RTCP_FB_KEYREQ_REFRESH = 1 };
+
+/** Configuration; rtcp_fb_keyreq_config_init writes the defaults. */
+typedef struct rtcp_fb_keyreq_config {
+    uint32_t sender_ssrc;     /**< our SSRC [0] */
+    uint32_t media_ssrc;      /**< the media sender's SSRC [0] */
+    unsigned methods;         /**< RTCP_FB_KEYREQ_PLI | _FIR [PLI] */
+    uint64_t min_interval_us; /**< requests are at least max(RTT, this)
+                                   apart [300 ms] */
+    uint64_t rtt_us;          /**< initial RTT [100 ms] */
+    uint32_t max_repeats;     /**< repeats of one unanswered request;
+                                   0: until a key frame arrives [0] */
+    uint8_t fir_seq;          /**< sequence number of the first FIR; the
+                                   initial value is arbitrary (§4.3.1.2) [0] */
+} rtcp_fb_keyreq_config;
+
+/** Callbacks (copied at init). size = sizeof(rtcp_fb_keyreq_callbacks). */
+typedef struct rtcp_fb_keyreq_callbacks {
+    uint32_t size;
+    /** Send one PLI (12 octets) or FIR (20 octets) packet; the caller puts
+     *  it in a (minimal) compound RTCP packet (RFC 4585 §3.1; see
+     *  rtcp_fb_timing for when). Non-zero fails (RTCP_FB_ERR_CALLBACK,
+     *  the request stays due). Required. */
+    int (*send_rtcp)(void *user, const uint8_t *pkt, size_t len);
+} rtcp_fb_keyreq_callbacks;
+
+/** Requester state (fields private). */
+typedef struct rtcp_fb_keyreq {
+    rtcp_fb_keyreq_config cfg;
+    rtcp_fb_keyreq_callbacks cb;
+    void *user;
+    int pending;              /* a request waits for its key frame */
+    unsigned method;          /* of the pending request */
+    uint8_t fir_seq;          /* of the pending FIR, once sent */
+    uint8_t next_fir_seq;
+    int fir_assigned;         /* the pending FIR has its number */
+    int have_sent;
+    uint64_t last_sent_us;
+    uint32_t sent_for_pending;
+    int in_callback;
+    uint64_t n_pli, n_fir, n_answered, n_abandoned;
+} rtcp_fb_keyreq;
+
+/** Fill cfg with the defaults. */
+RTCP_FBDEF void rtcp_fb_keyreq_config_init(rtcp_fb_keyreq_config *cfg);
+/** Initialise k (cfg NULL: defaults). Returns 0 or RTCP_FB_ERR_INVALID
+ *  (no send_rtcp, cb->size too small, methods without PLI or FIR). */
+RTCP_FBDEF int rtcp_fb_keyreq_init(rtcp_fb_keyreq *k,
+                                   const rtcp_fb_keyreq_config *cfg,
+                                   const rtcp_fb_keyreq_callbacks *cb,
+                                   void *user);
+/** Set the RTT in µs. */
+RTCP_FBDEF void rtcp_fb_keyreq_set_rtt(rtcp_fb_keyreq *k, uint64_t rtt_us);
+/** Ask for a key frame for reason (RTCP_FB_KEYREQ_LOSS or _REFRESH) at
+ *  now_us. With no request pending, this is a new request (a FIR takes the
+ *  next sequence number when it is first sent, so a request answered
+ *  before it went out uses none); with one pending, it joins it, except
+ *  that a
+ *  REFRESH upgrades a pending PLI to a new FIR. The request is sent at
+ *  once when max(RTT, min_interval_us) has passed since the last one,
+ *  else at next_deadline. Returns 1 (sent now), 0 (pending), or
+ *  RTCP_FB_ERR_INVALID (bad reason), RTCP_FB_ERR_TYPE (LOSS with only FIR
+ *  negotiated: not sent, §4.3.1.2), RTCP_FB_ERR_CALLBACK,
+ *  RTCP_FB_ERR_STATE. */
+RTCP_FBDEF int rtcp_fb_keyreq_request(rtcp_fb_keyreq *k, int reason,
+                                      uint64_t now_us);
+/** A key frame (decoder refresh point) arrived: the pending request is
+ *  answered and nothing more is sent for it. */
+RTCP_FBDEF void rtcp_fb_keyreq_on_keyframe(rtcp_fb_keyreq *k, uint64_t now_us);
+/** When the pending request is next sent (a repeat, FIR §4.3.1.2: same
+ *  sequence number), or UINT64_MAX when none is pending. */
+RTCP_FBDEF uint64_t rtcp_fb_keyreq_next_deadline(const rtcp_fb_keyreq *k);
+/** The timer fired: sends the pending request when due (a repeat after
+ *  max_repeats abandons it instead). Returns 1 when sent, 0, or
+ *  RTCP_FB_ERR_CALLBACK, RTCP_FB_ERR_STATE. */
+RTCP_FBDEF int rtcp_fb_keyreq_on_timeout(rtcp_fb_keyreq *k, uint64_t now_us);
+
+/* ------------------------------------------------------------------------
+ * Transport-wide CC feedback generator (receiver side),
+ * draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1
+ * --------------------------------------------------------------------- */
+
+/** Configuration; rtcp_fb_twccgen_config_init writes the defaults. */
+typedef struct rtcp_fb_twccgen_config {
+    uint32_t sender_ssrc;   /**< our SSRC [0] */
+    uint32_t media_ssrc;    /**< SSRC of the media source field [0] */
+    uint32_t window;        /**< arrivals remembered, packets, 16..32768:
+                                 late packets this far behind the highest
+                                 are still reported [1024] */
+    uint64_t interval_us;   /**< feedback period [100 ms] */
+    uint32_t max_packets;   /**< feedback as soon as this many packets
+                                 wait; 0: none [0] */
+    uint64_t max_bytes;     /**< feedback as soon as this many RTP octets
+                                 wait; 0: none [0] */
+    uint32_t max_fb_size;   /**< largest feedback packet, octets, 64..65536;
+                                 longer reports are split [1200] */
+} rtcp_fb_twccgen_config;
+
+/** Callbacks (copied at init). size = sizeof(rtcp_fb_twccgen_callbacks). */
+typedef struct rtcp_fb_twccgen_callbacks {
+    uint32_t size;
+    /** Send one feedback packet (valid during the call). Non-zero fails
+     *  (RTCP_FB_ERR_CALLBACK; the packets stay pending). Required. */
+    int (*send_rtcp)(void *user, const uint8_t *pkt, size_t len);
+} rtcp_fb_twccgen_callbacks;
+
+/** Generator state (fields private). */
+typedef struct rtcp_fb_twccgen {
+    rtcp_fb_twccgen_config cfg;
+    rtcp_fb_twccgen_callbacks cb;
+    void *user;
+    uint64_t *arrival;          /* window entries: arrival µs + 1, 0 = none */
+    rtcp_fb_twcc_packet *pkts;  /* window entries: one feedback's packets */
+    uint8_t *buf;               /* max_fb_size octets */
+    int started;
+    int64_t highest;            /* extended sequence numbers */
+    int64_t start;              /* first not yet reported */
+    uint32_t pending_pkts;
+    uint64_t pending_bytes;
+    uint64_t period_start_us;   /* the interval runs from here */
+    uint8_t fb_count;           /* next feedback packet count */
+    int in_callback;
+    uint64_t n_feedback, n_late, n_too_old, n_duplicate;
+} rtcp_fb_twccgen;
+
+/** Fill cfg with the defaults. */
+RTCP_FBDEF void rtcp_fb_twccgen_config_init(rtcp_fb_twccgen_config *cfg);
+/** Bytes of caller memory for cfg (NULL: defaults), 0 when invalid. */
+RTCP_FBDEF size_t rtcp_fb_twccgen_mem_size(const rtcp_fb_twccgen_config *cfg);
+/** Set up g in mem (rtcp_fb_twccgen_mem_size(cfg) bytes, aligned for
+ *  uint64_t, outliving g). Returns 0, RTCP_FB_ERR_INVALID (bad cfg, no
+ *  send_rtcp) or RTCP_FB_ERR_NOSPACE. */
+RTCP_FBDEF int rtcp_fb_twccgen_init(rtcp_fb_twccgen *g, void *mem,
+                                    size_t mem_len,
+                                    const rtcp_fb_twccgen_config *cfg,
+                                    const rtcp_fb_twccgen_callbacks *cb,
+                                    void *user);
+/** An RTP packet with transport-wide sequence number seq (from its header
+ *  extension) and size octets arrived at now_us. The number is extended
+ *  around the highest one (16-bit wrap). A late packet still in the window
+ *  is recorded, and when it precedes what was already reported the next
+ *  feedback starts again from it (the draft lets a packet reported lost be
+ *  reported received later); an older one is dropped (n_too_old), a
+ *  duplicate keeps its first arrival. Feedback is sent from here, through
+ *  send_rtcp, when max_packets or max_bytes is reached, or when the
+ *  window would overwrite unreported arrivals. Returns the feedback
+ *  packets sent, or RTCP_FB_ERR_CALLBACK, RTCP_FB_ERR_STATE. */
+RTCP_FBDEF int rtcp_fb_twccgen_on_packet(rtcp_fb_twccgen *g, uint16_t seq,
+                                         size_t size, uint64_t now_us);
+/** interval_us after the period started (the first pending packet), when
+ *  packets wait; UINT64_MAX otherwise. */
+RTCP_FBDEF uint64_t rtcp_fb_twccgen_next_deadline(const rtcp_fb_twccgen *g);
+/** The timer fired: when due, report every packet from the first
+ *  unreported one to the highest (rtcp_fb_twccgen_flush). Returns the
+ *  feedback packets sent, 0 when not due, or an error as flush. */
+RTCP_FBDEF int rtcp_fb_twccgen_on_timeout(rtcp_fb_twccgen *g, uint64_t now_us);
+/** Send the feedback for everything pending now, whatever the time:
+ *  base sequence = the first unreported number; each packet received or
+ *  not received; reference time = the first received packet's arrival in
+ *  64 ms units (24 bits, modulo 2^24); deltas in 250 µs units between
+ *  arrival times rounded down to 250 µs, small (0..255) or large (signed
+ *  16 bits); the feedback packet count goes up by one per packet (8 bits,
+ *  wraps). A feedback that would exceed max_fb_size, or a delta that fits
+ *  no symbol, ends the packet and the next one starts there. Returns the
+ *  packets sent or RTCP_FB_ERR_CALLBACK, RTCP_FB_ERR_STATE. */
+RTCP_FBDEF int rtcp_fb_twccgen_flush(rtcp_fb_twccgen *g, uint64_t now_us);
+
+/* ------------------------------------------------------------------------
+ * RFC 4585 §3.5 RTCP timing for AVPF: Regular RTCP (§3.5.3, with
+ * T_rr_interval), Early feedback (§3.5.2, allow_early, dithering) and
+ * feedback suppression (§3.5.2 step 5), for one session member.
+ *
+ * The context decides when compound RTCP goes out; the caller builds it
+ * (rtp.h's sessions or its own code) and reports the sizes of the compound
+ * packets sent and received (avg_rtcp_size, §3.5.4).
+ * --------------------------------------------------------------------- */
+
+/** §3.3 modes of operation (an indication; the algorithm is the same). */
+enum {
+    RTCP_FB_MODE_IMMEDIATE = 1, /**< every event can be reported at once */
+    RTCP_FB_MODE_EARLY = 2,     /**< feedback for some events */
+    RTCP_FB_MODE_REGULAR = 3    /**< feedback no longer timely */
+};
+
+/** What on_timeout tells the caller to do now. */
+enum {
+    RTCP_FB_TIMING_NONE = 0,       /**< nothing (not due, or rescheduled by
+                                        timer reconsideration) */
+    RTCP_FB_TIMING_REGULAR = 1,    /**< send a full compound RTCP packet
+                                        with the pending FB messages (§3.5.3
+                                        case 1 or 2a) */
+    RTCP_FB_TIMING_FB_ONLY = 2,    /**< §3.5.3 case 2b: T_rr_interval not
+                                        over but FB messages wait: send a
+                                        minimal (or full) compound with them */
+    RTCP_FB_TIMING_SUPPRESSED = 3, /**< §3.5.3 case 2c: the Regular packet
+                                        is not sent */
+    RTCP_FB_TIMING_EARLY = 4,      /**< §3.5.2 step 6: send the Early
+                                        (minimal compound) packet with the
+                                        FB messages */
+    RTCP_FB_TIMING_FB_DISCARDED = 5 /**< §3.5.2 step 5a: the pending FB was
+                                        seen from another member; drop it */
+};
+
+/** What rtcp_fb_timing_request_early answers (*when_us: the send time). */
+enum {
+    RTCP_FB_EARLY_NOW = 1,       /**< Early packet allowed at once (no
+                                      dithering): send it and call
+                                      rtcp_fb_timing_on_early_sent */
+    RTCP_FB_EARLY_SCHEDULED = 2, /**< Early packet at *when_us (te, step 4b)*/
+    RTCP_FB_EARLY_MERGED = 3,    /**< a packet with FB is already scheduled
+                                      (step 2a): add the message to it */
+    RTCP_FB_EARLY_REGULAR = 4,   /**< no Early packet (step 3a or 4a.1):
+                                      the message waits for the Regular one
+                                      at *when_us */
+    RTCP_FB_EARLY_DISCARD = 5    /**< step 4a.2: the Regular packet comes
+                                      after T_max_fb_delay: drop it */
+};
+
+/** Configuration; rtcp_fb_timing_config_init writes the defaults. */
+typedef struct rtcp_fb_timing_config {
+    int point_to_point;        /**< two members only: T_dither_max = 0 and
+                                    initial Tmin = 0 (§3.5.1) [1] */
+    uint64_t t_rr_interval_us; /**< T_rr_interval, minimal interval between
+                                    Regular packets; 0: none [0] */
+    uint64_t t_max_fb_delay_us; /**< T_max_fb_delay: feedback later than
+                                    this is useless [UINT64_MAX] */
+    uint64_t rtcp_bw_bps;      /**< RTCP bandwidth, bit/s (RFC 3550 §6.2)
+                                    [3200: 5% of 64 kbit/s] */
+    uint32_t avg_rtcp_size;    /**< initial avg_rtcp_size, octets with the
+                                    lower-layer overhead [100] */
+    uint32_t members;          /**< initial members, us included [2] */
+} rtcp_fb_timing_config;
+
+/** Callbacks (copied at init). size = sizeof(rtcp_fb_timing_callbacks). */
+typedef struct rtcp_fb_timing_callbacks {
+    uint32_t size;
+    /** Randomness: fills buf with len random octets (2 a draw, read
+     *  big-endian as r: RND(0.5, 1.5) = 0.5 + r/65536, RND(0, 1) =
+     *  r/65536). NULL: every RND is the middle of its range. */
+    void (*rand)(void *user, uint8_t *buf, size_t len);
+    /** §3.5.2 step 5, asked when the Early packet is due: non-zero when
+     *  FB messages received from other members during [t0 - T_retention,
+     *  te] are a superset of ours (5a: ours is discarded). NULL: never. */
+    int (*fb_seen)(void *user);
+} rtcp_fb_timing_callbacks;
+
+/** Timing state. Fields are readable (times in µs on the caller's clock);
+ *  change them only through the API. */
+typedef struct rtcp_fb_timing {
+    rtcp_fb_timing_config cfg;
+    rtcp_fb_timing_callbacks cb;
+    void *user;
+    uint64_t tp, tn;          /**< §3.4 c */
+    uint64_t t_rr;            /**< T_rr: the last calculated interval */
+    uint64_t tmin;            /**< Tmin (§3.4 d) */
+    int allow_early;          /**< §3.4 k */
+    int have_rr_last;         /**< t_rr_last is not NaN */
+    uint64_t t_rr_last;       /**< §3.4 n */
+    int early_scheduled;      /**< an Early packet waits for te */
+    uint64_t te;
+    int fb_pending;           /**< FB messages wait (Early or Regular) */
+    uint64_t avg_rtcp_size_x16; /**< avg_rtcp_size in 1/16 octets */
+    uint32_t members, senders;
+    int we_sent;
+    uint64_t n_regular, n_early, n_fb_only, n_suppressed, n_discarded;
+} rtcp_fb_timing;
+
+/** Fill cfg with the defaults. */
+RTCP_FBDEF void rtcp_fb_timing_config_init(rtcp_fb_timing_config *cfg);
+/** Start at now_us (§3.5.1): allow_early TRUE, t_rr_last NaN, Tmin 0 for
+ *  point-to-point or 1 s, tp = now, tn = now + T_rr. cfg NULL: defaults;
+ *  cb NULL: no callbacks. Returns 0 or RTCP_FB_ERR_INVALID (rtcp_bw_bps
+ *  0, avg_rtcp_size 0 or over 65535, cb->size too small). */
+RTCP_FBDEF int rtcp_fb_timing_init(rtcp_fb_timing *t,
+                                   const rtcp_fb_timing_config *cfg,
+                                   const rtcp_fb_timing_callbacks *cb,
+                                   void *user, uint64_t now_us);
+/** The T_rr interval (RFC 3550 §6.3.1 / A.7 calculated interval with the
+ *  AVPF Tmin, no 5 s minimum, §3.2) for rnd16 (RND = 0.5 + rnd16/65536):
+ *  avg_rtcp_size * n / bw with senders taking 25% of rtcp_bw when they
+ *  are at most a quarter of the members (n = senders or receivers), at
+ *  least Tmin, times RND, divided by e - 3/2. Pure; µs. */
+RTCP_FBDEF uint64_t rtcp_fb_timing_interval(const rtcp_fb_timing *t,
+                                            uint16_t rnd16);
+/** Group size: members (us included, at least 1) and senders (at most
+ *  members), and whether we sent RTP lately (RFC 3550 §6.3). Used from
+ *  the next interval on. */
+RTCP_FBDEF void rtcp_fb_timing_set_members(rtcp_fb_timing *t, uint32_t members,
+                                           uint32_t senders, int we_sent);
+/** A compound RTCP packet of size octets (lower-layer overhead included)
+ *  was sent or received: avg_rtcp_size = size/16 + 15/16 avg (§3.5.4,
+ *  RFC 3550 §6.3.3). */
+RTCP_FBDEF void rtcp_fb_timing_on_rtcp_size(rtcp_fb_timing *t, size_t size);
+/** §3.5.2 for an event detected at now_us (t0) that needs FB messages:
+ *  returns RTCP_FB_EARLY_* and sets *when_us (optional) to the time the
+ *  packet carrying them goes: now (NOW), te (SCHEDULED), the waiting
+ *  packet's time (MERGED), tn (REGULAR); UINT64_MAX for DISCARD. After
+ *  NOW, the caller sends and calls rtcp_fb_timing_on_early_sent(now). */
+RTCP_FBDEF int rtcp_fb_timing_request_early(rtcp_fb_timing *t, uint64_t now_us,
+                                            uint64_t *when_us);
+/** An Early packet was sent at now_us (§3.5.2 step 6): allow_early FALSE,
+ *  tn = tp + 2 T_rr, tp = the previous tn. on_timeout calls this itself
+ *  when it returns RTCP_FB_TIMING_EARLY. */
+RTCP_FBDEF void rtcp_fb_timing_on_early_sent(rtcp_fb_timing *t, uint64_t now_us);
+/** §3.5.2 step 5a from the caller's side: FB messages seen from another
+ *  member cover ours; the pending Early packet is cancelled and the FB
+ *  dropped (the Regular schedule, tn, stays). Returns 1 when something was
+ *  pending. */
+RTCP_FBDEF int rtcp_fb_timing_suppress(rtcp_fb_timing *t);
+/** min(te of a pending Early packet, tn). */
+RTCP_FBDEF uint64_t rtcp_fb_timing_next_deadline(const rtcp_fb_timing *t);
+/** The timer fired at now_us. At te: asks fb_seen (step 5); returns
+ *  RTCP_FB_TIMING_FB_DISCARDED, or RTCP_FB_TIMING_EARLY (send now; step 6
+ *  applied). At tn: timer reconsideration (RFC 3550 §6.3.6): T_rr is
+ *  recalculated and if tp + T_rr is still ahead, tn moves there (NONE);
+ *  else §3.5.3: REGULAR (first Regular packet, T_rr_interval 0, or case
+ *  2a: t_rr_last = tn, Tmin = 0), FB_ONLY (2b) or SUPPRESSED (2c); then
+ *  allow_early TRUE, tp = now, tn = now + T_rr, pending FB cleared (it
+ *  goes in this packet). Before any deadline: NONE. */
+RTCP_FBDEF int rtcp_fb_timing_on_timeout(rtcp_fb_timing *t, uint64_t now_us);
+/** §3.3 mode for events every event_interval_us on average: IMMEDIATE
+ *  when this member's RTCP share allows one packet per event
+ *  (event_interval >= R / B, the RFC 3550 §6.3.1 interval without minimum
+ *  or randomisation, i.e. N <= B*T/R with N = 1), REGULAR when
+ *  T_dither_max (0.5 T_rr, 0 point-to-point) already exceeds
+ *  T_max_fb_delay (§3.4), else EARLY. */
+RTCP_FBDEF int rtcp_fb_timing_mode(const rtcp_fb_timing *t,
+                                   uint64_t event_interval_us);
 
 #ifdef __cplusplus
 }
@@ -535,6 +1142,8 @@ RTCP_FBDEF size_t rtcp_fb_nackgen_missing(const rtcp_fb_nackgen *g);
 #ifdef RTCP_FEEDBACK_IMPLEMENTATION
 
 #include <string.h>
+
+static const char *rtcp_fb__gen_strerror(int err);
 
 RTCP_FBDEF const char *rtcp_fb_strerror(int err)
 {
@@ -549,7 +1158,7 @@ RTCP_FBDEF const char *rtcp_fb_strerror(int err)
     case RTCP_FB_ERR_RANGE: return "value out of range";
     case RTCP_FB_ERR_INVALID: return "invalid argument";
     case RTCP_FB_ERR_TOO_MANY: return "more items than room";
-    default: return "unknown error";
+    default: return rtcp_fb__gen_strerror(err);
     }
 }
 
@@ -1447,11 +2056,32 @@ static void rtcp_fb__ng_remove(rtcp_fb_nackgen *g, size_t i)
     g->n--;
 }
 
+/* Drop entry i as given up, telling the caller why. */
+static void rtcp_fb__ng_give_up(rtcp_fb_nackgen *g, size_t i, int reason,
+                                uint64_t now_us)
+{
+    uint16_t seq = g->e[i].seq;
+    rtcp_fb__ng_remove(g, i);
+    g->n_given_up++;
+    if (g->cb.on_give_up) g->cb.on_give_up(g->user, seq, reason, now_us);
+}
+
+/* Clear the list (a stream restart) and start again at seq. */
+static void rtcp_fb__ng_restart(rtcp_fb_nackgen *g, uint16_t seq,
+                                uint64_t now_us)
+{
+    while (g->n)
+        rtcp_fb__ng_give_up(g, 0, RTCP_FB_NACKGEN_GAVE_UP_RESET, now_us);
+    g->n_resets++;
+    g->highest = seq;
+    g->have_bad = 0;
+}
+
 RTCP_FBDEF int rtcp_fb_nackgen_on_packet(rtcp_fb_nackgen *g, uint16_t seq,
                                          uint64_t now_us)
 {
     uint16_t d, s;
-    size_t i, drop = 0;
+    size_t i;
     int added = 0;
     if (!g->started) {
         g->started = 1;
@@ -1461,6 +2091,16 @@ RTCP_FBDEF int rtcp_fb_nackgen_on_packet(rtcp_fb_nackgen *g, uint16_t seq,
     d = (uint16_t)(seq - g->highest);
     if (d == 0) return 0;
     if (d >= 0x8000u) { /* older: a late or retransmitted packet */
+        if ((uint32_t)(uint16_t)(g->highest - seq) > g->cfg.window) {
+            /* far behind: a restart when the next one follows it (A.1) */
+            if (g->have_bad && seq == g->bad_seq) {
+                rtcp_fb__ng_restart(g, seq, now_us);
+                return 0;
+            }
+            g->have_bad = 1;
+            g->bad_seq = (uint16_t)(seq + 1);
+            return 0;
+        }
         for (i = 0; i < g->n; i++) {
             if (g->e[i].seq == seq) {
                 rtcp_fb__ng_remove(g, i);
@@ -1470,28 +2110,18 @@ RTCP_FBDEF int rtcp_fb_nackgen_on_packet(rtcp_fb_nackgen *g, uint16_t seq,
         }
         return 0;
     }
+    g->have_bad = 0;
     if ((uint32_t)d > g->cfg.window) { /* discontinuity: start over */
-        g->n_given_up += g->n;
-        g->n = 0;
-        g->n_resets++;
-        g->highest = seq;
+        rtcp_fb__ng_restart(g, seq, now_us);
         return 0;
     }
     /* entries that fall out of the window behind the new highest */
-    while (drop < g->n &&
-           (uint16_t)(seq - g->e[drop].seq) > g->cfg.window)
-        drop++;
-    if (drop) {
-        memmove(&g->e[0], &g->e[drop], (g->n - drop) * sizeof g->e[0]);
-        g->n -= drop;
-        g->n_given_up += drop;
-    }
+    while (g->n && (uint16_t)(seq - g->e[0].seq) > g->cfg.window)
+        rtcp_fb__ng_give_up(g, 0, RTCP_FB_NACKGEN_GAVE_UP_WINDOW, now_us);
     for (s = (uint16_t)(g->highest + 1); s != seq; s = (uint16_t)(s + 1)) {
         rtcp_fb_nackgen_entry *e;
-        if (g->n == RTCP_FB_NACKGEN_MAX) { /* full: forget the oldest */
-            rtcp_fb__ng_remove(g, 0);
-            g->n_given_up++;
-        }
+        if (g->n == RTCP_FB_NACKGEN_MAX) /* full: forget the oldest */
+            rtcp_fb__ng_give_up(g, 0, RTCP_FB_NACKGEN_GAVE_UP_WINDOW, now_us);
         e = &g->e[g->n++];
         e->seq = s;
         e->retries = 0;
@@ -1503,13 +2133,24 @@ RTCP_FBDEF int rtcp_fb_nackgen_on_packet(rtcp_fb_nackgen *g, uint16_t seq,
     return added;
 }
 
+/* reorder_packets: enough higher numbers arrived after e (numbers ahead of
+ * it up to the highest, received or not: the gap itself proves order). */
+static int rtcp_fb__ng_ripe(const rtcp_fb_nackgen *g,
+                            const rtcp_fb_nackgen_entry *e)
+{
+    return (uint16_t)(g->highest - e->seq) >= g->cfg.reorder_packets ||
+           e->retries > 0;
+}
+
 RTCP_FBDEF uint64_t rtcp_fb_nackgen_next_deadline(const rtcp_fb_nackgen *g)
 {
     uint64_t t = UINT64_MAX;
     size_t i;
     for (i = 0; i < g->n; i++) {
         uint64_t age_end = rtcp_fb__add(g->e[i].seen_us, g->cfg.max_age_us);
-        uint64_t x = g->e[i].due_us < age_end ? g->e[i].due_us : age_end;
+        uint64_t x = age_end;
+        if (rtcp_fb__ng_ripe(g, &g->e[i]) && g->e[i].due_us < x)
+            x = g->e[i].due_us;
         if (x < t) t = x;
     }
     return t;
@@ -1525,19 +2166,18 @@ RTCP_FBDEF size_t rtcp_fb_nackgen_poll(rtcp_fb_nackgen *g, uint64_t now_us,
     while (i < g->n) {
         rtcp_fb_nackgen_entry *e = &g->e[i];
         if (now_us >= rtcp_fb__add(e->seen_us, g->cfg.max_age_us)) {
-            rtcp_fb__ng_remove(g, i);
-            g->n_given_up++;
+            rtcp_fb__ng_give_up(g, i, RTCP_FB_NACKGEN_GAVE_UP_AGE, now_us);
             continue;
         }
-        if (e->due_us <= now_us && k < cap && out) {
+        if (e->due_us <= now_us && e->retries >= g->cfg.max_retries) {
+            /* the last NACK had one spacing to bring it: give up */
+            rtcp_fb__ng_give_up(g, i, RTCP_FB_NACKGEN_GAVE_UP_RETRIES, now_us);
+            continue;
+        }
+        if (e->due_us <= now_us && k < cap && out && rtcp_fb__ng_ripe(g, e)) {
             out[k++] = e->seq;
             e->retries++;
             e->due_us = rtcp_fb__add(now_us, spacing);
-            if (e->retries >= g->cfg.max_retries) {
-                rtcp_fb__ng_remove(g, i);
-                g->n_given_up++;
-                continue;
-            }
         }
         i++;
     }
@@ -1547,6 +2187,1068 @@ RTCP_FBDEF size_t rtcp_fb_nackgen_poll(rtcp_fb_nackgen *g, uint64_t now_us,
 RTCP_FBDEF size_t rtcp_fb_nackgen_missing(const rtcp_fb_nackgen *g)
 {
     return g->n;
+}
+
+RTCP_FBDEF int rtcp_fb_nackgen_set_callbacks(rtcp_fb_nackgen *g,
+                                             const rtcp_fb_nackgen_callbacks *cb,
+                                             void *user)
+{
+    if (!g) return RTCP_FB_ERR_INVALID;
+    memset(&g->cb, 0, sizeof g->cb);
+    g->user = user;
+    if (!cb) return 0;
+    if (cb->size < offsetof(rtcp_fb_nackgen_callbacks, on_give_up) +
+                       sizeof cb->on_give_up)
+        return RTCP_FB_ERR_INVALID;
+    memcpy(&g->cb, cb, cb->size < sizeof g->cb ? cb->size : sizeof g->cb);
+    g->cb.size = (uint32_t)sizeof g->cb;
+    return 0;
+}
+
+/* ---- generator helpers ---------------------------------------------------- */
+
+static const char *rtcp_fb__gen_strerror(int err)
+{
+    switch (err) {
+    case RTCP_FB_ERR_ORDER: return "sequence number not after the newest";
+    case RTCP_FB_ERR_TOO_BIG: return "packet too big";
+    case RTCP_FB_ERR_NOT_RTP: return "not an RTP packet";
+    case RTCP_FB_ERR_NOT_FOUND: return "packet not in the history";
+    case RTCP_FB_ERR_CALLBACK: return "callback failed";
+    case RTCP_FB_ERR_RTX_MAP: return "RTX payload type not mapped";
+    case RTCP_FB_ERR_STATE: return "called from a callback";
+    default: return "unknown error";
+    }
+}
+
+static uint64_t rtcp_fb__max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+/* RND(0.5, 1.5) scaled by 2^16 (32768..98303), or RND(0, 1) scaled by 2^16
+ * (0..65535): one 2-octet draw from the caller, or the middle. */
+static uint16_t rtcp_fb__rand16(void (*fn)(void *, uint8_t *, size_t),
+                                void *user)
+{
+    uint8_t b[2];
+    if (!fn) return 0x8000u;
+    b[0] = b[1] = 0;
+    fn(user, b, 2);
+    return (uint16_t)(((unsigned)b[0] << 8) | b[1]);
+}
+
+/* x * r / 65536 without overflow for x < 2^47. */
+static uint64_t rtcp_fb__scale16(uint64_t x, uint32_t r)
+{
+    return (x >> 16) * r + (((x & 0xFFFFu) * r) >> 16);
+}
+
+/* The RTP fixed header, CSRCs and extension (RFC 3550 §5.1, §5.3.1), and
+ * the padding: *hlen = header octets, *plen = payload octets without
+ * padding. */
+static int rtcp_fb__rtp(const uint8_t *p, size_t len, size_t *hlen,
+                        size_t *plen)
+{
+    size_t h, pad = 0;
+    if (!p || len < 12 || (p[0] >> 6) != 2) return RTCP_FB_ERR_NOT_RTP;
+    h = 12 + 4 * (size_t)(p[0] & 0x0Fu);
+    if (h > len) return RTCP_FB_ERR_NOT_RTP;
+    if (p[0] & 0x10u) {
+        if (len - h < 4) return RTCP_FB_ERR_NOT_RTP;
+        h += 4 + 4 * (size_t)rtcp_fb__rd16(p + h + 2);
+        if (h > len) return RTCP_FB_ERR_NOT_RTP;
+    }
+    if (p[0] & 0x20u) {
+        pad = p[len - 1];
+        if (pad == 0 || pad > len - h) return RTCP_FB_ERR_NOT_RTP;
+    }
+    *hlen = h;
+    *plen = len - h - pad;
+    return 0;
+}
+
+/* ---- RTX (RFC 4588 §4) ------------------------------------------------------ */
+
+RTCP_FBDEF int rtcp_fb_rtx_build(const uint8_t *orig, size_t len,
+                                 uint8_t rtx_pt, uint32_t rtx_ssrc,
+                                 uint16_t rtx_seq, uint8_t *out, size_t cap,
+                                 size_t *needed)
+{
+    size_t h, pl, n;
+    int rc = rtcp_fb__rtp(orig, len, &h, &pl);
+    if (rc) return rc;
+    if (rtx_pt > 127) return RTCP_FB_ERR_RANGE;
+    n = h + 2 + pl;
+    if (needed) *needed = n;
+    if (!out || cap < n) return RTCP_FB_ERR_NOSPACE;
+    if (n > 0x7FFFFFFF) return RTCP_FB_ERR_TOO_BIG;
+    memmove(out + h + 2, orig + h, pl);
+    memmove(out, orig, h);
+    out[h] = orig[2];     /* OSN: the original sequence number */
+    out[h + 1] = orig[3];
+    out[0] = (uint8_t)(out[0] & ~0x20u); /* our own padding: none */
+    out[1] = (uint8_t)((out[1] & 0x80u) | rtx_pt);
+    out[2] = (uint8_t)(rtx_seq >> 8);
+    out[3] = (uint8_t)(rtx_seq & 0xFFu);
+    out[8] = (uint8_t)(rtx_ssrc >> 24);
+    out[9] = (uint8_t)(rtx_ssrc >> 16);
+    out[10] = (uint8_t)(rtx_ssrc >> 8);
+    out[11] = (uint8_t)rtx_ssrc;
+    return (int)n;
+}
+
+RTCP_FBDEF int rtcp_fb_rtx_recover(const uint8_t *rtx, size_t len,
+                                   const rtcp_fb_rtx_map *maps, size_t n_maps,
+                                   uint8_t *out, size_t cap, size_t *needed,
+                                   uint16_t *osn)
+{
+    size_t h, pl, n, i;
+    const rtcp_fb_rtx_map *m = NULL;
+    uint16_t o;
+    int rc = rtcp_fb__rtp(rtx, len, &h, &pl);
+    if (rc) return rc;
+    if (pl < 2) return RTCP_FB_ERR_NOT_RTP;
+    if (n_maps && !maps) return RTCP_FB_ERR_INVALID;
+    for (i = 0; i < n_maps; i++)
+        if (maps[i].rtx_pt == (rtx[1] & 0x7Fu)) {
+            m = &maps[i];
+            break;
+        }
+    if (!m) return RTCP_FB_ERR_RTX_MAP;
+    o = rtcp_fb__rd16(rtx + h);
+    n = h + pl - 2;
+    if (needed) *needed = n;
+    if (osn) *osn = o;
+    if (!out || cap < n) return RTCP_FB_ERR_NOSPACE;
+    memmove(out, rtx, h);
+    memmove(out + h, rtx + h + 2, pl - 2);
+    out[0] = (uint8_t)(out[0] & ~0x20u);
+    out[1] = (uint8_t)((out[1] & 0x80u) | (m->apt & 0x7Fu));
+    out[2] = (uint8_t)(o >> 8);
+    out[3] = (uint8_t)(o & 0xFFu);
+    out[8] = (uint8_t)(m->media_ssrc >> 24);
+    out[9] = (uint8_t)(m->media_ssrc >> 16);
+    out[10] = (uint8_t)(m->media_ssrc >> 8);
+    out[11] = (uint8_t)m->media_ssrc;
+    return (int)n;
+}
+
+/* ---- sender history -------------------------------------------------------- */
+
+RTCP_FBDEF void rtcp_fb_history_config_init(rtcp_fb_history_config *cfg)
+{
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->max_packets = 1024;
+    cfg->max_bytes = 1024u * 1200u;
+    cfg->max_packet_size = 1500;
+    cfg->max_age_us = 1000000;
+    cfg->rtt_us = 100000;
+    cfg->min_interval_us = 5000;
+}
+
+static int rtcp_fb__hist_cfg_ok(const rtcp_fb_history_config *c)
+{
+    return c->max_packets >= 1 && c->max_packets <= 32768 &&
+           c->max_packet_size >= 12 && c->max_packet_size <= 65535 &&
+           c->max_bytes >= c->max_packet_size &&
+           c->max_bytes <= 0x40000000u && c->rtx_pt <= 127;
+}
+
+/* Layout: slots, data, scratch; each part rounded to 8 octets. */
+static size_t rtcp_fb__r8(size_t n) { return (n + 7) / 8 * 8; }
+
+RTCP_FBDEF size_t rtcp_fb_history_mem_size(const rtcp_fb_history_config *cfg)
+{
+    rtcp_fb_history_config d;
+    if (!cfg) {
+        rtcp_fb_history_config_init(&d);
+        cfg = &d;
+    }
+    if (!rtcp_fb__hist_cfg_ok(cfg)) return 0;
+    return rtcp_fb__r8(cfg->max_packets * sizeof(rtcp_fb__hslot)) +
+           rtcp_fb__r8(cfg->max_bytes) + rtcp_fb__r8(cfg->max_packet_size + 2u);
+}
+
+RTCP_FBDEF int rtcp_fb_history_init(rtcp_fb_history *h, void *mem,
+                                    size_t mem_len,
+                                    const rtcp_fb_history_config *cfg,
+                                    const rtcp_fb_history_callbacks *cb,
+                                    void *user)
+{
+    rtcp_fb_history_config d;
+    size_t need;
+    uint8_t *m = (uint8_t *)mem;
+    if (!h) return RTCP_FB_ERR_INVALID;
+    if (!cfg) {
+        rtcp_fb_history_config_init(&d);
+        cfg = &d;
+    }
+    need = rtcp_fb_history_mem_size(cfg);
+    if (!need) return RTCP_FB_ERR_INVALID;
+    if (cb && cb->size < offsetof(rtcp_fb_history_callbacks, send_rtp) +
+                             sizeof cb->send_rtp)
+        return RTCP_FB_ERR_INVALID;
+    if (!mem || mem_len < need) return RTCP_FB_ERR_NOSPACE;
+    memset(h, 0, sizeof *h);
+    h->cfg = *cfg;
+    if (cb) memcpy(&h->cb, cb, cb->size < sizeof h->cb ? cb->size : sizeof h->cb);
+    h->user = user;
+    h->slot = (rtcp_fb__hslot *)(void *)m;
+    m += rtcp_fb__r8(cfg->max_packets * sizeof(rtcp_fb__hslot));
+    h->data = m;
+    m += rtcp_fb__r8(cfg->max_bytes);
+    h->scratch = m;
+    h->rtx_seq = cfg->rtx_seq;
+    return 0;
+}
+
+RTCP_FBDEF void rtcp_fb_history_reset(rtcp_fb_history *h)
+{
+    h->head = h->count = h->wpos = 0;
+}
+
+RTCP_FBDEF void rtcp_fb_history_set_rtt(rtcp_fb_history *h, uint64_t rtt_us)
+{
+    h->cfg.rtt_us = rtt_us;
+}
+
+static rtcp_fb__hslot *rtcp_fb__hs(const rtcp_fb_history *h, uint32_t i)
+{
+    return &h->slot[(h->head + i) % h->cfg.max_packets];
+}
+
+static void rtcp_fb__hist_evict(rtcp_fb_history *h)
+{
+    h->head = (h->head + 1) % h->cfg.max_packets;
+    h->count--;
+    h->st.evicted++;
+    if (h->count == 0) h->wpos = 0;
+}
+
+/* Make room for len contiguous octets (FIFO in a byte ring: the oldest
+ * packet is the first one after wpos); returns the offset. */
+static uint32_t rtcp_fb__hist_room(rtcp_fb_history *h, uint32_t len)
+{
+    for (;;) {
+        uint32_t r;
+        if (h->count == 0) return 0;
+        r = rtcp_fb__hs(h, 0)->off;
+        if (h->wpos > r) { /* used: [r, wpos) */
+            if (h->cfg.max_bytes - h->wpos >= len) return h->wpos;
+            if (r >= len) return 0; /* wrap; the tail stays unused */
+        } else if (r - h->wpos >= len) { /* used: [r, end) + [0, wpos) */
+            return h->wpos;
+        }
+        rtcp_fb__hist_evict(h);
+    }
+}
+
+RTCP_FBDEF int rtcp_fb_history_put(rtcp_fb_history *h, const uint8_t *pkt,
+                                   size_t len, uint64_t now_us)
+{
+    size_t hl, pl;
+    uint16_t seq;
+    uint32_t off;
+    rtcp_fb__hslot *s;
+    int rc = rtcp_fb__rtp(pkt, len, &hl, &pl);
+    if (rc) return rc;
+    if (len > h->cfg.max_packet_size) return RTCP_FB_ERR_TOO_BIG;
+    seq = rtcp_fb__rd16(pkt + 2);
+    if (h->count) {
+        uint16_t d = (uint16_t)(seq - rtcp_fb__hs(h, h->count - 1)->seq);
+        if (d == 0 || d >= 0x8000u) return RTCP_FB_ERR_ORDER;
+        /* keep the span under 2^15 so seq order is serial order */
+        while (h->count && (uint16_t)(seq - rtcp_fb__hs(h, 0)->seq) >= 0x8000u)
+            rtcp_fb__hist_evict(h);
+    }
+    if (h->count == h->cfg.max_packets) rtcp_fb__hist_evict(h);
+    off = rtcp_fb__hist_room(h, (uint32_t)len);
+    s = rtcp_fb__hs(h, h->count);
+    s->seq = seq;
+    s->off = off;
+    s->len = (uint32_t)len;
+    s->sent_us = now_us;
+    s->resent_us = 0;
+    s->resent = 0;
+    memcpy(h->data + off, pkt, len);
+    h->wpos = off + (uint32_t)len;
+    h->count++;
+    h->st.stored++;
+    return 0;
+}
+
+/* Index of seq in the ring, or -1: the direct guess for consecutive
+ * numbers, else a binary search (numbers increase from the oldest). */
+static long rtcp_fb__hist_index(const rtcp_fb_history *h, uint16_t seq)
+{
+    uint16_t base, d;
+    uint32_t lo = 0, hi;
+    if (h->count == 0) return -1;
+    base = rtcp_fb__hs(h, 0)->seq;
+    d = (uint16_t)(seq - base);
+    if (d >= 0x8000u) return -1;
+    if (d < h->count && rtcp_fb__hs(h, d)->seq == seq) return (long)d;
+    hi = h->count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint16_t md = (uint16_t)(rtcp_fb__hs(h, mid)->seq - base);
+        if (md == d) return (long)mid;
+        if (md < d) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}
+
+RTCP_FBDEF const uint8_t *rtcp_fb_history_find(const rtcp_fb_history *h,
+                                               uint16_t seq, size_t *len)
+{
+    long i = rtcp_fb__hist_index(h, seq);
+    const rtcp_fb__hslot *s;
+    if (i < 0) return NULL;
+    s = rtcp_fb__hs(h, (uint32_t)i);
+    if (len) *len = s->len;
+    return h->data + s->off;
+}
+
+RTCP_FBDEF size_t rtcp_fb_history_count(const rtcp_fb_history *h)
+{
+    return h->count;
+}
+
+RTCP_FBDEF rtcp_fb_history_stats rtcp_fb_history_get_stats(
+    const rtcp_fb_history *h)
+{
+    return h->st;
+}
+
+/* Whether seq may be resent at now_us; counts the refusals. */
+static rtcp_fb__hslot *rtcp_fb__hist_resendable(rtcp_fb_history *h,
+                                                uint16_t seq, uint64_t now_us)
+{
+    long i = rtcp_fb__hist_index(h, seq);
+    rtcp_fb__hslot *s;
+    uint64_t spacing = rtcp_fb__max64(h->cfg.rtt_us, h->cfg.min_interval_us);
+    h->st.requested++;
+    if (i < 0) {
+        h->st.not_found++;
+        return NULL;
+    }
+    s = rtcp_fb__hs(h, (uint32_t)i);
+    if (h->cfg.max_age_us && now_us >= s->sent_us &&
+        now_us - s->sent_us > h->cfg.max_age_us) {
+        h->st.too_old++;
+        return NULL;
+    }
+    if (s->resent && now_us < rtcp_fb__add(s->resent_us, spacing)) {
+        h->st.rate_limited++;
+        return NULL;
+    }
+    return s;
+}
+
+RTCP_FBDEF int rtcp_fb_history_answer(rtcp_fb_history *h,
+                                      const rtcp_fb_nack_item *items, size_t n,
+                                      uint64_t now_us, uint16_t *seqs,
+                                      size_t cap)
+{
+    size_t i, k = 0;
+    unsigned b;
+    if ((n && !items) || (cap && !seqs)) return RTCP_FB_ERR_INVALID;
+    for (i = 0; i < n && k < cap; i++) {
+        for (b = 0; b < 17 && k < cap; b++) {
+            uint16_t seq;
+            rtcp_fb__hslot *s;
+            if (b > 0 && !(items[i].blp & (1u << (b - 1)))) continue;
+            seq = (uint16_t)(items[i].pid + b);
+            s = rtcp_fb__hist_resendable(h, seq, now_us);
+            if (!s) continue;
+            s->resent = 1;
+            s->resent_us = now_us;
+            seqs[k++] = seq;
+            h->st.resent++;
+        }
+    }
+    return (int)k;
+}
+
+RTCP_FBDEF int rtcp_fb_history_build_resend(rtcp_fb_history *h, uint16_t seq,
+                                            uint8_t *out, size_t cap,
+                                            size_t *needed)
+{
+    size_t len;
+    int rc;
+    const uint8_t *p = rtcp_fb_history_find(h, seq, &len);
+    if (!p) return RTCP_FB_ERR_NOT_FOUND;
+    if (!h->cfg.rtx) {
+        if (needed) *needed = len;
+        if (!out || cap < len) return RTCP_FB_ERR_NOSPACE;
+        memmove(out, p, len);
+        return (int)len;
+    }
+    rc = rtcp_fb_rtx_build(p, len, h->cfg.rtx_pt, h->cfg.rtx_ssrc, h->rtx_seq,
+                           out, cap, needed);
+    if (rc > 0) h->rtx_seq++;
+    return rc;
+}
+
+RTCP_FBDEF int rtcp_fb_history_on_nack(rtcp_fb_history *h, const uint8_t *buf,
+                                       size_t len, uint64_t now_us)
+{
+    rtcp_fb_common hdr;
+    rtcp_fb_nack_item item;
+    uint16_t seqs[17];
+    size_t n, i, j, sent = 0;
+    int rc;
+    if (h->in_callback) return RTCP_FB_ERR_STATE;
+    if (!h->cb.send_rtp) return RTCP_FB_ERR_INVALID;
+    n = 0;
+    rc = rtcp_fb_nack_parse(buf, len, &hdr, NULL, &n); /* count the FCIs */
+    if (rc != RTCP_FB_ERR_TOO_MANY) return rc < 0 ? rc : RTCP_FB_ERR_INVALID;
+    rc = rtcp_fb_parse_common(buf, len, &hdr);
+    if (rc < 0) return rc;
+    if (hdr.media_ssrc != h->cfg.ssrc) return 0;
+    /* one FCI at a time: 17 numbers at most, no large arrays */
+    for (i = 0; i < n; i++) {
+        int k;
+        item.pid = rtcp_fb__rd16(hdr.fci + 4 * i);
+        item.blp = rtcp_fb__rd16(hdr.fci + 4 * i + 2);
+        k = rtcp_fb_history_answer(h, &item, 1, now_us, seqs, 17);
+        for (j = 0; j < (size_t)k; j++) {
+            int bl = rtcp_fb_history_build_resend(
+                h, seqs[j], h->scratch, h->cfg.max_packet_size + 2u, NULL);
+            if (bl < 0) continue; /* cannot happen: found a moment ago */
+            h->in_callback = 1;
+            rc = h->cb.send_rtp(h->user, h->scratch, (size_t)bl, seqs[j]);
+            h->in_callback = 0;
+            if (rc) {
+                /* this one and the rest of the FCI were not sent */
+                for (; j < (size_t)k; j++) {
+                    long x = rtcp_fb__hist_index(h, seqs[j]);
+                    if (x >= 0) rtcp_fb__hs(h, (uint32_t)x)->resent = 0;
+                    h->st.resent--;
+                }
+                return RTCP_FB_ERR_CALLBACK;
+            }
+            sent++;
+        }
+    }
+    return (int)sent;
+}
+
+/* ---- key frame requester ---------------------------------------------------- */
+
+RTCP_FBDEF void rtcp_fb_keyreq_config_init(rtcp_fb_keyreq_config *cfg)
+{
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->methods = RTCP_FB_KEYREQ_PLI;
+    cfg->min_interval_us = 300000;
+    cfg->rtt_us = 100000;
+}
+
+RTCP_FBDEF int rtcp_fb_keyreq_init(rtcp_fb_keyreq *k,
+                                   const rtcp_fb_keyreq_config *cfg,
+                                   const rtcp_fb_keyreq_callbacks *cb,
+                                   void *user)
+{
+    rtcp_fb_keyreq_config d;
+    if (!k || !cb) return RTCP_FB_ERR_INVALID;
+    if (!cfg) {
+        rtcp_fb_keyreq_config_init(&d);
+        cfg = &d;
+    }
+    if (cb->size < offsetof(rtcp_fb_keyreq_callbacks, send_rtcp) +
+                       sizeof cb->send_rtcp || !cb->send_rtcp)
+        return RTCP_FB_ERR_INVALID;
+    if (!(cfg->methods & (RTCP_FB_KEYREQ_PLI | RTCP_FB_KEYREQ_FIR)))
+        return RTCP_FB_ERR_INVALID;
+    memset(k, 0, sizeof *k);
+    k->cfg = *cfg;
+    memcpy(&k->cb, cb, cb->size < sizeof k->cb ? cb->size : sizeof k->cb);
+    k->user = user;
+    k->next_fir_seq = cfg->fir_seq;
+    return 0;
+}
+
+RTCP_FBDEF void rtcp_fb_keyreq_set_rtt(rtcp_fb_keyreq *k, uint64_t rtt_us)
+{
+    k->cfg.rtt_us = rtt_us;
+}
+
+static uint64_t rtcp_fb__kr_spacing(const rtcp_fb_keyreq *k)
+{
+    return rtcp_fb__max64(k->cfg.rtt_us, k->cfg.min_interval_us);
+}
+
+RTCP_FBDEF uint64_t rtcp_fb_keyreq_next_deadline(const rtcp_fb_keyreq *k)
+{
+    if (!k->pending) return UINT64_MAX;
+    if (!k->have_sent) return 0;
+    return rtcp_fb__add(k->last_sent_us, rtcp_fb__kr_spacing(k));
+}
+
+/* Send the pending request now. */
+static int rtcp_fb__kr_send(rtcp_fb_keyreq *k, uint64_t now_us)
+{
+    uint8_t b[20];
+    int n, rc;
+    if (k->method == RTCP_FB_KEYREQ_FIR) {
+        rtcp_fb_fir_item it;
+        if (!k->fir_assigned) { /* §4.3.1.2: +1 per new command */
+            k->fir_seq = k->next_fir_seq++;
+            k->fir_assigned = 1;
+        }
+        it.ssrc = k->cfg.media_ssrc;
+        it.seq = k->fir_seq;
+        /* §4.3.1.2: the media source SSRC field SHALL be 0 */
+        n = rtcp_fb_fir_build(b, sizeof b, k->cfg.sender_ssrc, 0, &it, 1, NULL);
+    } else {
+        n = rtcp_fb_pli_build(b, sizeof b, k->cfg.sender_ssrc,
+                              k->cfg.media_ssrc, NULL);
+    }
+    if (n < 0) return n;
+    k->in_callback = 1;
+    rc = k->cb.send_rtcp(k->user, b, (size_t)n);
+    k->in_callback = 0;
+    if (rc) return RTCP_FB_ERR_CALLBACK;
+    if (k->method == RTCP_FB_KEYREQ_FIR) k->n_fir++;
+    else k->n_pli++;
+    k->have_sent = 1;
+    k->last_sent_us = now_us;
+    k->sent_for_pending++;
+    return 1;
+}
+
+static int rtcp_fb__kr_due(const rtcp_fb_keyreq *k, uint64_t now_us)
+{
+    return k->pending && now_us >= rtcp_fb_keyreq_next_deadline(k);
+}
+
+RTCP_FBDEF int rtcp_fb_keyreq_request(rtcp_fb_keyreq *k, int reason,
+                                      uint64_t now_us)
+{
+    unsigned m;
+    if (k->in_callback) return RTCP_FB_ERR_STATE;
+    if (reason == RTCP_FB_KEYREQ_LOSS) {
+        if (!(k->cfg.methods & RTCP_FB_KEYREQ_PLI)) return RTCP_FB_ERR_TYPE;
+        m = RTCP_FB_KEYREQ_PLI;
+    } else if (reason == RTCP_FB_KEYREQ_REFRESH) {
+        m = (k->cfg.methods & RTCP_FB_KEYREQ_FIR) ? RTCP_FB_KEYREQ_FIR
+                                                  : RTCP_FB_KEYREQ_PLI;
+    } else {
+        return RTCP_FB_ERR_INVALID;
+    }
+    if (!k->pending || (m == RTCP_FB_KEYREQ_FIR && k->method != m)) {
+        k->pending = 1;
+        k->method = m;
+        k->sent_for_pending = 0;
+        k->fir_assigned = 0; /* numbered when first sent */
+    }
+    if (!rtcp_fb__kr_due(k, now_us)) return 0;
+    return rtcp_fb__kr_send(k, now_us);
+}
+
+RTCP_FBDEF void rtcp_fb_keyreq_on_keyframe(rtcp_fb_keyreq *k, uint64_t now_us)
+{
+    (void)now_us;
+    if (k->pending) k->n_answered++;
+    k->pending = 0;
+}
+
+RTCP_FBDEF int rtcp_fb_keyreq_on_timeout(rtcp_fb_keyreq *k, uint64_t now_us)
+{
+    if (k->in_callback) return RTCP_FB_ERR_STATE;
+    if (!rtcp_fb__kr_due(k, now_us)) return 0;
+    if (k->cfg.max_repeats && k->sent_for_pending > k->cfg.max_repeats) {
+        k->pending = 0;
+        k->n_abandoned++;
+        return 0;
+    }
+    return rtcp_fb__kr_send(k, now_us);
+}
+
+/* ---- transport-wide CC feedback generator ---------------------------------- */
+
+RTCP_FBDEF void rtcp_fb_twccgen_config_init(rtcp_fb_twccgen_config *cfg)
+{
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->window = 1024;
+    cfg->interval_us = 100000;
+    cfg->max_fb_size = 1200;
+}
+
+static int rtcp_fb__twg_cfg_ok(const rtcp_fb_twccgen_config *c)
+{
+    return c->window >= 16 && c->window <= 32768 && c->interval_us > 0 &&
+           c->max_fb_size >= 64 && c->max_fb_size <= 65536;
+}
+
+RTCP_FBDEF size_t rtcp_fb_twccgen_mem_size(const rtcp_fb_twccgen_config *cfg)
+{
+    rtcp_fb_twccgen_config d;
+    if (!cfg) {
+        rtcp_fb_twccgen_config_init(&d);
+        cfg = &d;
+    }
+    if (!rtcp_fb__twg_cfg_ok(cfg)) return 0;
+    return rtcp_fb__r8(cfg->window * sizeof(uint64_t)) +
+           rtcp_fb__r8(cfg->window * sizeof(rtcp_fb_twcc_packet)) +
+           rtcp_fb__r8(cfg->max_fb_size);
+}
+
+RTCP_FBDEF int rtcp_fb_twccgen_init(rtcp_fb_twccgen *g, void *mem,
+                                    size_t mem_len,
+                                    const rtcp_fb_twccgen_config *cfg,
+                                    const rtcp_fb_twccgen_callbacks *cb,
+                                    void *user)
+{
+    rtcp_fb_twccgen_config d;
+    size_t need;
+    uint8_t *m = (uint8_t *)mem;
+    if (!g || !cb) return RTCP_FB_ERR_INVALID;
+    if (!cfg) {
+        rtcp_fb_twccgen_config_init(&d);
+        cfg = &d;
+    }
+    need = rtcp_fb_twccgen_mem_size(cfg);
+    if (!need) return RTCP_FB_ERR_INVALID;
+    if (cb->size < offsetof(rtcp_fb_twccgen_callbacks, send_rtcp) +
+                       sizeof cb->send_rtcp || !cb->send_rtcp)
+        return RTCP_FB_ERR_INVALID;
+    if (!mem || mem_len < need) return RTCP_FB_ERR_NOSPACE;
+    memset(g, 0, sizeof *g);
+    g->cfg = *cfg;
+    memcpy(&g->cb, cb, cb->size < sizeof g->cb ? cb->size : sizeof g->cb);
+    g->user = user;
+    g->arrival = (uint64_t *)(void *)m;
+    m += rtcp_fb__r8(cfg->window * sizeof(uint64_t));
+    g->pkts = (rtcp_fb_twcc_packet *)(void *)m;
+    m += rtcp_fb__r8(cfg->window * sizeof(rtcp_fb_twcc_packet));
+    g->buf = m;
+    memset(g->arrival, 0, cfg->window * sizeof(uint64_t));
+    return 0;
+}
+
+static uint64_t *rtcp_fb__twg_slot(const rtcp_fb_twccgen *g, int64_t ext)
+{
+    /* ext may be negative at the very start; keep the index positive */
+    int64_t w = (int64_t)g->cfg.window;
+    return &g->arrival[((ext % w) + w) % w];
+}
+
+/* 64 ms reference time (full value) and 250 µs ticks of an arrival. */
+static int64_t rtcp_fb__twg_ref(uint64_t t) { return (int64_t)(t / 64000u); }
+static int64_t rtcp_fb__twg_tick(uint64_t t) { return (int64_t)(t / 250u); }
+
+/* Fill g->pkts for [from, highest], at most cap packets, starting a new
+ * delta chain at from; stops before a delta no symbol holds. Returns the
+ * count; *ref the reference time (full 64 ms units). */
+static size_t rtcp_fb__twg_fill(rtcp_fb_twccgen *g, int64_t from, size_t cap,
+                                int64_t *ref)
+{
+    size_t k = 0;
+    int64_t prev = 0, s;
+    int have = 0;
+    *ref = 0;
+    for (s = from; s <= g->highest && k < cap; s++, k++) {
+        uint64_t a = *rtcp_fb__twg_slot(g, s);
+        rtcp_fb_twcc_packet *p = &g->pkts[k];
+        p->seq = (uint16_t)s;
+        p->delta_us = 0;
+        p->status = RTCP_FB_TWCC_NOT_RECEIVED;
+        if (!a) continue;
+        a--;
+        if (!have) {
+            *ref = rtcp_fb__twg_ref(a);
+            prev = *ref * 256;
+            have = 1;
+        }
+        {
+            int64_t d = rtcp_fb__twg_tick(a) - prev;
+            if (d < -32768 || d > 32767) break;
+            p->status = RTCP_FB_TWCC_RECEIVED;
+            p->delta_us = (int32_t)(d * 250);
+            prev = rtcp_fb__twg_tick(a);
+        }
+    }
+    return k;
+}
+
+static int32_t rtcp_fb__twg_ref24(int64_t ref)
+{
+    int32_t m = (int32_t)(ref & 0xFFFFFF);
+    return m >= 0x800000 ? m - 0x1000000 : m;
+}
+
+/* Octets of a feedback of the first k packets of g->pkts. */
+static size_t rtcp_fb__twg_size(rtcp_fb_twccgen *g, size_t k, int64_t ref)
+{
+    rtcp_fb_twcc tw;
+    size_t need = 0;
+    tw.base_seq = g->pkts[0].seq;
+    tw.status_count = 0;
+    tw.ref_time = rtcp_fb__twg_ref24(ref);
+    tw.fb_pkt_count = 0;
+    if (rtcp_fb_twcc_build(NULL, 0, g->cfg.sender_ssrc, g->cfg.media_ssrc,
+                           &tw, g->pkts, k, &need) != RTCP_FB_ERR_NOSPACE)
+        return (size_t)-1;
+    return need;
+}
+
+/* One feedback packet from g->start; returns 1 sent or an error. */
+static int rtcp_fb__twg_one(rtcp_fb_twccgen *g)
+{
+    rtcp_fb_twcc tw;
+    int64_t ref;
+    size_t n, lo, hi;
+    int len, rc;
+    n = rtcp_fb__twg_fill(g, g->start, g->cfg.window, &ref);
+    if (n == 0) n = 1; /* cannot happen: start <= highest */
+    /* the largest prefix that fits max_fb_size (sizes grow with k) */
+    lo = 1;
+    hi = n;
+    if (rtcp_fb__twg_size(g, n, ref) > g->cfg.max_fb_size) {
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo + 1) / 2;
+            if (rtcp_fb__twg_size(g, mid, ref) <= g->cfg.max_fb_size) lo = mid;
+            else hi = mid - 1;
+        }
+        n = lo;
+    }
+    tw.base_seq = g->pkts[0].seq;
+    tw.status_count = (uint16_t)n;
+    tw.ref_time = rtcp_fb__twg_ref24(ref);
+    tw.fb_pkt_count = g->fb_count;
+    len = rtcp_fb_twcc_build(g->buf, g->cfg.max_fb_size, g->cfg.sender_ssrc,
+                             g->cfg.media_ssrc, &tw, g->pkts, n, NULL);
+    if (len < 0) return len;
+    g->in_callback = 1;
+    rc = g->cb.send_rtcp(g->user, g->buf, (size_t)len);
+    g->in_callback = 0;
+    if (rc) return RTCP_FB_ERR_CALLBACK;
+    g->fb_count++;
+    g->n_feedback++;
+    g->start += (int64_t)n;
+    return 1;
+}
+
+RTCP_FBDEF int rtcp_fb_twccgen_flush(rtcp_fb_twccgen *g, uint64_t now_us)
+{
+    int sent = 0;
+    if (g->in_callback) return RTCP_FB_ERR_STATE;
+    while (g->started && g->start <= g->highest) {
+        int rc = rtcp_fb__twg_one(g);
+        if (rc < 0) return rc;
+        sent += rc;
+    }
+    g->pending_pkts = 0;
+    g->pending_bytes = 0;
+    g->period_start_us = now_us;
+    return sent;
+}
+
+RTCP_FBDEF uint64_t rtcp_fb_twccgen_next_deadline(const rtcp_fb_twccgen *g)
+{
+    if (!g->started || g->start > g->highest) return UINT64_MAX;
+    return rtcp_fb__add(g->period_start_us, g->cfg.interval_us);
+}
+
+RTCP_FBDEF int rtcp_fb_twccgen_on_timeout(rtcp_fb_twccgen *g, uint64_t now_us)
+{
+    if (g->in_callback) return RTCP_FB_ERR_STATE;
+    if (now_us < rtcp_fb_twccgen_next_deadline(g)) return 0;
+    return rtcp_fb_twccgen_flush(g, now_us);
+}
+
+RTCP_FBDEF int rtcp_fb_twccgen_on_packet(rtcp_fb_twccgen *g, uint16_t seq,
+                                         size_t size, uint64_t now_us)
+{
+    int64_t ext, w = (int64_t)g->cfg.window, s;
+    int sent = 0, rc;
+    uint64_t *slot;
+    if (g->in_callback) return RTCP_FB_ERR_STATE;
+    if (!g->started) {
+        g->started = 1;
+        g->highest = g->start = (int64_t)seq;
+        g->period_start_us = now_us;
+        *rtcp_fb__twg_slot(g, seq) = now_us + 1;
+        g->pending_pkts = 1;
+        g->pending_bytes = size;
+        goto thresholds;
+    }
+    ext = g->highest + (int16_t)(uint16_t)(seq - (uint16_t)g->highest);
+    if (ext > g->highest) {
+        if (g->start > g->highest) g->period_start_us = now_us; /* idle */
+        if (ext - w >= g->start && g->start <= g->highest) {
+            /* the window would overwrite unreported arrivals */
+            rc = rtcp_fb_twccgen_flush(g, now_us);
+            if (rc < 0) return rc;
+            sent += rc;
+        }
+        /* numbers between are not received (yet); clear stale slots */
+        for (s = ext - w + 1 > g->highest + 1 ? ext - w + 1 : g->highest + 1;
+             s <= ext; s++)
+            *rtcp_fb__twg_slot(g, s) = 0;
+        if (ext - g->start >= w) g->start = ext; /* a jump: nothing between */
+        g->highest = ext;
+    } else if (ext <= g->highest - w) {
+        g->n_too_old++;
+        return 0;
+    } else {
+        g->n_late++;
+        if (*rtcp_fb__twg_slot(g, ext)) {
+            g->n_duplicate++;
+            return 0;
+        }
+        if (ext < g->start) {
+            if (g->start > g->highest) g->period_start_us = now_us;
+            g->start = ext;
+        }
+    }
+    slot = rtcp_fb__twg_slot(g, ext);
+    if (!*slot) *slot = now_us + 1;
+    g->pending_pkts++;
+    g->pending_bytes += size;
+thresholds:
+    if ((g->cfg.max_packets && g->pending_pkts >= g->cfg.max_packets) ||
+        (g->cfg.max_bytes && g->pending_bytes >= g->cfg.max_bytes)) {
+        rc = rtcp_fb_twccgen_flush(g, now_us);
+        if (rc < 0) return rc;
+        sent += rc;
+    }
+    return sent;
+}
+
+/* ---- RFC 4585 §3.5 timing ---------------------------------------------------- */
+
+RTCP_FBDEF void rtcp_fb_timing_config_init(rtcp_fb_timing_config *cfg)
+{
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->point_to_point = 1;
+    cfg->t_max_fb_delay_us = UINT64_MAX;
+    cfg->rtcp_bw_bps = 3200;
+    cfg->avg_rtcp_size = 100;
+    cfg->members = 2;
+}
+
+/* RFC 3550 §6.3.1 / A.7 deterministic part without the minimum: this
+ * member's share, avg_rtcp_size * n / bandwidth, in µs. */
+static uint64_t rtcp_fb__timing_det(const rtcp_fb_timing *t)
+{
+    uint64_t n = t->members ? t->members : 1, bw = t->cfg.rtcp_bw_bps;
+    uint64_t s = t->senders;
+    if (n > (1u << 20)) n = 1u << 20;
+    if (s > n) s = n;
+    /* senders share 25% when they are at most a quarter of the members */
+    if (s <= n / 4) {
+        if (t->we_sent) {
+            bw = bw / 4;
+            n = s;
+        } else {
+            bw = bw - bw / 4;
+            n = n - s;
+        }
+    }
+    if (n == 0) n = 1;
+    if (bw == 0) bw = 1;
+    /* avg (1/16 octets, < 2^21) * 8 bits * n (<= 2^20) * 1e6 / 16 fits */
+    return t->avg_rtcp_size_x16 * n / 2 * 1000000u / bw;
+}
+
+RTCP_FBDEF uint64_t rtcp_fb_timing_interval(const rtcp_fb_timing *t,
+                                            uint16_t rnd16)
+{
+    uint64_t tt = rtcp_fb__timing_det(t);
+    if (tt < t->tmin) tt = t->tmin;
+    if (tt > ((uint64_t)1 << 40)) tt = (uint64_t)1 << 40;
+    /* RND(0.5, 1.5), then / (e - 3/2) = * 100000 / 121828 */
+    tt = tt / 2 + rtcp_fb__scale16(tt, rnd16);
+    return tt * 100000u / 121828u;
+}
+
+RTCP_FBDEF int rtcp_fb_timing_init(rtcp_fb_timing *t,
+                                   const rtcp_fb_timing_config *cfg,
+                                   const rtcp_fb_timing_callbacks *cb,
+                                   void *user, uint64_t now_us)
+{
+    rtcp_fb_timing_config d;
+    if (!t) return RTCP_FB_ERR_INVALID;
+    if (!cfg) {
+        rtcp_fb_timing_config_init(&d);
+        cfg = &d;
+    }
+    if (!cfg->rtcp_bw_bps || !cfg->avg_rtcp_size || cfg->avg_rtcp_size > 65535)
+        return RTCP_FB_ERR_INVALID;
+    if (cb && cb->size < offsetof(rtcp_fb_timing_callbacks, rand) +
+                             sizeof cb->rand)
+        return RTCP_FB_ERR_INVALID;
+    memset(t, 0, sizeof *t);
+    t->cfg = *cfg;
+    if (cb) memcpy(&t->cb, cb, cb->size < sizeof t->cb ? cb->size : sizeof t->cb);
+    t->user = user;
+    t->members = cfg->members ? cfg->members : 1;
+    t->avg_rtcp_size_x16 = (uint64_t)cfg->avg_rtcp_size * 16u;
+    t->allow_early = 1;
+    t->tmin = cfg->point_to_point ? 0 : 1000000;
+    t->tp = now_us;
+    t->t_rr = rtcp_fb_timing_interval(t, rtcp_fb__rand16(t->cb.rand, user));
+    t->tn = rtcp_fb__add(now_us, t->t_rr);
+    return 0;
+}
+
+RTCP_FBDEF void rtcp_fb_timing_set_members(rtcp_fb_timing *t, uint32_t members,
+                                           uint32_t senders, int we_sent)
+{
+    t->members = members ? members : 1;
+    t->senders = senders > t->members ? t->members : senders;
+    t->we_sent = we_sent ? 1 : 0;
+}
+
+RTCP_FBDEF void rtcp_fb_timing_on_rtcp_size(rtcp_fb_timing *t, size_t size)
+{
+    uint64_t s = size > 65535 ? 65535 : (uint64_t)size;
+    t->avg_rtcp_size_x16 = t->avg_rtcp_size_x16 -
+                           t->avg_rtcp_size_x16 / 16 + s;
+}
+
+static uint64_t rtcp_fb__dither_max(const rtcp_fb_timing *t)
+{
+    return t->cfg.point_to_point ? 0 : t->t_rr / 2; /* l = 0.5 */
+}
+
+RTCP_FBDEF int rtcp_fb_timing_request_early(rtcp_fb_timing *t, uint64_t now_us,
+                                            uint64_t *when_us)
+{
+    uint64_t dm, te, w = UINT64_MAX;
+    int r;
+    if (t->early_scheduled || t->fb_pending) { /* step 2a */
+        w = t->early_scheduled ? t->te : t->tn;
+        r = RTCP_FB_EARLY_MERGED;
+        goto out;
+    }
+    dm = rtcp_fb__dither_max(t);
+    if (rtcp_fb__add(now_us, dm) > t->tn) { /* step 3a */
+        t->fb_pending = 1;
+        w = t->tn;
+        r = RTCP_FB_EARLY_REGULAR;
+        goto out;
+    }
+    if (!t->allow_early) { /* step 4a */
+        if (t->tn - now_us < t->cfg.t_max_fb_delay_us) {
+            t->fb_pending = 1;
+            w = t->tn;
+            r = RTCP_FB_EARLY_REGULAR;
+        } else {
+            t->n_discarded++;
+            r = RTCP_FB_EARLY_DISCARD;
+        }
+        goto out;
+    }
+    /* step 4b: te = t0 + RND * T_dither_max */
+    te = now_us + rtcp_fb__scale16(dm, rtcp_fb__rand16(t->cb.rand, t->user));
+    t->fb_pending = 1;
+    w = te;
+    if (te == now_us) {
+        r = RTCP_FB_EARLY_NOW;
+    } else {
+        t->early_scheduled = 1;
+        t->te = te;
+        r = RTCP_FB_EARLY_SCHEDULED;
+    }
+out:
+    if (when_us) *when_us = w;
+    return r;
+}
+
+RTCP_FBDEF void rtcp_fb_timing_on_early_sent(rtcp_fb_timing *t, uint64_t now_us)
+{
+    uint64_t prev = t->tn;
+    (void)now_us;
+    t->early_scheduled = 0;
+    t->fb_pending = 0;
+    t->allow_early = 0;
+    t->tn = rtcp_fb__add(t->tp, 2 * t->t_rr);
+    t->tp = prev;
+    t->n_early++;
+}
+
+RTCP_FBDEF int rtcp_fb_timing_suppress(rtcp_fb_timing *t)
+{
+    int was = t->early_scheduled || t->fb_pending;
+    t->early_scheduled = 0;
+    t->fb_pending = 0;
+    if (was) t->n_discarded++;
+    return was;
+}
+
+RTCP_FBDEF uint64_t rtcp_fb_timing_next_deadline(const rtcp_fb_timing *t)
+{
+    if (t->early_scheduled && t->te < t->tn) return t->te;
+    return t->tn;
+}
+
+/* §3.5.3 after reconsideration at tn; the caller sends what it says. */
+static int rtcp_fb__timing_regular(rtcp_fb_timing *t, uint64_t now_us)
+{
+    int r;
+    if (!t->have_rr_last || t->cfg.t_rr_interval_us == 0) {
+        r = RTCP_FB_TIMING_REGULAR; /* case 1, or no T_rr_interval */
+    } else {
+        uint64_t cur = t->cfg.t_rr_interval_us / 2 +
+                       rtcp_fb__scale16(t->cfg.t_rr_interval_us,
+                                        rtcp_fb__rand16(t->cb.rand, t->user));
+        if (rtcp_fb__add(t->t_rr_last, cur) <= t->tn) r = RTCP_FB_TIMING_REGULAR;
+        else if (t->fb_pending) r = RTCP_FB_TIMING_FB_ONLY;
+        else r = RTCP_FB_TIMING_SUPPRESSED;
+    }
+    if (r == RTCP_FB_TIMING_REGULAR) {
+        t->have_rr_last = 1;
+        t->t_rr_last = t->tn;
+        t->tmin = 0;
+        t->n_regular++;
+    } else if (r == RTCP_FB_TIMING_FB_ONLY) {
+        t->n_fb_only++;
+    } else {
+        t->n_suppressed++;
+    }
+    t->fb_pending = 0;
+    t->early_scheduled = 0; /* overtaken: the FB goes now */
+    t->allow_early = 1;
+    t->tp = now_us;
+    t->t_rr = rtcp_fb_timing_interval(t, rtcp_fb__rand16(t->cb.rand, t->user));
+    t->tn = rtcp_fb__add(now_us, t->t_rr);
+    return r;
+}
+
+RTCP_FBDEF int rtcp_fb_timing_on_timeout(rtcp_fb_timing *t, uint64_t now_us)
+{
+    if (t->early_scheduled && now_us >= t->te && t->te < t->tn) {
+        if (t->cb.fb_seen && t->cb.fb_seen(t->user)) { /* step 5a */
+            rtcp_fb_timing_suppress(t);
+            return RTCP_FB_TIMING_FB_DISCARDED;
+        }
+        rtcp_fb_timing_on_early_sent(t, now_us);
+        return RTCP_FB_TIMING_EARLY;
+    }
+    if (now_us < t->tn) return RTCP_FB_TIMING_NONE;
+    /* RFC 3550 §6.3.6 timer reconsideration */
+    t->t_rr = rtcp_fb_timing_interval(t, rtcp_fb__rand16(t->cb.rand, t->user));
+    if (rtcp_fb__add(t->tp, t->t_rr) > now_us) {
+        t->tn = rtcp_fb__add(t->tp, t->t_rr);
+        return RTCP_FB_TIMING_NONE;
+    }
+    return rtcp_fb__timing_regular(t, now_us);
+}
+
+RTCP_FBDEF int rtcp_fb_timing_mode(const rtcp_fb_timing *t,
+                                   uint64_t event_interval_us)
+{
+    if (event_interval_us >= rtcp_fb__timing_det(t))
+        return RTCP_FB_MODE_IMMEDIATE;
+    if (rtcp_fb__dither_max(t) > t->cfg.t_max_fb_delay_us)
+        return RTCP_FB_MODE_REGULAR;
+    return RTCP_FB_MODE_EARLY;
 }
 
 #endif /* RTCP_FEEDBACK_IMPLEMENTATION */

@@ -857,8 +857,14 @@ Test(rtcp_fb_nackgen, retry_limit_per_sequence_number)
         cr_assert_eq(out[0], 101);
         t += 50000;
     }
-    cr_assert_eq(rtcp_fb_nackgen_missing(&ng), 0);
+    /* the third NACK gets one spacing for its retransmission, then the
+     * number is given up */
+    cr_assert_eq(rtcp_fb_nackgen_missing(&ng), 1);
+    cr_assert_eq(rtcp_fb_nackgen_next_deadline(&ng), t);
+    cr_assert_eq(poll_at(t - 1, out), 0);
+    cr_assert_eq(ng.n_given_up, 0);
     cr_assert_eq(poll_at(t, out), 0);
+    cr_assert_eq(rtcp_fb_nackgen_missing(&ng), 0);
     cr_assert_eq(ng.n_given_up, 1);
 }
 
