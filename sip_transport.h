@@ -17,6 +17,9 @@
  * Options (define before the include):
  *   SIP_TRANSPORT_IMPLEMENTATION  compile the implementation in this file
  *   SIP_TRANSPORT_STATIC          make every function static
+ *   SIP_USE_OPENSSL               the sip_tls_* filter (link -lssl -lcrypto)
+ *   SIP_TLS_MALLOC(n), SIP_TLS_FREE(p)  its allocator (default malloc/free)
+ *   SIP_RESOLVE_MAX_*             limits of one RFC 3263 resolution
  *
  * Licence: MIT, see the end of this file.
  */
@@ -337,6 +340,32 @@ typedef struct sip_resolve_q {
     uint64_t deadline_us;  /**< when asked: the timeout */
 } sip_resolve_q;
 
+/** An SRV name (or a direct host) of a resolution (internal). */
+typedef struct sip_resolve_set {
+    sip_tp tp;
+    uint8_t state;       /**< 1 pending, 2 done */
+    uint8_t found;       /**< SRV records existed (or a direct host) */
+    uint8_t unavailable; /**< only "." records */
+} sip_resolve_set;
+
+/** A host and port of a set, in RFC 2782 order (internal). */
+typedef struct sip_resolve_host {
+    uint8_t set, name;
+    uint16_t port;
+} sip_resolve_host;
+
+/** A name looked up with A/AAAA (internal). */
+typedef struct sip_resolve_name {
+    uint16_t off, len;
+    uint8_t st4, st6;    /**< 0 not asked, 1 pending, 2 done */
+} sip_resolve_name;
+
+/** An address of a name (internal). */
+typedef struct sip_resolve_addr {
+    uint8_t name, family;
+    uint8_t ip[16];
+} sip_resolve_addr;
+
 /** One resolution in progress (caller memory, about 5 KB). Readable
  *  fields: `expires_us` (the smallest TTL of the records used, as a time:
  *  resolve again after it), `dropped` (records ignored for the limits
@@ -350,24 +379,10 @@ typedef struct sip_resolve {
     uint16_t host_off, host_len;
     uint16_t n_q, n_sets, n_hosts, n_names, n_addrs, n_emitted, pool_len;
     sip_resolve_q q[SIP_RESOLVE_MAX_QUERIES];
-    struct sip_resolve_set {
-        sip_tp tp;
-        uint8_t state;     /**< 1 pending, 2 done */
-        uint8_t found;     /**< SRV records existed (or a direct host) */
-        uint8_t unavailable; /**< the single record "." */
-    } sets[SIP_RESOLVE_MAX_SETS];
-    struct sip_resolve_host {
-        uint8_t set, name;
-        uint16_t port;
-    } hosts[SIP_RESOLVE_MAX_HOSTS];
-    struct sip_resolve_name {
-        uint16_t off, len;
-        uint8_t st4, st6;  /**< 0 not asked, 1 pending, 2 done */
-    } names[SIP_RESOLVE_MAX_NAMES];
-    struct sip_resolve_addr {
-        uint8_t name, family;
-        uint8_t ip[16];
-    } addrs[SIP_RESOLVE_MAX_ADDRS];
+    sip_resolve_set sets[SIP_RESOLVE_MAX_SETS];
+    sip_resolve_host hosts[SIP_RESOLVE_MAX_HOSTS];
+    sip_resolve_name names[SIP_RESOLVE_MAX_NAMES];
+    sip_resolve_addr addrs[SIP_RESOLVE_MAX_ADDRS];
     sip_target emitted[SIP_RESOLVE_MAX_TARGETS];
     char pool[SIP_RESOLVE_POOL];
 } sip_resolve;
@@ -443,6 +458,215 @@ SIP_TRANSPORT_DEF int sip_resolve_failed(sip_resolve *r, uint64_t now_us);
  *  awaited and the list is final. Returns the number of targets there are
  *  (it may exceed cap: only cap are written), or SIP_ERR_RESOLVE_STATE. */
 SIP_TRANSPORT_DEF int sip_resolve_list(const sip_resolve *r, uint64_t now_us, sip_target *out, size_t cap, int *complete);
+
+/* ------------------------------------------------------------------------
+ * TLS: RFC 5922 identity rules (always), and an OpenSSL memory-BIO filter
+ * (with SIP_USE_OPENSSL, link -lssl -lcrypto)
+ *
+ * sip_tls is a byte filter around one OpenSSL SSL object and two memory
+ * BIOs; it never touches a socket:
+ *
+ *     socket bytes --> sip_tls_input(t, cipher, n, plain_out, u)
+ *                          plain_out(u, sip bytes, n) ... (0..many calls)
+ *     sip bytes    --> sip_tls_output(t, plain, n, cipher_out, u)
+ *                          cipher_out(u, tls records, n) ... to the socket
+ *     after every sip_tls_input(): sip_tls_pending_output(t, cipher_out, u)
+ *         sends what TLS itself has to say (handshake messages, alerts,
+ *         TLS 1.3 session tickets, key updates).
+ *
+ * Every function that produces ciphertext hands it to a cipher_out
+ * callback before returning, so the filter holds no unsent bytes between
+ * calls except plaintext written before the handshake finished (queued,
+ * up to SIP_TLS_MAX_QUEUED bytes, and encrypted as soon as it is done).
+ * A client starts the handshake with sip_tls_pending_output() (its
+ * ClientHello) or simply by writing its first message.
+ *
+ * Verification (client: always unless cfg.insecure; server: when
+ * cfg.request_client_cert): OpenSSL checks the chain against the trust
+ * anchors; the peer certificate must carry the expected domain per RFC
+ * 5922 §7 (sip_tls_identity_check); then cfg.verify_cb, when set, decides
+ * with both results (it may accept a self-signed peer or reject a valid
+ * one). A rejection fails the handshake with an alert to the peer.
+ *
+ * Errors: SIP_ERR_TLS_* (-480..-499); a fatal one is sticky (every later
+ * call returns it) and sip_tls_reason() tells why in words. There is no
+ * timer: a stalled handshake is the connection's idle timeout's business.
+ * --------------------------------------------------------------------- */
+
+/** Error codes of the TLS filter (range -480..-499 of sip_transport.h). */
+typedef enum sip_tls_err {
+    SIP_ERR_TLS_INVALID = -480,   /**< NULL or invalid argument */
+    SIP_ERR_TLS_NOMEM = -481,     /**< allocation failed (ours or OpenSSL's) */
+    SIP_ERR_TLS_CONFIG = -482,    /**< CA, certificate or key failed to load,
+                                       or a server without certificate */
+    SIP_ERR_TLS_HANDSHAKE = -483, /**< handshake failed (alert, no common
+                                       version or cipher, bad message) */
+    SIP_ERR_TLS_VERIFY = -484,    /**< the peer's chain did not verify */
+    SIP_ERR_TLS_IDENTITY = -485,  /**< the peer's certificate does not carry
+                                       the expected domain (RFC 5922 §7) */
+    SIP_ERR_TLS_REJECTED = -486,  /**< cfg.verify_cb rejected the peer */
+    SIP_ERR_TLS_CLOSED = -487,    /**< the peer sent close_notify: no more
+                                       data comes (not an attack: end) */
+    SIP_ERR_TLS_PROTOCOL = -488,  /**< bad record or protocol error after
+                                       the handshake */
+    SIP_ERR_TLS_CALLBACK = -489,  /**< an output callback returned nonzero */
+    SIP_ERR_TLS_STATE = -490,     /**< not allowed now (writing after close) */
+    SIP_ERR_TLS_TOO_BIG = -491    /**< more than SIP_TLS_MAX_QUEUED bytes
+                                       written before the handshake ended */
+} sip_tls_err;
+
+/** Short English text for a SIP_ERR_TLS_* code (static storage, never
+ *  NULL; "unknown error" for other values). */
+SIP_TRANSPORT_DEF const char *sip_tls_strerror(int err);
+
+/** The identities a certificate carries, as RFC 5922 §7.1 reads them. */
+typedef struct sip_tls_identity {
+    const sip_str *san_uri;  /**< subjectAltName uniformResourceIdentifier */
+    size_t n_san_uri;
+    const sip_str *san_dns;  /**< subjectAltName dNSName values */
+    size_t n_san_dns;
+    int has_san;             /**< the certificate has a subjectAltName
+                                  extension (of any entry types) */
+    sip_str cn;              /**< subject CommonName (absent: {NULL, 0}) */
+} sip_tls_identity;
+
+/** RFC 5922 §7.1/§7.2: 1 when the identities match the SIP domain, else 0.
+ *  A SAN URI matches when it is a sip: URI without user part whose host
+ *  equals domain (other schemes, sips:, and URIs with a user never match);
+ *  a SAN dNSName matches when it equals domain; the CN is considered only
+ *  when the certificate has no subjectAltName at all. Comparison is
+ *  ASCII case-insensitive with a trailing dot ignored, and a wildcard is
+ *  an ordinary character ("*.example.com" never matches
+ *  "sip.example.com", §7.2). domain is the host of the URI being
+ *  resolved (RFC 3263), not a name found through DNS. An empty domain
+ *  never matches. Available without OpenSSL. */
+SIP_TRANSPORT_DEF int sip_tls_identity_match(const sip_tls_identity *id, sip_str domain);
+
+#ifdef SIP_USE_OPENSSL
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#ifndef SIP_TLS_MAX_QUEUED
+/** Most plaintext bytes sip_tls_output() queues before the handshake ends. */
+#define SIP_TLS_MAX_QUEUED 262144
+#endif
+
+/** The filter (opaque; allocated with SIP_TLS_MALLOC, default malloc). */
+typedef struct sip_tls sip_tls;
+
+/** Output callback of the filter: n bytes at p (valid during the call
+ *  only). Return 0, or nonzero to fail the call (SIP_ERR_TLS_CALLBACK). */
+typedef int (*sip_tls_out_fn)(void *user, const uint8_t *p, size_t n);
+
+/** The application's verification decision, called once per handshake
+ *  when the peer's certificate has been checked: chain_result is
+ *  X509_V_OK or OpenSSL's X509_V_ERR_* code for the first chain problem,
+ *  identity_ok the RFC 5922 check against the expected domain (1 when no
+ *  domain was configured). peer is borrowed for the call. Return 1 to
+ *  accept the peer, 0 to fail the handshake (SIP_ERR_TLS_REJECTED). */
+typedef int (*sip_tls_verify_fn)(void *user, sip_tls *t, X509 *peer, long chain_result, int identity_ok);
+
+/** Configuration of one filter. Strings are read during sip_tls_new()
+ *  only (the filter copies the domain). */
+typedef struct sip_tls_config {
+    int server;               /**< 0: client role, nonzero: server role */
+    /** An SSL_CTX the application configured (certificates, trust,
+     *  versions, ciphers); the filter's SSL object holds its own reference,
+     *  so the caller may free its one at any time. NULL: the filter builds
+     *  a context (TLS 1.2 minimum) from the files below. */
+    SSL_CTX *ctx;
+    const char *ca_file;      /**< PEM trust anchors; NULL: OpenSSL's
+                                   default paths (ignored with ctx) */
+    const char *cert_file;    /**< PEM certificate chain (server: required
+                                   unless ctx; client: optional) */
+    const char *key_file;     /**< PEM private key of cert_file */
+    /** Client: the SIP domain of the target (the host of the URI, RFC
+     *  5922 §7): sent as SNI (RFC 6066 §3; not for an IP literal) and
+     *  required in the server's certificate. Server: when set with
+     *  request_client_cert, the domain the client certificate must carry. */
+    const char *domain;
+    int insecure;             /**< client: nonzero skips all verification */
+    int request_client_cert;  /**< server: ask for and verify a client
+                                   certificate (mutual TLS, RFC 5922 §7.3) */
+    sip_tls_verify_fn verify_cb; /**< optional final say, see above */
+    void *verify_user;
+} sip_tls_config;
+
+/** Create a filter. Returns 0 and stores it in *out, or
+ *  SIP_ERR_TLS_INVALID (NULL cfg/out, a client that verifies without a
+ *  domain), SIP_ERR_TLS_NOMEM, SIP_ERR_TLS_CONFIG (a file failed to load,
+ *  the key does not match, a server without certificate). On error *out
+ *  is NULL. Free with sip_tls_free(). */
+SIP_TRANSPORT_DEF int sip_tls_new(sip_tls **out, const sip_tls_config *cfg);
+
+/** Free the filter and its SSL object (no close_notify: see
+ *  sip_tls_close). NULL is allowed. */
+SIP_TRANSPORT_DEF void sip_tls_free(sip_tls *t);
+
+/** Feed len bytes received from the socket. Drives the handshake; then
+ *  decrypts every complete record and passes the plaintext to plain_out
+ *  (NULL: discarded), in order, in chunks of at most 16 KB. Partial
+ *  records wait for more input. Call sip_tls_pending_output() afterwards.
+ *  Returns the plaintext bytes delivered (>= 0), or SIP_ERR_TLS_CLOSED
+ *  (close_notify received; plaintext before it was delivered; answer with
+ *  sip_tls_close), SIP_ERR_TLS_HANDSHAKE / _VERIFY / _IDENTITY /
+ *  _REJECTED / _PROTOCOL (fatal; an alert for the peer may be pending),
+ *  SIP_ERR_TLS_CALLBACK (plain_out failed; the chunk it refused and the
+ *  rest are delivered by the next call, which may pass len 0),
+ *  SIP_ERR_TLS_NOMEM,
+ *  SIP_ERR_TLS_INVALID. */
+SIP_TRANSPORT_DEF int sip_tls_input(sip_tls *t, const uint8_t *cipher, size_t len, sip_tls_out_fn plain_out, void *user);
+
+/** Encrypt len bytes of SIP and pass the records to cipher_out. Before the
+ *  handshake has finished the bytes are queued (a client's first call also
+ *  sends its ClientHello through cipher_out) and go out encrypted when it
+ *  finishes, through the cipher_out of the sip_tls_pending_output() call
+ *  after the input that finished it. Returns 0, SIP_ERR_TLS_TOO_BIG (queue
+ *  limit; nothing queued), SIP_ERR_TLS_STATE (after sip_tls_close or
+ *  the peer's close_notify), the sticky fatal error of an earlier call,
+ *  SIP_ERR_TLS_CALLBACK, SIP_ERR_TLS_NOMEM, SIP_ERR_TLS_INVALID. */
+SIP_TRANSPORT_DEF int sip_tls_output(sip_tls *t, const uint8_t *plain, size_t len, sip_tls_out_fn cipher_out, void *user);
+
+/** Send what TLS has produced on its own: the client's ClientHello (the
+ *  first call on a client starts the handshake), handshake replies,
+ *  alerts, session tickets, and plaintext queued before the handshake
+ *  finished. Returns the ciphertext bytes passed to cipher_out (>= 0), or
+ *  SIP_ERR_TLS_CALLBACK, SIP_ERR_TLS_INVALID, or the sticky fatal error
+ *  (after its alert went out). */
+SIP_TRANSPORT_DEF int sip_tls_pending_output(sip_tls *t, sip_tls_out_fn cipher_out, void *user);
+
+/** Send close_notify (RFC 8446 §6.1, RFC 5246 §7.2.1) through cipher_out;
+ *  afterwards sip_tls_output() fails with SIP_ERR_TLS_STATE and the
+ *  connection can be closed (waiting for the peer's close_notify is not
+ *  required for SIP). Returns 0, SIP_ERR_TLS_CALLBACK, SIP_ERR_TLS_INVALID;
+ *  a second call sends nothing. */
+SIP_TRANSPORT_DEF int sip_tls_close(sip_tls *t, sip_tls_out_fn cipher_out, void *user);
+
+/** 1 once the handshake finished and the peer was accepted, else 0. */
+SIP_TRANSPORT_DEF int sip_tls_established(const sip_tls *t);
+
+/** Server: the SNI host name the client sent (RFC 6066 §3), NULL when none
+ *  or before the ClientHello. Client: the domain it sent. Valid until
+ *  sip_tls_free. */
+SIP_TRANSPORT_DEF const char *sip_tls_server_name(const sip_tls *t);
+
+/** The peer's certificate (borrowed, valid until sip_tls_free), or NULL. */
+SIP_TRANSPORT_DEF X509 *sip_tls_peer_cert(const sip_tls *t);
+
+/** The SSL object, for what this API does not cover (ciphers, session
+ *  resumption, ALPN). Its ex_data slot 0 (app data) belongs to the filter. */
+SIP_TRANSPORT_DEF SSL *sip_tls_ssl(const sip_tls *t);
+
+/** Why the last fatal error happened, in words (OpenSSL's reason or the
+ *  verification problem), "" when none. Valid until the next call. */
+SIP_TRANSPORT_DEF const char *sip_tls_reason(const sip_tls *t);
+
+/** RFC 5922 §7.1 on a certificate: collects its subjectAltName URI and
+ *  dNSName values (up to 64 of each) and, only when it has no
+ *  subjectAltName, its CN, then sip_tls_identity_match(). Returns 1 match,
+ *  0 no match (also for NULL arguments). */
+SIP_TRANSPORT_DEF int sip_tls_identity_check(X509 *cert, sip_str domain);
+#endif /* SIP_USE_OPENSSL */
 
 #ifdef __cplusplus
 }
@@ -888,7 +1112,7 @@ static int sip__rs_add_query(sip_resolve *r, uint8_t kind, unsigned ref, sip_dns
 static int sip__rs_lookup(sip_resolve *r, sip_str name)
 {
     unsigned i;
-    struct sip_resolve_name *nm;
+    sip_resolve_name *nm;
     for (i = 0; i < r->n_names; i++)
         if (r->names[i].len && sip__rs_name_eq(sip__rs_pool_str(r, r->names[i].off, r->names[i].len), name))
             return (int)i;
@@ -909,8 +1133,8 @@ static int sip__rs_lookup(sip_resolve *r, sip_str name)
 /* A "name" that is already an address (numeric host): no query. */
 static int sip__rs_numeric(sip_resolve *r, const sip_ipaddr *a)
 {
-    struct sip_resolve_name *nm = &r->names[r->n_names];
-    struct sip_resolve_addr *ad = &r->addrs[r->n_addrs++];
+    sip_resolve_name *nm = &r->names[r->n_names];
+    sip_resolve_addr *ad = &r->addrs[r->n_addrs++];
     memset(nm, 0, sizeof *nm);
     nm->st4 = nm->st6 = SIP__RS_DONE;
     ad->name = (uint8_t)r->n_names;
@@ -1149,7 +1373,7 @@ static void sip__rs_on_srv(sip_resolve *r, unsigned set, sip_dns_status st, cons
     sip__rs_srv_c c[SIP_RESOLVE_MAX_HOSTS];
     unsigned nc = 0, nsrv = 0, dots = 0, k;
     size_t i;
-    struct sip_resolve_set *s = &r->sets[set];
+    sip_resolve_set *s = &r->sets[set];
     s->state = SIP__RS_DONE;
     for (i = 0; st == SIP_DNS_OK && i < n; i++) {
         sip_str t;
@@ -1187,7 +1411,7 @@ static void sip__rs_on_addr(sip_resolve *r, unsigned name, sip_dns_type type, si
     if (fam == 4) r->names[name].st4 = SIP__RS_DONE;
     else r->names[name].st6 = SIP__RS_DONE;
     for (i = 0; st == SIP_DNS_OK && i < n; i++) {
-        struct sip_resolve_addr *a;
+        sip_resolve_addr *a;
         if (!sip__rs_take(&rrs[i], type, owner)) continue;
         for (k = 0; k < r->n_addrs; k++)
             if (r->addrs[k].name == name && r->addrs[k].family == fam &&
@@ -1411,8 +1635,8 @@ static int sip__rs_walk(const sip_resolve *r, sip__rs_visit_fn visit, void *ctx)
     for (s = 0; s < r->n_sets; s++) {
         if (r->sets[s].state != SIP__RS_DONE) return 0;
         for (h = 0; h < r->n_hosts; h++) {
-            const struct sip_resolve_host *ho = &r->hosts[h];
-            const struct sip_resolve_name *nm = &r->names[ho->name];
+            const sip_resolve_host *ho = &r->hosts[h];
+            const sip_resolve_name *nm = &r->names[ho->name];
             if (ho->set != s) continue;
             for (pass = 0; pass < 2; pass++) {
                 uint8_t fam = (pass == 0) == !r->rv->cfg.prefer_ipv6 ? 4 : 6;
@@ -1548,6 +1772,506 @@ SIP_TRANSPORT_DEF int sip_resolve_list(const sip_resolve *r, uint64_t now_us, si
     if (complete) *complete = w == 1;
     return (int)p.n;
 }
+
+/* ---- TLS: RFC 5922 §7 identity --------------------------------------- */
+
+SIP_TRANSPORT_DEF const char *sip_tls_strerror(int err)
+{
+    switch (err) {
+    case SIP_ERR_TLS_INVALID: return "invalid argument";
+    case SIP_ERR_TLS_NOMEM: return "out of memory";
+    case SIP_ERR_TLS_CONFIG: return "TLS configuration failed to load";
+    case SIP_ERR_TLS_HANDSHAKE: return "TLS handshake failed";
+    case SIP_ERR_TLS_VERIFY: return "peer certificate chain not trusted";
+    case SIP_ERR_TLS_IDENTITY: return "peer certificate does not match the domain";
+    case SIP_ERR_TLS_REJECTED: return "peer rejected by the verify callback";
+    case SIP_ERR_TLS_CLOSED: return "peer closed the TLS connection";
+    case SIP_ERR_TLS_PROTOCOL: return "TLS protocol error";
+    case SIP_ERR_TLS_CALLBACK: return "output callback failed";
+    case SIP_ERR_TLS_STATE: return "TLS connection closed for writing";
+    case SIP_ERR_TLS_TOO_BIG: return "too much data queued before the handshake";
+    default: return "unknown error";
+    }
+}
+
+/* Domain names compare ASCII case-insensitively, trailing dot ignored;
+ * '*' is an ordinary byte (RFC 5922 §7.2: no wildcards). */
+static int sip__tls_name_eq(sip_str a, sip_str b)
+{
+    if (a.p && a.len && a.p[a.len - 1] == '.') a.len--;
+    if (b.p && b.len && b.p[b.len - 1] == '.') b.len--;
+    return a.p && b.p && a.len && sip_str_caseeq(a, b);
+}
+
+/* §7.1: only a "sip" URI without user part carries a SIP domain. */
+static int sip__tls_uri_id(sip_str uri, sip_str domain)
+{
+    sip_uri u;
+    if (sip_uri_parse(uri, &u) != 0 || u.scheme != SIP_URI_SIP || u.user.p) return 0;
+    return sip__tls_name_eq(u.host, domain);
+}
+
+SIP_TRANSPORT_DEF int sip_tls_identity_match(const sip_tls_identity *id, sip_str domain)
+{
+    size_t i;
+    if (!id || !domain.p || !domain.len) return 0;
+    for (i = 0; i < id->n_san_uri; i++)
+        if (sip__tls_uri_id(id->san_uri[i], domain)) return 1;
+    for (i = 0; i < id->n_san_dns; i++)
+        if (sip__tls_name_eq(id->san_dns[i], domain)) return 1;
+    /* the CN only "if and only if the subjectAltName does not appear" */
+    return !id->has_san && sip__tls_name_eq(id->cn, domain);
+}
+
+#ifdef SIP_USE_OPENSSL
+/* ---- TLS: OpenSSL memory-BIO filter ---------------------------------- */
+#include <limits.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#ifndef SIP_TLS_MALLOC
+#ifdef SIP_TRANSPORT_MALLOC
+#define SIP_TLS_MALLOC(n) SIP_TRANSPORT_MALLOC(n)
+#define SIP_TLS_FREE(p) SIP_TRANSPORT_FREE(p)
+#else
+#include <stdlib.h>
+#define SIP_TLS_MALLOC(n) malloc(n)
+#define SIP_TLS_FREE(p) free(p)
+#endif
+#endif
+
+struct sip_tls {
+    SSL *ssl;
+    BIO *rbio, *wbio;        /* ciphertext in / out; owned by ssl */
+    int server, verify_on;
+    int established, sent_close, peer_closed;
+    int err;                 /* sticky fatal error */
+    int verify_fail;         /* the verification code that ended it */
+    int decided, accepted;   /* verification decision made, and which */
+    long chain_result;       /* first X509_V_ERR_* seen, or X509_V_OK */
+    sip_tls_verify_fn verify_cb;
+    void *verify_user;
+    uint8_t *queue;          /* plaintext written before the handshake */
+    size_t queued, queue_cap;
+    uint8_t *held;           /* decrypted plaintext plain_out refused */
+    size_t held_len;
+    char reason[256];
+    char *domain;            /* copy, after the struct */
+};
+
+static void sip__tls_reason(sip_tls *t, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = b ? strlen(b) : 0;
+    if (la > sizeof t->reason - 1) la = sizeof t->reason - 1;
+    if (lb > sizeof t->reason - 1 - la) lb = sizeof t->reason - 1 - la;
+    memcpy(t->reason, a, la);
+    if (lb) memcpy(t->reason + la, b, lb);
+    t->reason[la + lb] = 0;
+}
+
+/* A fatal error: remember it (and why), clear OpenSSL's thread error queue. */
+static int sip__tls_fail(sip_tls *t, int code)
+{
+    unsigned long e = ERR_peek_last_error();
+    if (t->verify_fail) {
+        code = t->verify_fail; /* the reason was set when deciding */
+    } else if (e) {
+        ERR_error_string_n(e, t->reason, sizeof t->reason);
+    } else {
+        sip__tls_reason(t, sip_tls_strerror(code), NULL);
+    }
+    ERR_clear_error();
+    t->err = code;
+    return code;
+}
+
+/* Whether the peer is accepted: chain result, RFC 5922 identity, then the
+ * application's verdict when it gave a callback. */
+static int sip__tls_decide(sip_tls *t, X509 *peer)
+{
+    int identity = t->domain[0] ? sip_tls_identity_check(peer, sip_str_c(t->domain)) : 1;
+    int ok;
+    t->decided = 1;
+    if (t->verify_cb) ok = t->verify_cb(t->verify_user, t, peer, t->chain_result, identity) != 0;
+    else ok = peer && t->chain_result == X509_V_OK && identity;
+    t->accepted = ok;
+    if (ok) return 1;
+    if (t->verify_cb) {
+        t->verify_fail = SIP_ERR_TLS_REJECTED;
+        sip__tls_reason(t, "peer rejected by the verify callback", NULL);
+    } else if (!peer) {
+        t->verify_fail = SIP_ERR_TLS_VERIFY;
+        sip__tls_reason(t, "no peer certificate", NULL);
+    } else if (t->chain_result != X509_V_OK) {
+        t->verify_fail = SIP_ERR_TLS_VERIFY;
+        sip__tls_reason(t, "certificate verify failed: ", X509_verify_cert_error_string(t->chain_result));
+    } else {
+        t->verify_fail = SIP_ERR_TLS_IDENTITY;
+        sip__tls_reason(t, "certificate does not carry the SIP domain (RFC 5922 7.1): ", t->domain);
+    }
+    return 0;
+}
+
+/* OpenSSL calls this for each problem and once per certificate at the end
+ * of the chain check, the peer's certificate (depth 0) last with ok = 1:
+ * problems are recorded and the decision is made at that last call, so
+ * the application sees the whole result once and a rejection still fails
+ * the handshake with an alert. */
+static int sip__tls_verify_cb(int ok, X509_STORE_CTX *xs)
+{
+    SSL *ssl = (SSL *)X509_STORE_CTX_get_ex_data(xs, SSL_get_ex_data_X509_STORE_CTX_idx());
+    sip_tls *t = ssl ? (sip_tls *)SSL_get_app_data(ssl) : NULL;
+    if (!t) return ok;
+    if (!ok && t->chain_result == X509_V_OK) t->chain_result = X509_STORE_CTX_get_error(xs);
+    if (t->decided) return t->accepted && (ok || t->verify_cb);
+    if (!ok || X509_STORE_CTX_get_error_depth(xs) != 0) return 1;
+    return sip__tls_decide(t, X509_STORE_CTX_get_current_cert(xs));
+}
+
+static int sip__tls_ctx(const sip_tls_config *cfg, SSL_CTX **out)
+{
+    SSL_CTX *ctx = SSL_CTX_new(cfg->server ? TLS_server_method() : TLS_client_method());
+    if (!ctx) return SIP_ERR_TLS_NOMEM;
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) goto bad;
+    if (cfg->ca_file ? SSL_CTX_load_verify_locations(ctx, cfg->ca_file, NULL) != 1
+                     : SSL_CTX_set_default_verify_paths(ctx) != 1)
+        goto bad;
+    if (cfg->cert_file && SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) != 1) goto bad;
+    if (cfg->key_file && (SSL_CTX_use_PrivateKey_file(ctx, cfg->key_file, SSL_FILETYPE_PEM) != 1 ||
+                          SSL_CTX_check_private_key(ctx) != 1))
+        goto bad;
+    if (cfg->server && (!cfg->cert_file || !cfg->key_file)) goto bad;
+    *out = ctx;
+    return 0;
+bad:
+    ERR_clear_error();
+    SSL_CTX_free(ctx);
+    return SIP_ERR_TLS_CONFIG;
+}
+
+SIP_TRANSPORT_DEF void sip_tls_free(sip_tls *t)
+{
+    if (!t) return;
+    SSL_free(t->ssl); /* frees both BIOs */
+    if (t->queue) SIP_TLS_FREE(t->queue);
+    if (t->held) SIP_TLS_FREE(t->held);
+    SIP_TLS_FREE(t);
+}
+
+/* The SSL object with its two memory BIOs, role, SNI and verification. */
+static int sip__tls_setup(sip_tls *t, SSL_CTX *ctx, const sip_tls_config *cfg)
+{
+    sip_ipaddr ip;
+    int mode = SSL_VERIFY_NONE;
+    t->ssl = SSL_new(ctx);
+    t->rbio = BIO_new(BIO_s_mem());
+    t->wbio = BIO_new(BIO_s_mem());
+    if (!t->ssl || !t->rbio || !t->wbio) {
+        BIO_free(t->rbio);
+        BIO_free(t->wbio);
+        return SIP_ERR_TLS_NOMEM;
+    }
+    BIO_set_mem_eof_return(t->rbio, -1); /* empty means "more later", not EOF */
+    SSL_set_bio(t->ssl, t->rbio, t->wbio);
+    SSL_set_app_data(t->ssl, t);
+    if (t->server) {
+        SSL_set_accept_state(t->ssl);
+        if (cfg->request_client_cert) mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    } else {
+        SSL_set_connect_state(t->ssl);
+        /* RFC 6066 §3: no literal IP address in SNI */
+        if (t->domain[0] && sip_ipaddr_parse(sip_str_c(t->domain), &ip) != 0 &&
+            SSL_set_tlsext_host_name(t->ssl, t->domain) != 1)
+            return SIP_ERR_TLS_NOMEM;
+        if (!cfg->insecure) mode = SSL_VERIFY_PEER;
+    }
+    t->verify_on = mode != SSL_VERIFY_NONE;
+    SSL_set_verify(t->ssl, mode, t->verify_on ? sip__tls_verify_cb : NULL);
+    return 0;
+}
+
+SIP_TRANSPORT_DEF int sip_tls_new(sip_tls **out, const sip_tls_config *cfg)
+{
+    sip_tls *t;
+    SSL_CTX *ctx;
+    size_t dl;
+    int rc;
+    if (!out) return SIP_ERR_TLS_INVALID;
+    *out = NULL;
+    if (!cfg) return SIP_ERR_TLS_INVALID;
+    dl = cfg->domain ? strlen(cfg->domain) : 0;
+    if (!cfg->server && !cfg->insecure && dl == 0) return SIP_ERR_TLS_INVALID;
+    t = (sip_tls *)SIP_TLS_MALLOC(sizeof *t + dl + 1);
+    if (!t) return SIP_ERR_TLS_NOMEM;
+    memset(t, 0, sizeof *t);
+    t->domain = (char *)(t + 1);
+    if (dl) memcpy(t->domain, cfg->domain, dl);
+    t->domain[dl] = 0;
+    t->server = cfg->server != 0;
+    t->chain_result = X509_V_OK;
+    t->verify_cb = cfg->verify_cb;
+    t->verify_user = cfg->verify_user;
+    ctx = cfg->ctx;
+    if (!ctx && (rc = sip__tls_ctx(cfg, &ctx)) != 0) {
+        SIP_TLS_FREE(t);
+        return rc;
+    }
+    rc = sip__tls_setup(t, ctx, cfg);
+    if (!cfg->ctx) SSL_CTX_free(ctx); /* the SSL object keeps its reference */
+    if (rc) {
+        ERR_clear_error();
+        sip_tls_free(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+/* Hand the ciphertext waiting in the write BIO to out. Returns the bytes
+ * passed, or SIP_ERR_TLS_CALLBACK (the bytes stay for the next flush). */
+static int sip__tls_flush(sip_tls *t, sip_tls_out_fn out, void *user)
+{
+    char *p = NULL;
+    long n = BIO_get_mem_data(t->wbio, &p);
+    if (n <= 0) return 0;
+    if (out(user, (const uint8_t *)p, (size_t)n) != 0) return SIP_ERR_TLS_CALLBACK;
+    (void)BIO_reset(t->wbio);
+    return n > INT_MAX ? INT_MAX : (int)n;
+}
+
+static int sip__tls_write(sip_tls *t, const uint8_t *p, size_t n)
+{
+    while (n) {
+        int chunk = n > 16384 ? 16384 : (int)n, r;
+        ERR_clear_error();
+        r = SSL_write(t->ssl, p, chunk);
+        if (r <= 0) return sip__tls_fail(t, SIP_ERR_TLS_PROTOCOL);
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* Drive the handshake. Returns 1 when established, 0 when it needs more
+ * input, or the fatal error. On success the queued plaintext is encrypted. */
+static int sip__tls_handshake(sip_tls *t)
+{
+    int r, rc;
+    if (t->established) return 1;
+    ERR_clear_error();
+    r = SSL_do_handshake(t->ssl);
+    if (r != 1) {
+        int e = SSL_get_error(t->ssl, r);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return 0;
+        return sip__tls_fail(t, SIP_ERR_TLS_HANDSHAKE);
+    }
+    /* a resumed session skips the chain check: decide on what it recorded */
+    if (t->verify_on && !t->decided) {
+        t->chain_result = SSL_get_verify_result(t->ssl);
+        if (!sip__tls_decide(t, SSL_get0_peer_certificate(t->ssl)))
+            return sip__tls_fail(t, SIP_ERR_TLS_VERIFY);
+    }
+    t->established = 1;
+    if (t->queued) {
+        rc = sip__tls_write(t, t->queue, t->queued);
+        t->queued = 0;
+        if (rc) return rc;
+    }
+    return 1;
+}
+
+/* Keep a decrypted chunk that plain_out refused, for the next call. */
+static int sip__tls_hold(sip_tls *t, const uint8_t *p, size_t n)
+{
+    t->held = (uint8_t *)SIP_TLS_MALLOC(n);
+    if (!t->held) return sip__tls_fail(t, SIP_ERR_TLS_NOMEM);
+    memcpy(t->held, p, n);
+    t->held_len = n;
+    return SIP_ERR_TLS_CALLBACK;
+}
+
+/* Decrypt everything complete in the read BIO to out (a held chunk first). */
+static int sip__tls_read(sip_tls *t, sip_tls_out_fn out, void *user)
+{
+    uint8_t buf[16384];
+    int total = 0;
+    if (t->held) {
+        if (out && out(user, t->held, t->held_len) != 0) return SIP_ERR_TLS_CALLBACK;
+        total = (int)t->held_len; /* at most 16 KB */
+        SIP_TLS_FREE(t->held);
+        t->held = NULL;
+        t->held_len = 0;
+    }
+    for (;;) {
+        int r, e;
+        ERR_clear_error();
+        r = SSL_read(t->ssl, buf, (int)sizeof buf);
+        if (r > 0) {
+            if (out && out(user, buf, (size_t)r) != 0) return sip__tls_hold(t, buf, (size_t)r);
+            total = total > INT_MAX - r ? INT_MAX : total + r;
+            continue;
+        }
+        e = SSL_get_error(t->ssl, r);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return total;
+        if (e == SSL_ERROR_ZERO_RETURN) {
+            t->peer_closed = 1;
+            return SIP_ERR_TLS_CLOSED;
+        }
+        return sip__tls_fail(t, SIP_ERR_TLS_PROTOCOL);
+    }
+}
+
+SIP_TRANSPORT_DEF int sip_tls_input(sip_tls *t, const uint8_t *cipher, size_t len, sip_tls_out_fn plain_out, void *user)
+{
+    int r;
+    if (!t || (len && !cipher)) return SIP_ERR_TLS_INVALID;
+    if (t->err) return t->err;
+    if (t->peer_closed) return SIP_ERR_TLS_CLOSED;
+    while (len) {
+        int chunk = len > 65536 ? 65536 : (int)len;
+        if (BIO_write(t->rbio, cipher, chunk) != chunk) return sip__tls_fail(t, SIP_ERR_TLS_NOMEM);
+        cipher += chunk;
+        len -= (size_t)chunk;
+    }
+    r = sip__tls_handshake(t);
+    if (r <= 0) return r;
+    return sip__tls_read(t, plain_out, user);
+}
+
+/* Append plaintext to the queue (grown by doubling, up to the limit). */
+static int sip__tls_enqueue(sip_tls *t, const uint8_t *p, size_t n)
+{
+    if (n > (size_t)SIP_TLS_MAX_QUEUED - t->queued) return SIP_ERR_TLS_TOO_BIG;
+    if (t->queued + n > t->queue_cap) {
+        size_t cap = t->queue_cap ? t->queue_cap : 1024;
+        uint8_t *q;
+        while (cap < t->queued + n) cap *= 2;
+        q = (uint8_t *)SIP_TLS_MALLOC(cap);
+        if (!q) return SIP_ERR_TLS_NOMEM;
+        if (t->queued) memcpy(q, t->queue, t->queued);
+        if (t->queue) SIP_TLS_FREE(t->queue);
+        t->queue = q;
+        t->queue_cap = cap;
+    }
+    if (n) memcpy(t->queue + t->queued, p, n);
+    t->queued += n;
+    return 0;
+}
+
+SIP_TRANSPORT_DEF int sip_tls_output(sip_tls *t, const uint8_t *plain, size_t len, sip_tls_out_fn cipher_out, void *user)
+{
+    int rc;
+    if (!t || (len && !plain) || !cipher_out) return SIP_ERR_TLS_INVALID;
+    if (t->err) return t->err;
+    if (t->sent_close || t->peer_closed) return SIP_ERR_TLS_STATE;
+    if (!t->established) {
+        int hs;
+        if ((rc = sip__tls_enqueue(t, plain, len)) != 0) return rc;
+        hs = sip__tls_handshake(t); /* a client's first call: ClientHello */
+        rc = sip__tls_flush(t, cipher_out, user);
+        if (rc < 0) return rc;
+        return hs < 0 ? hs : 0;
+    }
+    if ((rc = sip__tls_write(t, plain, len)) != 0) return rc;
+    rc = sip__tls_flush(t, cipher_out, user);
+    return rc < 0 ? rc : 0;
+}
+
+SIP_TRANSPORT_DEF int sip_tls_pending_output(sip_tls *t, sip_tls_out_fn cipher_out, void *user)
+{
+    int n;
+    if (!t || !cipher_out) return SIP_ERR_TLS_INVALID;
+    if (!t->established && !t->err) (void)sip__tls_handshake(t);
+    n = sip__tls_flush(t, cipher_out, user);
+    if (n < 0) return n;
+    return t->err ? t->err : n;
+}
+
+SIP_TRANSPORT_DEF int sip_tls_close(sip_tls *t, sip_tls_out_fn cipher_out, void *user)
+{
+    int n;
+    if (!t || !cipher_out) return SIP_ERR_TLS_INVALID;
+    if (t->sent_close) return 0;
+    t->sent_close = 1;
+    if (t->established && !t->err) {
+        ERR_clear_error();
+        (void)SSL_shutdown(t->ssl);
+        ERR_clear_error();
+    }
+    n = sip__tls_flush(t, cipher_out, user);
+    return n < 0 ? n : 0;
+}
+
+SIP_TRANSPORT_DEF int sip_tls_established(const sip_tls *t)
+{
+    return t && t->established && !t->err;
+}
+
+SIP_TRANSPORT_DEF const char *sip_tls_server_name(const sip_tls *t)
+{
+    if (!t) return NULL;
+    if (!t->server) return t->domain[0] ? t->domain : NULL;
+    return SSL_get_servername(t->ssl, TLSEXT_NAMETYPE_host_name);
+}
+
+SIP_TRANSPORT_DEF X509 *sip_tls_peer_cert(const sip_tls *t)
+{
+    return t ? SSL_get0_peer_certificate(t->ssl) : NULL;
+}
+
+SIP_TRANSPORT_DEF SSL *sip_tls_ssl(const sip_tls *t)
+{
+    return t ? t->ssl : NULL;
+}
+
+SIP_TRANSPORT_DEF const char *sip_tls_reason(const sip_tls *t)
+{
+    return t ? t->reason : "";
+}
+
+/* Up to 64 URI and 64 dNSName entries are read; a certificate with more
+ * is unusual enough that the rest are not considered. */
+#define SIP__TLS_MAX_SAN 64
+
+SIP_TRANSPORT_DEF int sip_tls_identity_check(X509 *cert, sip_str domain)
+{
+    sip_str uris[SIP__TLS_MAX_SAN], dns[SIP__TLS_MAX_SAN];
+    sip_tls_identity id;
+    GENERAL_NAMES *gens;
+    int r;
+    if (!cert) return 0;
+    memset(&id, 0, sizeof id);
+    id.san_uri = uris;
+    id.san_dns = dns;
+    gens = (GENERAL_NAMES *)X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+    if (gens) {
+        int i, n = sk_GENERAL_NAME_num(gens);
+        id.has_san = 1;
+        for (i = 0; i < n; i++) {
+            const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+            const ASN1_STRING *s = g->type == GEN_URI ? g->d.uniformResourceIdentifier
+                                 : g->type == GEN_DNS ? g->d.dNSName : NULL;
+            sip_str v;
+            if (!s) continue;
+            v.p = (const char *)ASN1_STRING_get0_data(s);
+            v.len = (size_t)ASN1_STRING_length(s);
+            if (g->type == GEN_URI && id.n_san_uri < SIP__TLS_MAX_SAN) uris[id.n_san_uri++] = v;
+            else if (g->type == GEN_DNS && id.n_san_dns < SIP__TLS_MAX_SAN) dns[id.n_san_dns++] = v;
+        }
+    } else {
+        X509_NAME *subj = X509_get_subject_name(cert);
+        int i = subj ? X509_NAME_get_index_by_NID(subj, NID_commonName, -1) : -1;
+        if (i >= 0) {
+            const ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, i));
+            id.cn.p = (const char *)ASN1_STRING_get0_data(s);
+            id.cn.len = (size_t)ASN1_STRING_length(s);
+        }
+    }
+    r = sip_tls_identity_match(&id, domain);
+    GENERAL_NAMES_free(gens);
+    return r;
+}
+#endif /* SIP_USE_OPENSSL */
 
 #endif /* SIP_TRANSPORT_IMPLEMENTATION_DONE */
 #endif /* SIP_TRANSPORT_IMPLEMENTATION */
