@@ -265,6 +265,9 @@ typedef struct sip_dns_rr {
  *  entry that expires first is replaced. */
 #define SIP_RESOLVE_MAX_FAILED 64
 #endif
+#if SIP_RESOLVE_MAX_SETS > 255 || SIP_RESOLVE_MAX_NAMES > 255 || SIP_RESOLVE_MAX_HOSTS > 65535
+#error "sip_resolve keeps set and name indexes in 8 bits"
+#endif
 /** Most queries of one resolution: one NAPTR, one SRV per set, A and AAAA
  *  per name. */
 #define SIP_RESOLVE_MAX_QUERIES (1 + SIP_RESOLVE_MAX_SETS + 2 * SIP_RESOLVE_MAX_NAMES)
@@ -366,10 +369,10 @@ typedef struct sip_resolve_addr {
     uint8_t ip[16];
 } sip_resolve_addr;
 
-/** One resolution in progress (caller memory, about 5 KB). Readable
- *  fields: `expires_us` (the smallest TTL of the records used, as a time:
- *  resolve again after it), `dropped` (records ignored for the limits
- *  above). Everything else is internal. */
+/** One resolution in progress (caller memory, about 5.5 KB on LP64).
+ *  Readable fields: `expires_us` (the smallest TTL of the records used, as
+ *  a time: resolve again after it), `dropped` (records ignored for the
+ *  limits above). Everything else is internal. */
 typedef struct sip_resolve {
     sip_resolver *rv;
     uint64_t expires_us;
@@ -416,9 +419,9 @@ SIP_TRANSPORT_DEF int sip_resolve_start_sent_by(sip_resolve *r, sip_resolver *rv
 SIP_TRANSPORT_DEF int sip_resolve_next_query(sip_resolve *r, uint64_t now_us, sip_dns_query *q);
 
 /** Answer query `id` (asked or not yet polled) with status and n records
- *  (rrs may be NULL when n is 0). Records that make no sense (wrong
- *  address length cannot happen; a bad name, SRV port 0, a NAPTR without
- *  the "s" flag, a non-empty regexp) are ignored. May create new queries
+ *  (rrs may be NULL when n is 0). Records the procedure cannot use are
+ *  ignored: a name that is not a host name, SRV port 0, a NAPTR without
+ *  the "s" flag, with a non-empty regexp or an unsupported service. May create new queries
  *  (SRV after NAPTR, A/AAAA after SRV) and extend the expiry by the TTLs
  *  (`expires_us`). Returns 0, SIP_ERR_RESOLVE_QUERY (unknown id, or
  *  already answered: the answer is ignored), SIP_ERR_RESOLVE_INVALID. */
@@ -454,9 +457,10 @@ SIP_TRANSPORT_DEF int sip_resolve_failed(sip_resolve *r, uint64_t now_us);
 
 /** The ordered targets known so far (without duplicates and failed ones,
  *  with the rules of sip_resolve_next_target but ignoring what was handed
- *  out) into out[cap]. Sets *complete (optional) to 1 when no answer is
- *  awaited and the list is final. Returns the number of targets there are
- *  (it may exceed cap: only cap are written), or SIP_ERR_RESOLVE_STATE. */
+ *  out) into out[cap] (out may be NULL to count). Sets *complete
+ *  (optional) to 1 when no answer is awaited and the list is final. Returns
+ *  the number of targets there are, at most SIP_RESOLVE_MAX_TARGETS (it may
+ *  exceed cap: only cap are written), or SIP_ERR_RESOLVE_STATE. */
 SIP_TRANSPORT_DEF int sip_resolve_list(const sip_resolve *r, uint64_t now_us, sip_target *out, size_t cap, int *complete);
 
 /* ------------------------------------------------------------------------
