@@ -17,6 +17,9 @@
  * Options (define before the include):
  *   SIP_TRANSPORT_IMPLEMENTATION  compile the implementation in this file
  *   SIP_TRANSPORT_STATIC          make every function static
+ *   SIP_USE_OPENSSL               the sip_tls_* filter (link -lssl -lcrypto)
+ *   SIP_TLS_MALLOC(n), SIP_TLS_FREE(p)  its allocator (default malloc/free)
+ *   SIP_RESOLVE_MAX_*             limits of one RFC 3263 resolution
  *
  * Licence: MIT, see the end of this file.
  */
@@ -107,6 +110,567 @@ typedef struct sip_target {
     sip_ipaddr local;
     sip_flow flow;
 } sip_target;
+
+/* ------------------------------------------------------------------------
+ * Server location: RFC 3263 (sans-IO: the application performs the DNS)
+ *
+ * A sip_resolve turns a SIP/SIPS URI (RFC 3263 §4) or a Via sent-by
+ * (§5) into an ordered list of targets (transport, address, port). It
+ * never talks to DNS itself: it asks for queries, which the application
+ * polls with sip_resolve_next_query(), performs however it likes (a stub
+ * resolver, c-ares, getaddrinfo for A/AAAA) and answers with
+ * sip_resolve_answer(). Targets become available in order as soon as the
+ * answers that decide them are in (sip_resolve_next_target()), so a client
+ * can send its first request before a lower-ranked lookup has returned.
+ *
+ *   sip_resolver rv;                   one per application: configuration
+ *   sip_resolver_init(&rv, &cfg);      and the list of failed targets
+ *   sip_resolve r;                     one per request being sent
+ *   sip_resolve_start_uri(&r, &rv, &uri, now);
+ *   while (sip_resolve_next_query(&r, now, &q) == 1) send q to DNS ...
+ *   ... later: sip_resolve_answer(&r, q.id, SIP_DNS_OK, rrs, n, now);
+ *   if (sip_resolve_next_target(&r, now, &t) == 1) send to t;
+ *   transport error or timeout: sip_resolve_failed(&r, now), next target.
+ *
+ * The procedure (RFC 3263 §4.1, §4.2):
+ *   - maddr, when present, replaces the host; sips forces TLS (or WSS).
+ *   - numeric host: no lookup; the transport param, else UDP for sip
+ *     (TCP when UDP is not supported) and TLS for sips; the URI port or
+ *     the transport's default port.
+ *   - explicit port: A/AAAA of the host, transport chosen as above.
+ *   - transport param: SRV for that transport (_sip._udp, _sip._tcp,
+ *     _sips._tcp, _sip._sctp, _sip._ws, _sips._ws); no SRV records: A/AAAA
+ *     with the default port.
+ *   - otherwise NAPTR of the host. Records with flag "s", an empty regexp
+ *     and a supported service (SIP+D2U, SIP+D2T, SIPS+D2T, SIP+D2S, and
+ *     SIP+D2W, SIPS+D2W of RFC 7118 §7; only SIPS+ for a sips URI; a sip
+ *     URI keeps SIPS+ records, §4.1) are taken in order, then preference;
+ *     each replacement is an SRV name. No usable NAPTR: SRV for every
+ *     supported transport in the configured order (only _sips for sips).
+ *     No SRV records at all: A/AAAA of the host with the default port of
+ *     UDP (sip) or TLS (sips).
+ *   - SRV records are ordered per RFC 2782: lowest priority first, and
+ *     within one priority a weighted random order drawn with the caller's
+ *     randomness (weight-0 records first in the running sum, so they are
+ *     picked with a small probability). A single record with target "."
+ *     means the service is decidedly not available there: that transport
+ *     gives no target, and no A/AAAA fallback happens for it.
+ *   - each SRV target is looked up with A and/or AAAA (configured
+ *     families and order). A/AAAA and SRV records found in an answer with
+ *     another owner name (the additional section) answer the matching
+ *     lookup, which is then never asked.
+ *   - targets that the sip_resolver lists as failed (and whose time in the
+ *     list has not run out) are skipped; duplicates are given only once.
+ *
+ * Memory: both structs are plain caller memory with fixed limits below;
+ * nothing is allocated. A sip_resolve points to its sip_resolver, which
+ * must outlive it. Neither is thread-safe; one thread drives them.
+ * --------------------------------------------------------------------- */
+
+/** Error codes of the resolver (range -460..-479 of sip_transport.h). */
+typedef enum sip_resolve_err {
+    SIP_ERR_RESOLVE_INVALID = -460,     /**< NULL or invalid argument */
+    SIP_ERR_RESOLVE_URI = -461,         /**< not a sip/sips URI with a host */
+    SIP_ERR_RESOLVE_TRANSPORT = -462,   /**< transport unknown, unsupported,
+                                             or not secure with sips */
+    SIP_ERR_RESOLVE_NAME = -463,        /**< host is not a usable DNS name
+                                             (over 253 bytes, bad bytes) */
+    SIP_ERR_RESOLVE_QUERY = -464,       /**< answer for an unknown or already
+                                             answered query id */
+    SIP_ERR_RESOLVE_NOT_FOUND = -465,   /**< DNS gave no target at all */
+    SIP_ERR_RESOLVE_UNAVAILABLE = -466, /**< SRV "." (RFC 2782): the service
+                                             is not available at the domain */
+    SIP_ERR_RESOLVE_EXHAUSTED = -467,   /**< every target was handed out */
+    SIP_ERR_RESOLVE_STATE = -468        /**< not started, or no target handed
+                                             out yet to mark as failed */
+} sip_resolve_err;
+
+/** Short English text for a SIP_ERR_RESOLVE_* code (static storage, never
+ *  NULL; "unknown error" for other values). */
+SIP_TRANSPORT_DEF const char *sip_resolve_strerror(int err);
+
+/** DNS record types the resolver asks for (RFC 1035, RFC 3596, RFC 2782,
+ *  RFC 3403 type numbers). */
+typedef enum sip_dns_type {
+    SIP_DNS_A = 1,
+    SIP_DNS_AAAA = 28,
+    SIP_DNS_SRV = 33,
+    SIP_DNS_NAPTR = 35
+} sip_dns_type;
+
+/** Outcome of one DNS query as the application reports it. SIP_DNS_OK with
+ *  no record of the asked type is "no data". SIP_DNS_ERROR covers
+ *  SERVFAIL, REFUSED, a timeout or a malformed reply; the resolver treats
+ *  it like an empty answer (RFC 3263 has no retry of its own). */
+typedef enum sip_dns_status {
+    SIP_DNS_OK = 0,
+    SIP_DNS_NXDOMAIN = 1,
+    SIP_DNS_ERROR = 2
+} sip_dns_status;
+
+/** A query for the application to perform: `name` (no trailing dot,
+ *  NUL-terminated at name.p[name.len]) lives inside the sip_resolve and
+ *  stays valid until it is started again. `id` identifies the answer. */
+typedef struct sip_dns_query {
+    uint32_t id;
+    sip_dns_type type;
+    sip_str name;
+} sip_dns_query;
+
+/** One resource record of an answer, filled by the application. Only the
+ *  fields of its type are read; spans are read during sip_resolve_answer()
+ *  only (the resolver copies what it keeps). `name` is the owner name:
+ *  records of the asked type are taken as the answer whatever their owner
+ *  (the application's resolver followed any CNAME); records of another
+ *  type are additional data and answer a lookup the resolver would
+ *  otherwise ask for that owner name (absent name: ignored). */
+typedef struct sip_dns_rr {
+    sip_dns_type type;
+    sip_str name;          /**< owner name, trailing dot optional */
+    uint32_t ttl;          /**< seconds */
+    /* NAPTR (RFC 3403 §4.1) */
+    uint16_t order, preference;
+    sip_str flags, services, regexp, replacement;
+    /* SRV (RFC 2782) */
+    uint16_t priority, weight, port;
+    sip_str target;        /**< "." = service not available */
+    /* A (4 bytes) / AAAA (16 bytes), network order */
+    uint8_t addr[16];
+} sip_dns_rr;
+
+#ifndef SIP_RESOLVE_MAX_SETS
+/** Most SRV names (NAPTR replacements or transports) one resolution uses. */
+#define SIP_RESOLVE_MAX_SETS 8
+#endif
+#ifndef SIP_RESOLVE_MAX_HOSTS
+/** Most (host, port, transport) entries from SRV records per resolution;
+ *  further SRV records of an answer are ignored. */
+#define SIP_RESOLVE_MAX_HOSTS 24
+#endif
+#ifndef SIP_RESOLVE_MAX_NAMES
+/** Most distinct names looked up with A/AAAA per resolution. */
+#define SIP_RESOLVE_MAX_NAMES 16
+#endif
+#ifndef SIP_RESOLVE_MAX_ADDRS
+/** Most addresses kept per resolution; further A/AAAA records are ignored
+ *  (counted in sip_resolve.dropped). */
+#define SIP_RESOLVE_MAX_ADDRS 32
+#endif
+#ifndef SIP_RESOLVE_MAX_TARGETS
+/** Most targets one resolution hands out (failover attempts). */
+#define SIP_RESOLVE_MAX_TARGETS 32
+#endif
+#ifndef SIP_RESOLVE_MAX_FAILED
+/** Entries of the failed-target list of a sip_resolver; when full, the
+ *  entry that expires first is replaced. */
+#define SIP_RESOLVE_MAX_FAILED 64
+#endif
+#if SIP_RESOLVE_MAX_SETS > 255 || SIP_RESOLVE_MAX_NAMES > 255 || SIP_RESOLVE_MAX_HOSTS > 65535
+#error "sip_resolve keeps set and name indexes in 8 bits"
+#endif
+/** Most queries of one resolution: one NAPTR, one SRV per set, A and AAAA
+ *  per name. */
+#define SIP_RESOLVE_MAX_QUERIES (1 + SIP_RESOLVE_MAX_SETS + 2 * SIP_RESOLVE_MAX_NAMES)
+/** Bytes of name storage per resolution (each name + NUL). */
+#define SIP_RESOLVE_POOL 2048
+
+/** Address families (sip_resolver_config.families). */
+#define SIP_RESOLVE_IPV4 1u
+#define SIP_RESOLVE_IPV6 2u
+
+/** Resolver configuration; zero fields take the documented default. */
+typedef struct sip_resolver_config {
+    /** Supported transports in order of preference, ended by SIP_TP_NONE
+     *  (or all 6 used). Empty: UDP, TCP, TLS. The order is used for the
+     *  SRV queries when there is no NAPTR (RFC 3263 §4.1 leaves it to the
+     *  client); a transport not listed is never chosen. */
+    sip_tp transports[6];
+    /** SIP_RESOLVE_IPV4 | SIP_RESOLVE_IPV6 (0: both). */
+    unsigned families;
+    /** Nonzero: AAAA addresses of a host come before its A addresses. */
+    int prefer_ipv6;
+    /** How long a failed target is skipped, µs (0: 32 s, the transaction
+     *  timeout of RFC 3261 §17.1.1.2 with the default T1). */
+    uint64_t failed_ttl_us;
+    /** Time an application has to answer a query before
+     *  sip_resolve_on_timeout() treats it as SIP_DNS_ERROR, µs (0: 5 s). */
+    uint64_t query_timeout_us;
+    /** Nonzero: targets in the failed list are tried after all others
+     *  instead of being skipped. */
+    int failed_last;
+    /** Randomness for the RFC 2782 weighted order (4 bytes a draw). NULL:
+     *  the draw is 0, which takes records in their running-sum order. */
+    sip_rand_fn rand;
+    void *rand_user;
+} sip_resolver_config;
+
+/** A target that failed, skipped by new resolutions until `expires_us`. */
+typedef struct sip_resolve_failed_entry {
+    sip_tp tp;
+    sip_ipaddr addr;       /**< with port */
+    uint64_t expires_us;   /**< 0 = free entry */
+} sip_resolve_failed_entry;
+
+/** Application-wide state: the effective configuration and the failed
+ *  targets. Fields are readable; change them through the API. */
+typedef struct sip_resolver {
+    sip_resolver_config cfg;
+    unsigned n_tp;         /**< transports in cfg.transports */
+    sip_resolve_failed_entry failed[SIP_RESOLVE_MAX_FAILED];
+} sip_resolver;
+
+/** Initialize rv with cfg (NULL: all defaults). Returns 0, or
+ *  SIP_ERR_RESOLVE_INVALID (rv NULL, a transport out of range or repeated,
+ *  families with bits other than IPV4|IPV6). */
+SIP_TRANSPORT_DEF int sip_resolver_init(sip_resolver *rv, const sip_resolver_config *cfg);
+
+/** Put a target (tp + remote address and port) in the failed list until
+ *  now_us + cfg.failed_ttl_us (RFC 3263 §4.3: a failed server is skipped
+ *  by the next attempts). An entry already there gets the new expiry. */
+SIP_TRANSPORT_DEF void sip_resolver_mark_failed(sip_resolver *rv, const sip_target *t, uint64_t now_us);
+
+/** 1 when t (tp, remote address and port) is in the failed list and has
+ *  not expired at now_us, else 0. */
+SIP_TRANSPORT_DEF int sip_resolver_is_failed(const sip_resolver *rv, const sip_target *t, uint64_t now_us);
+
+/** Query record of a resolution (internal; readable for debugging). */
+typedef struct sip_resolve_q {
+    uint8_t state;         /**< 0 unused, 1 to ask, 2 asked, 3 answered */
+    uint8_t kind;          /**< 1 NAPTR, 2 SRV of a set, 3 A/AAAA of a name */
+    uint16_t ref;          /**< set or name index */
+    sip_dns_type type;
+    uint16_t name_off, name_len;
+    uint64_t deadline_us;  /**< when asked: the timeout */
+} sip_resolve_q;
+
+/** An SRV name (or a direct host) of a resolution (internal). */
+typedef struct sip_resolve_set {
+    sip_tp tp;
+    uint8_t state;       /**< 1 pending, 2 done */
+    uint8_t found;       /**< SRV records existed (or a direct host) */
+    uint8_t unavailable; /**< only "." records */
+} sip_resolve_set;
+
+/** A host and port of a set, in RFC 2782 order (internal). */
+typedef struct sip_resolve_host {
+    uint8_t set, name;
+    uint16_t port;
+} sip_resolve_host;
+
+/** A name looked up with A/AAAA (internal). */
+typedef struct sip_resolve_name {
+    uint16_t off, len;
+    uint8_t st4, st6;    /**< 0 not asked, 1 pending, 2 done */
+} sip_resolve_name;
+
+/** An address of a name (internal). */
+typedef struct sip_resolve_addr {
+    uint8_t name, family;
+    uint8_t ip[16];
+} sip_resolve_addr;
+
+/** One resolution in progress (caller memory, about 5.5 KB on LP64).
+ *  Readable fields: `expires_us` (the smallest TTL of the records used, as
+ *  a time: resolve again after it), `dropped` (records ignored for the
+ *  limits above). Everything else is internal. */
+typedef struct sip_resolve {
+    sip_resolver *rv;
+    uint64_t expires_us;
+    uint32_t dropped;
+    uint8_t secure, started, fallback, fallback_done, naptr;
+    sip_tp fallback_tp;
+    uint16_t host_off, host_len;
+    uint16_t n_q, n_sets, n_hosts, n_names, n_addrs, n_emitted, pool_len;
+    sip_resolve_q q[SIP_RESOLVE_MAX_QUERIES];
+    sip_resolve_set sets[SIP_RESOLVE_MAX_SETS];
+    sip_resolve_host hosts[SIP_RESOLVE_MAX_HOSTS];
+    sip_resolve_name names[SIP_RESOLVE_MAX_NAMES];
+    sip_resolve_addr addrs[SIP_RESOLVE_MAX_ADDRS];
+    sip_target emitted[SIP_RESOLVE_MAX_TARGETS];
+    char pool[SIP_RESOLVE_POOL];
+} sip_resolve;
+
+/** Start resolving a SIP or SIPS URI per RFC 3263 §4 (see above) at
+ *  now_us. r is overwritten; rv must outlive r. After a 0 return, the
+ *  queries to perform come from sip_resolve_next_query() (none for a
+ *  numeric host, whose single target is ready at once). Returns 0,
+ *  SIP_ERR_RESOLVE_INVALID (NULL argument), SIP_ERR_RESOLVE_URI (another
+ *  scheme, no host), SIP_ERR_RESOLVE_TRANSPORT (unknown `transport`
+ *  value, a transport not configured, udp or sctp with sips),
+ *  SIP_ERR_RESOLVE_NAME (host or maddr not a DNS name of at most 253
+ *  bytes). The URI's text need not outlive the call. */
+SIP_TRANSPORT_DEF int sip_resolve_start_uri(sip_resolve *r, sip_resolver *rv, const sip_uri *uri, uint64_t now_us);
+
+/** Start resolving the sent-by of a Via to send a response there (RFC 3263
+ *  §5, RFC 3261 §18.2.2 last step): tp is the Via transport, host the
+ *  sent-by host (IPv6 with or without brackets), port 0 when the sent-by
+ *  has none. Numeric host: the address with the port (or the default).
+ *  Port present: A/AAAA. No port: SRV for tp (_sip or, for TLS/WSS,
+ *  _sips), then A/AAAA with the default port when SRV has no records.
+ *  The transport need not be in cfg.transports (the request came on it).
+ *  Returns 0, SIP_ERR_RESOLVE_INVALID (NULL, tp SIP_TP_NONE or unknown),
+ *  SIP_ERR_RESOLVE_NAME. */
+SIP_TRANSPORT_DEF int sip_resolve_start_sent_by(sip_resolve *r, sip_resolver *rv, sip_tp tp, sip_str host, uint16_t port, uint64_t now_us);
+
+/** The next query the application must perform, marked as asked at now_us
+ *  (its timeout runs from there). Returns 1 and fills *q, or 0 when there
+ *  is nothing new to ask (answers may still be awaited). Each query is
+ *  returned once. */
+SIP_TRANSPORT_DEF int sip_resolve_next_query(sip_resolve *r, uint64_t now_us, sip_dns_query *q);
+
+/** Answer query `id` (asked or not yet polled) with status and n records
+ *  (rrs may be NULL when n is 0). Records the procedure cannot use are
+ *  ignored: a name that is not a host name, SRV port 0, a NAPTR without
+ *  the "s" flag, with a non-empty regexp or an unsupported service. May create new queries
+ *  (SRV after NAPTR, A/AAAA after SRV) and extend the expiry by the TTLs
+ *  (`expires_us`). Returns 0, SIP_ERR_RESOLVE_QUERY (unknown id, or
+ *  already answered: the answer is ignored), SIP_ERR_RESOLVE_INVALID. */
+SIP_TRANSPORT_DEF int sip_resolve_answer(sip_resolve *r, uint32_t id, sip_dns_status status, const sip_dns_rr *rrs, size_t n, uint64_t now_us);
+
+/** The earliest timeout of the asked, unanswered queries; UINT64_MAX when
+ *  none. */
+SIP_TRANSPORT_DEF uint64_t sip_resolve_next_deadline(const sip_resolve *r);
+
+/** Treat every asked query whose timeout has passed at now_us as answered
+ *  with SIP_DNS_ERROR. Returns the number of such queries (0 before the
+ *  deadline). */
+SIP_TRANSPORT_DEF int sip_resolve_on_timeout(sip_resolve *r, uint64_t now_us);
+
+/** The next target in RFC 3263 order that was not handed out yet and is
+ *  not in the failed list at now_us (with cfg.failed_last, failed targets
+ *  come after all others). remote carries the address and port; local and
+ *  flow are zero. Returns 1 and fills *out; 0 when the next target depends
+ *  on answers not in yet (perform the queries, then ask again); or
+ *  SIP_ERR_RESOLVE_NOT_FOUND (no target at all: NXDOMAIN, no records,
+ *  every one failed), SIP_ERR_RESOLVE_UNAVAILABLE (no target because SRV
+ *  said "."), SIP_ERR_RESOLVE_EXHAUSTED (targets were handed out and none
+ *  is left, or SIP_RESOLVE_MAX_TARGETS reached), SIP_ERR_RESOLVE_STATE
+ *  (not started). */
+SIP_TRANSPORT_DEF int sip_resolve_next_target(sip_resolve *r, uint64_t now_us, sip_target *out);
+
+/** The target last handed out failed (transport error, or a timeout of the
+ *  transaction, RFC 3263 §4.3): put it in the sip_resolver's failed list
+ *  until now_us + failed_ttl_us. Call sip_resolve_next_target() next for
+ *  the failover target. Returns 0, or SIP_ERR_RESOLVE_STATE when no target
+ *  was handed out. */
+SIP_TRANSPORT_DEF int sip_resolve_failed(sip_resolve *r, uint64_t now_us);
+
+/** The ordered targets known so far (without duplicates and failed ones,
+ *  with the rules of sip_resolve_next_target but ignoring what was handed
+ *  out) into out[cap] (out may be NULL to count). Sets *complete
+ *  (optional) to 1 when no answer is awaited and the list is final. Returns
+ *  the number of targets there are, at most SIP_RESOLVE_MAX_TARGETS (it may
+ *  exceed cap: only cap are written), or SIP_ERR_RESOLVE_STATE. */
+SIP_TRANSPORT_DEF int sip_resolve_list(const sip_resolve *r, uint64_t now_us, sip_target *out, size_t cap, int *complete);
+
+/* ------------------------------------------------------------------------
+ * TLS: RFC 5922 identity rules (always), and an OpenSSL memory-BIO filter
+ * (with SIP_USE_OPENSSL, link -lssl -lcrypto)
+ *
+ * sip_tls is a byte filter around one OpenSSL SSL object and two memory
+ * BIOs; it never touches a socket:
+ *
+ *     socket bytes --> sip_tls_input(t, cipher, n, plain_out, u)
+ *                          plain_out(u, sip bytes, n) ... (0..many calls)
+ *     sip bytes    --> sip_tls_output(t, plain, n, cipher_out, u)
+ *                          cipher_out(u, tls records, n) ... to the socket
+ *     after every sip_tls_input(): sip_tls_pending_output(t, cipher_out, u)
+ *         sends what TLS itself has to say (handshake messages, alerts,
+ *         TLS 1.3 session tickets, key updates).
+ *
+ * Every function that produces ciphertext hands it to a cipher_out
+ * callback before returning, so the filter holds no unsent bytes between
+ * calls except plaintext written before the handshake finished (queued,
+ * up to SIP_TLS_MAX_QUEUED bytes, and encrypted as soon as it is done).
+ * A client starts the handshake with sip_tls_pending_output() (its
+ * ClientHello) or simply by writing its first message.
+ *
+ * Verification (client: always unless cfg.insecure; server: when
+ * cfg.request_client_cert): OpenSSL checks the chain against the trust
+ * anchors; the peer certificate must carry the expected domain per RFC
+ * 5922 §7 (sip_tls_identity_check); then cfg.verify_cb, when set, decides
+ * with both results (it may accept a self-signed peer or reject a valid
+ * one). A rejection fails the handshake with an alert to the peer.
+ *
+ * Errors: SIP_ERR_TLS_* (-480..-499); a fatal one is sticky (every later
+ * call returns it) and sip_tls_reason() tells why in words. There is no
+ * timer: a stalled handshake is the connection's idle timeout's business.
+ * --------------------------------------------------------------------- */
+
+/** Error codes of the TLS filter (range -480..-499 of sip_transport.h). */
+typedef enum sip_tls_err {
+    SIP_ERR_TLS_INVALID = -480,   /**< NULL or invalid argument */
+    SIP_ERR_TLS_NOMEM = -481,     /**< allocation failed (ours or OpenSSL's) */
+    SIP_ERR_TLS_CONFIG = -482,    /**< CA, certificate or key failed to load,
+                                       or a server without certificate */
+    SIP_ERR_TLS_HANDSHAKE = -483, /**< handshake failed (alert, no common
+                                       version or cipher, bad message) */
+    SIP_ERR_TLS_VERIFY = -484,    /**< the peer's chain did not verify */
+    SIP_ERR_TLS_IDENTITY = -485,  /**< the peer's certificate does not carry
+                                       the expected domain (RFC 5922 §7) */
+    SIP_ERR_TLS_REJECTED = -486,  /**< cfg.verify_cb rejected the peer */
+    SIP_ERR_TLS_CLOSED = -487,    /**< the peer sent close_notify: no more
+                                       data comes (not an attack: end) */
+    SIP_ERR_TLS_PROTOCOL = -488,  /**< bad record or protocol error after
+                                       the handshake */
+    SIP_ERR_TLS_CALLBACK = -489,  /**< an output callback returned nonzero */
+    SIP_ERR_TLS_STATE = -490,     /**< not allowed now (writing after close) */
+    SIP_ERR_TLS_TOO_BIG = -491    /**< more than SIP_TLS_MAX_QUEUED bytes
+                                       written before the handshake ended */
+} sip_tls_err;
+
+/** Short English text for a SIP_ERR_TLS_* code (static storage, never
+ *  NULL; "unknown error" for other values). */
+SIP_TRANSPORT_DEF const char *sip_tls_strerror(int err);
+
+/** The identities a certificate carries, as RFC 5922 §7.1 reads them. */
+typedef struct sip_tls_identity {
+    const sip_str *san_uri;  /**< subjectAltName uniformResourceIdentifier */
+    size_t n_san_uri;
+    const sip_str *san_dns;  /**< subjectAltName dNSName values */
+    size_t n_san_dns;
+    int has_san;             /**< the certificate has a subjectAltName
+                                  extension (of any entry types) */
+    sip_str cn;              /**< subject CommonName (absent: {NULL, 0}) */
+} sip_tls_identity;
+
+/** RFC 5922 §7.1/§7.2: 1 when the identities match the SIP domain, else 0.
+ *  A SAN URI matches when it is a sip: URI without user part whose host
+ *  equals domain (other schemes, sips:, and URIs with a user never match);
+ *  a SAN dNSName matches when it equals domain; the CN is considered only
+ *  when the certificate has no subjectAltName at all. Comparison is
+ *  ASCII case-insensitive with a trailing dot ignored, and a wildcard is
+ *  an ordinary character ("*.example.com" never matches
+ *  "sip.example.com", §7.2). domain is the host of the URI being
+ *  resolved (RFC 3263), not a name found through DNS. An empty domain
+ *  never matches. Available without OpenSSL. */
+SIP_TRANSPORT_DEF int sip_tls_identity_match(const sip_tls_identity *id, sip_str domain);
+
+#ifdef SIP_USE_OPENSSL
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#ifndef SIP_TLS_MAX_QUEUED
+/** Most plaintext bytes sip_tls_output() queues before the handshake ends. */
+#define SIP_TLS_MAX_QUEUED 262144
+#endif
+
+/** The filter (opaque; allocated with SIP_TLS_MALLOC, default malloc). */
+typedef struct sip_tls sip_tls;
+
+/** Output callback of the filter: n bytes at p (valid during the call
+ *  only). Return 0, or nonzero to fail the call (SIP_ERR_TLS_CALLBACK). */
+typedef int (*sip_tls_out_fn)(void *user, const uint8_t *p, size_t n);
+
+/** The application's verification decision, called once per handshake
+ *  when the peer's certificate has been checked: chain_result is
+ *  X509_V_OK or OpenSSL's X509_V_ERR_* code for the first chain problem,
+ *  identity_ok the RFC 5922 check against the expected domain (1 when no
+ *  domain was configured). peer is borrowed for the call. Return 1 to
+ *  accept the peer, 0 to fail the handshake (SIP_ERR_TLS_REJECTED). */
+typedef int (*sip_tls_verify_fn)(void *user, sip_tls *t, X509 *peer, long chain_result, int identity_ok);
+
+/** Configuration of one filter. Strings are read during sip_tls_new()
+ *  only (the filter copies the domain). */
+typedef struct sip_tls_config {
+    int server;               /**< 0: client role, nonzero: server role */
+    /** An SSL_CTX the application configured (certificates, trust,
+     *  versions, ciphers); the filter's SSL object holds its own reference,
+     *  so the caller may free its one at any time. NULL: the filter builds
+     *  a context (TLS 1.2 minimum) from the files below. */
+    SSL_CTX *ctx;
+    const char *ca_file;      /**< PEM trust anchors; NULL: OpenSSL's
+                                   default paths (ignored with ctx) */
+    const char *cert_file;    /**< PEM certificate chain (server: required
+                                   unless ctx; client: optional) */
+    const char *key_file;     /**< PEM private key of cert_file */
+    /** Client: the SIP domain of the target (the host of the URI, RFC
+     *  5922 §7): sent as SNI (RFC 6066 §3; not for an IP literal) and
+     *  required in the server's certificate. Server: when set with
+     *  request_client_cert, the domain the client certificate must carry. */
+    const char *domain;
+    int insecure;             /**< client: nonzero skips all verification */
+    int request_client_cert;  /**< server: ask for and verify a client
+                                   certificate (mutual TLS, RFC 5922 §7.3) */
+    sip_tls_verify_fn verify_cb; /**< optional final say, see above */
+    void *verify_user;
+} sip_tls_config;
+
+/** Create a filter. Returns 0 and stores it in *out, or
+ *  SIP_ERR_TLS_INVALID (NULL cfg/out, a client that verifies without a
+ *  domain), SIP_ERR_TLS_NOMEM, SIP_ERR_TLS_CONFIG (a file failed to load,
+ *  the key does not match, a server without certificate). On error *out
+ *  is NULL. Free with sip_tls_free(). */
+SIP_TRANSPORT_DEF int sip_tls_new(sip_tls **out, const sip_tls_config *cfg);
+
+/** Free the filter and its SSL object (no close_notify: see
+ *  sip_tls_close). NULL is allowed. */
+SIP_TRANSPORT_DEF void sip_tls_free(sip_tls *t);
+
+/** Feed len bytes received from the socket. Drives the handshake; then
+ *  decrypts every complete record and passes the plaintext to plain_out
+ *  (NULL: discarded), in order, in chunks of at most 16 KB. Partial
+ *  records wait for more input. Call sip_tls_pending_output() afterwards.
+ *  Returns the plaintext bytes delivered (>= 0), or SIP_ERR_TLS_CLOSED
+ *  (close_notify received; plaintext before it was delivered; answer with
+ *  sip_tls_close), SIP_ERR_TLS_HANDSHAKE / _VERIFY / _IDENTITY /
+ *  _REJECTED / _PROTOCOL (fatal; an alert for the peer may be pending),
+ *  SIP_ERR_TLS_CALLBACK (plain_out failed; the chunk it refused and the
+ *  rest are delivered by the next call, which may pass len 0),
+ *  SIP_ERR_TLS_NOMEM,
+ *  SIP_ERR_TLS_INVALID. */
+SIP_TRANSPORT_DEF int sip_tls_input(sip_tls *t, const uint8_t *cipher, size_t len, sip_tls_out_fn plain_out, void *user);
+
+/** Encrypt len bytes of SIP and pass the records to cipher_out. Before the
+ *  handshake has finished the bytes are queued (a client's first call also
+ *  sends its ClientHello through cipher_out) and go out encrypted when it
+ *  finishes, through the cipher_out of the sip_tls_pending_output() call
+ *  after the input that finished it. Returns 0, SIP_ERR_TLS_TOO_BIG (queue
+ *  limit; nothing queued), SIP_ERR_TLS_STATE (after sip_tls_close or
+ *  the peer's close_notify), the sticky fatal error of an earlier call,
+ *  SIP_ERR_TLS_CALLBACK, SIP_ERR_TLS_NOMEM, SIP_ERR_TLS_INVALID. */
+SIP_TRANSPORT_DEF int sip_tls_output(sip_tls *t, const uint8_t *plain, size_t len, sip_tls_out_fn cipher_out, void *user);
+
+/** Send what TLS has produced on its own: the client's ClientHello (the
+ *  first call on a client starts the handshake), handshake replies,
+ *  alerts, session tickets, and plaintext queued before the handshake
+ *  finished. Returns the ciphertext bytes passed to cipher_out (>= 0), or
+ *  SIP_ERR_TLS_CALLBACK, SIP_ERR_TLS_INVALID, or the sticky fatal error
+ *  (after its alert went out). */
+SIP_TRANSPORT_DEF int sip_tls_pending_output(sip_tls *t, sip_tls_out_fn cipher_out, void *user);
+
+/** Send close_notify (RFC 8446 §6.1, RFC 5246 §7.2.1) through cipher_out;
+ *  afterwards sip_tls_output() fails with SIP_ERR_TLS_STATE and the
+ *  connection can be closed (waiting for the peer's close_notify is not
+ *  required for SIP). Returns 0, SIP_ERR_TLS_CALLBACK, SIP_ERR_TLS_INVALID;
+ *  a second call sends nothing. */
+SIP_TRANSPORT_DEF int sip_tls_close(sip_tls *t, sip_tls_out_fn cipher_out, void *user);
+
+/** 1 once the handshake finished and the peer was accepted, else 0. */
+SIP_TRANSPORT_DEF int sip_tls_established(const sip_tls *t);
+
+/** Server: the SNI host name the client sent (RFC 6066 §3), NULL when none
+ *  or before the ClientHello. Client: the domain it sent. Valid until
+ *  sip_tls_free. */
+SIP_TRANSPORT_DEF const char *sip_tls_server_name(const sip_tls *t);
+
+/** The peer's certificate (borrowed, valid until sip_tls_free), or NULL. */
+SIP_TRANSPORT_DEF X509 *sip_tls_peer_cert(const sip_tls *t);
+
+/** The SSL object, for what this API does not cover (ciphers, session
+ *  resumption, ALPN). Its ex_data slot 0 (app data) belongs to the filter. */
+SIP_TRANSPORT_DEF SSL *sip_tls_ssl(const sip_tls *t);
+
+/** Why the last fatal error happened, in words (OpenSSL's reason or the
+ *  verification problem), "" when none. Valid until the next call. */
+SIP_TRANSPORT_DEF const char *sip_tls_reason(const sip_tls *t);
+
+/** RFC 5922 §7.1 on a certificate: collects its subjectAltName URI and
+ *  dNSName values (up to 64 of each) and, only when it has no
+ *  subjectAltName, its CN, then sip_tls_identity_match(). Returns 1 match,
+ *  0 no match (also for NULL arguments). */
+SIP_TRANSPORT_DEF int sip_tls_identity_check(X509 *cert, sip_str domain);
+#endif /* SIP_USE_OPENSSL */
 
 #ifdef __cplusplus
 }
@@ -353,6 +917,1365 @@ SIP_TRANSPORT_DEF int sip_ipaddr_print(const sip_ipaddr *a, int with_port, char 
     out[n] = 0;
     return (int)n;
 }
+
+/* ---- RFC 3263 server location ------------------------------------------ */
+
+/* query states and kinds (sip_resolve_q) */
+#define SIP__RS_Q_ASK 1
+#define SIP__RS_Q_ASKED 2
+#define SIP__RS_Q_DONE 3
+#define SIP__RS_K_NAPTR 1
+#define SIP__RS_K_SRV 2
+#define SIP__RS_K_ADDR 3
+/* set and per-family lookup states */
+#define SIP__RS_PENDING 1
+#define SIP__RS_DONE 2
+
+SIP_TRANSPORT_DEF const char *sip_resolve_strerror(int err)
+{
+    switch (err) {
+    case SIP_ERR_RESOLVE_INVALID: return "invalid argument";
+    case SIP_ERR_RESOLVE_URI: return "not a sip or sips URI with a host";
+    case SIP_ERR_RESOLVE_TRANSPORT: return "transport unknown, unsupported or not secure";
+    case SIP_ERR_RESOLVE_NAME: return "host is not a usable DNS name";
+    case SIP_ERR_RESOLVE_QUERY: return "answer for an unknown or answered query";
+    case SIP_ERR_RESOLVE_NOT_FOUND: return "no target found";
+    case SIP_ERR_RESOLVE_UNAVAILABLE: return "service not available (SRV target \".\")";
+    case SIP_ERR_RESOLVE_EXHAUSTED: return "no more targets";
+    case SIP_ERR_RESOLVE_STATE: return "resolution not started or no target yet";
+    default: return "unknown error";
+    }
+}
+
+static int sip__rs_tp_ok(const sip_resolver *rv, sip_tp tp)
+{
+    unsigned i;
+    for (i = 0; i < rv->n_tp; i++)
+        if (rv->cfg.transports[i] == tp) return 1;
+    return 0;
+}
+
+static int sip__rs_tp_secure(sip_tp tp)
+{
+    return tp == SIP_TP_TLS || tp == SIP_TP_WSS;
+}
+
+SIP_TRANSPORT_DEF int sip_resolver_init(sip_resolver *rv, const sip_resolver_config *cfg)
+{
+    unsigned i, j;
+    if (!rv) return SIP_ERR_RESOLVE_INVALID;
+    memset(rv, 0, sizeof *rv);
+    if (cfg) rv->cfg = *cfg;
+    for (i = 0; i < 6 && rv->cfg.transports[i] != SIP_TP_NONE; i++) {
+        if ((unsigned)rv->cfg.transports[i] > (unsigned)SIP_TP_WSS) return SIP_ERR_RESOLVE_INVALID;
+        for (j = 0; j < i; j++)
+            if (rv->cfg.transports[j] == rv->cfg.transports[i]) return SIP_ERR_RESOLVE_INVALID;
+    }
+    rv->n_tp = i;
+    if (i == 0) {
+        rv->cfg.transports[0] = SIP_TP_UDP;
+        rv->cfg.transports[1] = SIP_TP_TCP;
+        rv->cfg.transports[2] = SIP_TP_TLS;
+        rv->n_tp = 3;
+    }
+    if (rv->cfg.families & ~(SIP_RESOLVE_IPV4 | SIP_RESOLVE_IPV6)) return SIP_ERR_RESOLVE_INVALID;
+    if (!rv->cfg.families) rv->cfg.families = SIP_RESOLVE_IPV4 | SIP_RESOLVE_IPV6;
+    if (!rv->cfg.failed_ttl_us) rv->cfg.failed_ttl_us = 32000000u;
+    if (!rv->cfg.query_timeout_us) rv->cfg.query_timeout_us = 5000000u;
+    return 0;
+}
+
+static uint64_t sip__rs_add_time(uint64_t now_us, uint64_t d)
+{
+    return now_us > UINT64_MAX - d ? UINT64_MAX : now_us + d;
+}
+
+static int sip__rs_failed_match(const sip_resolve_failed_entry *e, const sip_target *t)
+{
+    return e->expires_us != 0 && e->tp == t->tp && sip_ipaddr_eq(&e->addr, &t->remote);
+}
+
+SIP_TRANSPORT_DEF void sip_resolver_mark_failed(sip_resolver *rv, const sip_target *t, uint64_t now_us)
+{
+    unsigned i, slot = 0;
+    uint64_t exp;
+    if (!rv || !t) return;
+    exp = sip__rs_add_time(now_us, rv->cfg.failed_ttl_us);
+    for (i = 0; i < SIP_RESOLVE_MAX_FAILED; i++) {
+        if (sip__rs_failed_match(&rv->failed[i], t)) {
+            rv->failed[i].expires_us = exp;
+            return;
+        }
+    }
+    /* a free or expired entry, else the one that expires first */
+    for (i = 0; i < SIP_RESOLVE_MAX_FAILED; i++) {
+        if (rv->failed[i].expires_us <= now_us) {
+            slot = i;
+            break;
+        }
+        if (rv->failed[i].expires_us < rv->failed[slot].expires_us) slot = i;
+    }
+    rv->failed[slot].tp = t->tp;
+    rv->failed[slot].addr = t->remote;
+    rv->failed[slot].expires_us = exp;
+}
+
+SIP_TRANSPORT_DEF int sip_resolver_is_failed(const sip_resolver *rv, const sip_target *t, uint64_t now_us)
+{
+    unsigned i;
+    if (!rv || !t) return 0;
+    for (i = 0; i < SIP_RESOLVE_MAX_FAILED; i++)
+        if (sip__rs_failed_match(&rv->failed[i], t) && rv->failed[i].expires_us > now_us) return 1;
+    return 0;
+}
+
+/* ---- names: DNS names in the resolution's pool ---- */
+
+static sip_str sip__rs_strip_dot(sip_str s)
+{
+    if (s.p && s.len && s.p[s.len - 1] == '.') s.len--;
+    return s;
+}
+
+/* A host name we ask DNS about: 1..253 bytes of letters, digits, '-', '_'
+ * and '.' (RFC 1035 §2.3.1 plus '_' of SRV owner names, RFC 2782), no
+ * empty label. Anything else could not be a SIP host (RFC 3261 §25.1). */
+static int sip__rs_name_ok(sip_str s)
+{
+    size_t i, label = 0;
+    if (!s.p || s.len == 0 || s.len > 253) return 0;
+    for (i = 0; i < s.len; i++) {
+        char c = s.p[i];
+        if (c == '.') {
+            if (label == 0) return 0;
+            label = 0;
+            continue;
+        }
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return 0;
+        if (++label > 63) return 0;
+    }
+    return 1;
+}
+
+/* DNS names compare case-insensitively (RFC 4343), trailing dot or not. */
+static int sip__rs_name_eq(sip_str a, sip_str b)
+{
+    return sip_str_caseeq(sip__rs_strip_dot(a), sip__rs_strip_dot(b));
+}
+
+static sip_str sip__rs_pool_str(const sip_resolve *r, uint16_t off, uint16_t len)
+{
+    sip_str s;
+    s.p = r->pool + off;
+    s.len = len;
+    return s;
+}
+
+/* prefix + name + NUL into the pool. Returns 0, or -1 when it is full. */
+static int sip__rs_store(sip_resolve *r, const char *prefix, sip_str name, uint16_t *off, uint16_t *len)
+{
+    size_t pl = strlen(prefix), n = pl + name.len;
+    if (n + 1 > (size_t)SIP_RESOLVE_POOL - r->pool_len) return -1;
+    memcpy(r->pool + r->pool_len, prefix, pl);
+    if (name.len) memcpy(r->pool + r->pool_len + pl, name.p, name.len);
+    r->pool[r->pool_len + n] = 0;
+    *off = r->pool_len;
+    *len = (uint16_t)n;
+    r->pool_len = (uint16_t)(r->pool_len + n + 1);
+    return 0;
+}
+
+static void sip__rs_ttl(sip_resolve *r, uint32_t ttl, uint64_t now_us)
+{
+    uint64_t exp = sip__rs_add_time(now_us, (uint64_t)ttl * 1000000u);
+    if (exp < r->expires_us) r->expires_us = exp;
+}
+
+/* ---- queries, sets, names, hosts ---- */
+
+static int sip__rs_add_query(sip_resolve *r, uint8_t kind, unsigned ref, sip_dns_type type,
+                             uint16_t off, uint16_t len)
+{
+    sip_resolve_q *q;
+    if (r->n_q >= SIP_RESOLVE_MAX_QUERIES) return -1; /* cannot happen: sized for the worst */
+    q = &r->q[r->n_q++];
+    memset(q, 0, sizeof *q);
+    q->state = SIP__RS_Q_ASK;
+    q->kind = kind;
+    q->ref = (uint16_t)ref;
+    q->type = type;
+    q->name_off = off;
+    q->name_len = len;
+    return 0;
+}
+
+/* The A/AAAA lookup of a DNS name, found or added with its queries.
+ * Returns its index, or -1 when the table or the pool is full. */
+static int sip__rs_lookup(sip_resolve *r, sip_str name)
+{
+    unsigned i;
+    sip_resolve_name *nm;
+    for (i = 0; i < r->n_names; i++)
+        if (r->names[i].len && sip__rs_name_eq(sip__rs_pool_str(r, r->names[i].off, r->names[i].len), name))
+            return (int)i;
+    if (r->n_names >= SIP_RESOLVE_MAX_NAMES) return -1;
+    nm = &r->names[r->n_names];
+    memset(nm, 0, sizeof *nm);
+    if (sip__rs_store(r, "", sip__rs_strip_dot(name), &nm->off, &nm->len)) return -1;
+    nm->st4 = nm->st6 = SIP__RS_DONE;
+    if ((r->rv->cfg.families & SIP_RESOLVE_IPV4) &&
+        !sip__rs_add_query(r, SIP__RS_K_ADDR, r->n_names, SIP_DNS_A, nm->off, nm->len))
+        nm->st4 = SIP__RS_PENDING;
+    if ((r->rv->cfg.families & SIP_RESOLVE_IPV6) &&
+        !sip__rs_add_query(r, SIP__RS_K_ADDR, r->n_names, SIP_DNS_AAAA, nm->off, nm->len))
+        nm->st6 = SIP__RS_PENDING;
+    return (int)r->n_names++;
+}
+
+/* A "name" that is already an address (numeric host): no query. */
+static int sip__rs_numeric(sip_resolve *r, const sip_ipaddr *a)
+{
+    sip_resolve_name *nm = &r->names[r->n_names];
+    sip_resolve_addr *ad = &r->addrs[r->n_addrs++];
+    memset(nm, 0, sizeof *nm);
+    nm->st4 = nm->st6 = SIP__RS_DONE;
+    ad->name = (uint8_t)r->n_names;
+    ad->family = a->family;
+    memcpy(ad->ip, a->ip, sizeof ad->ip);
+    return (int)r->n_names++;
+}
+
+static const char *sip__rs_srv_prefix(sip_tp tp)
+{
+    switch (tp) {
+    case SIP_TP_UDP: return "_sip._udp.";
+    case SIP_TP_TCP: return "_sip._tcp.";
+    case SIP_TP_TLS: return "_sips._tcp.";
+    case SIP_TP_SCTP: return "_sip._sctp.";
+    case SIP_TP_WS: return "_sip._ws."; /* RFC 7118 §7 */
+    case SIP_TP_WSS: return "_sips._ws.";
+    default: return NULL;
+    }
+}
+
+/* An SRV set: the SRV query of prefix + name for transport tp. */
+static int sip__rs_add_set(sip_resolve *r, sip_tp tp, const char *prefix, sip_str name)
+{
+    uint16_t off, len;
+    if (r->n_sets >= SIP_RESOLVE_MAX_SETS || sip__rs_store(r, prefix, name, &off, &len)) {
+        r->dropped++;
+        return -1;
+    }
+    r->sets[r->n_sets].tp = tp;
+    r->sets[r->n_sets].state = SIP__RS_PENDING;
+    r->sets[r->n_sets].found = 0;
+    r->sets[r->n_sets].unavailable = 0;
+    sip__rs_add_query(r, SIP__RS_K_SRV, r->n_sets, SIP_DNS_SRV, off, len);
+    r->n_sets++;
+    return 0;
+}
+
+static int sip__rs_add_host(sip_resolve *r, unsigned set, int name, uint16_t port)
+{
+    if (name < 0 || r->n_hosts >= SIP_RESOLVE_MAX_HOSTS) {
+        r->dropped++;
+        return -1;
+    }
+    r->hosts[r->n_hosts].set = (uint8_t)set;
+    r->hosts[r->n_hosts].name = (uint8_t)name;
+    r->hosts[r->n_hosts].port = port;
+    r->n_hosts++;
+    return 0;
+}
+
+/* A set without SRV: one host and port (numeric host, explicit port, the
+ * A/AAAA fallback). */
+static int sip__rs_add_direct(sip_resolve *r, sip_tp tp, int name, uint16_t port)
+{
+    if (r->n_sets >= SIP_RESOLVE_MAX_SETS) {
+        r->dropped++;
+        return -1;
+    }
+    r->sets[r->n_sets].tp = tp;
+    r->sets[r->n_sets].state = SIP__RS_DONE;
+    r->sets[r->n_sets].found = 1;
+    r->sets[r->n_sets].unavailable = 0;
+    r->n_sets++;
+    return sip__rs_add_host(r, (unsigned)(r->n_sets - 1), name, port);
+}
+
+static sip_str sip__rs_host(const sip_resolve *r)
+{
+    return sip__rs_pool_str(r, r->host_off, r->host_len);
+}
+
+/* §4.1: SRV for each supported transport when there is no NAPTR. */
+static void sip__rs_srv_sets(sip_resolve *r)
+{
+    unsigned i;
+    for (i = 0; i < r->rv->n_tp; i++) {
+        sip_tp tp = r->rv->cfg.transports[i];
+        if (r->secure && !sip__rs_tp_secure(tp)) continue;
+        sip__rs_add_set(r, tp, sip__rs_srv_prefix(tp), sip__rs_host(r));
+    }
+}
+
+/* §4.2: when no SRV set found records, A/AAAA of the host with the
+ * default port of the fallback transport. */
+static void sip__rs_progress(sip_resolve *r)
+{
+    unsigned s;
+    if (!r->fallback || r->fallback_done || r->naptr == SIP__RS_PENDING) return;
+    for (s = 0; s < r->n_sets; s++) {
+        if (r->sets[s].found) {
+            r->fallback = 0;
+            return;
+        }
+        if (r->sets[s].state != SIP__RS_DONE) return;
+    }
+    r->fallback_done = 1;
+    sip__rs_add_direct(r, r->fallback_tp, sip__rs_lookup(r, sip__rs_host(r)),
+                       sip_tp_default_port(r->fallback_tp));
+}
+
+/* ---- answers ---- */
+
+static int sip__rs_take(const sip_dns_rr *rr, sip_dns_type type, const sip_str *owner)
+{
+    return rr->type == type && (!owner || sip__rs_name_eq(rr->name, *owner));
+}
+
+static sip_tp sip__rs_naptr_tp(sip_str sv)
+{
+    if (sip_str_caseeq_c(sv, "SIP+D2U")) return SIP_TP_UDP;
+    if (sip_str_caseeq_c(sv, "SIP+D2T")) return SIP_TP_TCP;
+    if (sip_str_caseeq_c(sv, "SIPS+D2T")) return SIP_TP_TLS;
+    if (sip_str_caseeq_c(sv, "SIP+D2S")) return SIP_TP_SCTP;
+    if (sip_str_caseeq_c(sv, "SIP+D2W")) return SIP_TP_WS; /* RFC 7118 §7 */
+    if (sip_str_caseeq_c(sv, "SIPS+D2W")) return SIP_TP_WSS;
+    return SIP_TP_NONE;
+}
+
+typedef struct sip__rs_naptr_c {
+    uint16_t order, pref;
+    sip_tp tp;
+    sip_str repl;
+} sip__rs_naptr_c;
+
+/* A NAPTR record usable for SIP (§4.1): flag "s", empty regexp, a
+ * supported service allowed for the scheme, a replacement name. */
+static sip_tp sip__rs_naptr_usable(const sip_resolve *r, const sip_dns_rr *rr, sip_str *repl)
+{
+    sip_tp tp = sip__rs_naptr_tp(rr->services);
+    *repl = sip__rs_strip_dot(rr->replacement);
+    if (!sip_str_caseeq_c(rr->flags, "s") || rr->regexp.len != 0 || !sip__rs_name_ok(*repl))
+        return SIP_TP_NONE;
+    if (tp == SIP_TP_NONE || (r->secure && !sip__rs_tp_secure(tp)) || !sip__rs_tp_ok(r->rv, tp))
+        return SIP_TP_NONE;
+    return tp;
+}
+
+static void sip__rs_on_naptr(sip_resolve *r, sip_dns_status st, const sip_dns_rr *rrs, size_t n,
+                             const sip_str *owner, uint64_t now_us)
+{
+    sip__rs_naptr_c c[SIP_RESOLVE_MAX_SETS];
+    size_t i;
+    unsigned nc = 0, k;
+    r->naptr = SIP__RS_DONE;
+    for (i = 0; st == SIP_DNS_OK && i < n; i++) {
+        sip_str repl;
+        sip_tp tp;
+        unsigned pos;
+        if (!sip__rs_take(&rrs[i], SIP_DNS_NAPTR, owner)) continue;
+        if ((tp = sip__rs_naptr_usable(r, &rrs[i], &repl)) == SIP_TP_NONE) continue;
+        for (k = 0; k < nc; k++)
+            if (c[k].tp == tp && sip__rs_name_eq(c[k].repl, repl)) break;
+        if (k < nc) { /* the same set twice: keep the better ranked one */
+            if (c[k].order < rrs[i].order || (c[k].order == rrs[i].order && c[k].pref <= rrs[i].preference))
+                continue;
+            for (; k + 1 < nc; k++) c[k] = c[k + 1];
+            nc--;
+        }
+        if (nc == SIP_RESOLVE_MAX_SETS) {
+            r->dropped++;
+            continue;
+        }
+        /* stable insertion by (order, preference), RFC 3403 §4.1 */
+        for (pos = nc; pos > 0; pos--) {
+            const sip__rs_naptr_c *p = &c[pos - 1];
+            if (p->order < rrs[i].order || (p->order == rrs[i].order && p->pref <= rrs[i].preference))
+                break;
+            c[pos] = c[pos - 1];
+        }
+        c[pos].order = rrs[i].order;
+        c[pos].pref = rrs[i].preference;
+        c[pos].tp = tp;
+        c[pos].repl = repl;
+        nc++;
+        sip__rs_ttl(r, rrs[i].ttl, now_us);
+    }
+    if (nc == 0) {
+        sip__rs_srv_sets(r);
+        return;
+    }
+    r->fallback = 0; /* the domain said where SIP is: no A/AAAA guess */
+    for (k = 0; k < nc; k++) sip__rs_add_set(r, c[k].tp, "", c[k].repl);
+}
+
+typedef struct sip__rs_srv_c {
+    uint16_t prio, weight, port;
+    sip_str target;
+} sip__rs_srv_c;
+
+static uint32_t sip__rs_rand(const sip_resolve *r)
+{
+    uint8_t b[4] = {0, 0, 0, 0};
+    const sip_resolver_config *cfg = &r->rv->cfg;
+    if (!cfg->rand || cfg->rand(cfg->rand_user, b, sizeof b) != 0) return 0;
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* RFC 2782 "Usage rules": records of c[0..n) sorted by priority; within one
+ * priority, weight-0 records first, then repeatedly a random number in
+ * [0, sum of weights] picks the first record whose running sum reaches it. */
+static void sip__rs_srv_order(const sip_resolve *r, sip__rs_srv_c *c, unsigned n)
+{
+    unsigned i, j, g;
+    for (i = 1; i < n; i++) { /* stable: by priority, weight 0 first */
+        sip__rs_srv_c x = c[i];
+        for (j = i; j > 0 && (c[j - 1].prio > x.prio ||
+                              (c[j - 1].prio == x.prio && c[j - 1].weight != 0 && x.weight == 0));
+             j--)
+            c[j] = c[j - 1];
+        c[j] = x;
+    }
+    for (g = 0; g < n; g = j) {
+        for (j = g; j < n && c[j].prio == c[g].prio; j++) {}
+        for (i = g; i + 1 < j; i++) { /* choose c[i] among c[i..j) */
+            uint32_t sum = 0, run = 0, pick;
+            unsigned k;
+            sip__rs_srv_c x;
+            for (k = i; k < j; k++) sum += c[k].weight;
+            pick = sip__rs_rand(r) % (sum + 1u);
+            for (k = i; k < j; k++) {
+                run += c[k].weight;
+                if (run >= pick) break;
+            }
+            if (k == j) k = j - 1; /* unreachable: run ends at sum >= pick */
+            x = c[k]; /* keep the remaining ones in their order */
+            for (; k > i; k--) c[k] = c[k - 1];
+            c[i] = x;
+        }
+    }
+}
+
+static void sip__rs_on_srv(sip_resolve *r, unsigned set, sip_dns_status st, const sip_dns_rr *rrs,
+                           size_t n, const sip_str *owner, uint64_t now_us)
+{
+    sip__rs_srv_c c[SIP_RESOLVE_MAX_HOSTS];
+    unsigned nc = 0, nsrv = 0, dots = 0, k;
+    size_t i;
+    sip_resolve_set *s = &r->sets[set];
+    s->state = SIP__RS_DONE;
+    for (i = 0; st == SIP_DNS_OK && i < n; i++) {
+        sip_str t;
+        if (!sip__rs_take(&rrs[i], SIP_DNS_SRV, owner)) continue;
+        nsrv++;
+        t = sip__rs_strip_dot(rrs[i].target);
+        if (t.p && t.len == 0) { /* "." */
+            dots++;
+            continue;
+        }
+        if (rrs[i].port == 0 || !sip__rs_name_ok(t)) continue;
+        if (nc == SIP_RESOLVE_MAX_HOSTS) {
+            r->dropped++;
+            continue;
+        }
+        c[nc].prio = rrs[i].priority;
+        c[nc].weight = rrs[i].weight;
+        c[nc].port = rrs[i].port;
+        c[nc].target = t;
+        nc++;
+        sip__rs_ttl(r, rrs[i].ttl, now_us);
+    }
+    if (nsrv) s->found = 1; /* SRV exists: no A/AAAA fallback (§4.2) */
+    if (nc == 0 && dots) s->unavailable = 1;
+    sip__rs_srv_order(r, c, nc);
+    for (k = 0; k < nc; k++) sip__rs_add_host(r, set, sip__rs_lookup(r, c[k].target), c[k].port);
+}
+
+static void sip__rs_on_addr(sip_resolve *r, unsigned name, sip_dns_type type, sip_dns_status st,
+                            const sip_dns_rr *rrs, size_t n, const sip_str *owner, uint64_t now_us)
+{
+    uint8_t fam = type == SIP_DNS_A ? 4 : 6;
+    size_t i, len = fam == 4 ? 4 : 16;
+    unsigned k;
+    if (fam == 4) r->names[name].st4 = SIP__RS_DONE;
+    else r->names[name].st6 = SIP__RS_DONE;
+    for (i = 0; st == SIP_DNS_OK && i < n; i++) {
+        sip_resolve_addr *a;
+        if (!sip__rs_take(&rrs[i], type, owner)) continue;
+        for (k = 0; k < r->n_addrs; k++)
+            if (r->addrs[k].name == name && r->addrs[k].family == fam &&
+                memcmp(r->addrs[k].ip, rrs[i].addr, len) == 0)
+                break;
+        if (k < r->n_addrs) continue;
+        if (r->n_addrs == SIP_RESOLVE_MAX_ADDRS) {
+            r->dropped++;
+            continue;
+        }
+        a = &r->addrs[r->n_addrs++];
+        memset(a, 0, sizeof *a);
+        a->name = (uint8_t)name;
+        a->family = fam;
+        memcpy(a->ip, rrs[i].addr, len);
+        sip__rs_ttl(r, rrs[i].ttl, now_us);
+    }
+}
+
+static void sip__rs_apply(sip_resolve *r, unsigned qi, sip_dns_status st, const sip_dns_rr *rrs,
+                          size_t n, const sip_str *owner, uint64_t now_us)
+{
+    sip_resolve_q *q = &r->q[qi];
+    q->state = SIP__RS_Q_DONE;
+    if (q->kind == SIP__RS_K_NAPTR) sip__rs_on_naptr(r, st, rrs, n, owner, now_us);
+    else if (q->kind == SIP__RS_K_SRV) sip__rs_on_srv(r, q->ref, st, rrs, n, owner, now_us);
+    else sip__rs_on_addr(r, q->ref, q->type, st, rrs, n, owner, now_us);
+}
+
+/* Records of other types than the one asked: the additional section.
+ * SRV first (it may create the A/AAAA lookups the others answer). */
+static void sip__rs_additional(sip_resolve *r, sip_dns_type asked, const sip_dns_rr *rrs, size_t n,
+                               uint64_t now_us)
+{
+    static const sip_dns_type types[3] = {SIP_DNS_SRV, SIP_DNS_A, SIP_DNS_AAAA};
+    unsigned t, qi;
+    size_t i;
+    for (t = 0; t < 3; t++) {
+        if (types[t] == asked) continue;
+        for (i = 0; i < n; i++) {
+            if (rrs[i].type != types[t] || !rrs[i].name.p || !rrs[i].name.len) continue;
+            for (qi = 0; qi < r->n_q; qi++) {
+                const sip_resolve_q *q = &r->q[qi];
+                if (q->type == types[t] && q->state != SIP__RS_Q_DONE &&
+                    sip__rs_name_eq(sip__rs_pool_str(r, q->name_off, q->name_len), rrs[i].name)) {
+                    sip__rs_apply(r, qi, SIP_DNS_OK, rrs, n, &rrs[i].name, now_us);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+SIP_TRANSPORT_DEF int sip_resolve_answer(sip_resolve *r, uint32_t id, sip_dns_status status,
+                                         const sip_dns_rr *rrs, size_t n, uint64_t now_us)
+{
+    sip_dns_type asked;
+    if (!r || (n && !rrs)) return SIP_ERR_RESOLVE_INVALID;
+    if (!r->started || id == 0 || id > r->n_q || r->q[id - 1].state == SIP__RS_Q_DONE)
+        return SIP_ERR_RESOLVE_QUERY;
+    if (status != SIP_DNS_OK && status != SIP_DNS_NXDOMAIN) status = SIP_DNS_ERROR;
+    asked = r->q[id - 1].type;
+    sip__rs_apply(r, id - 1, status, rrs, n, NULL, now_us);
+    if (status == SIP_DNS_OK) sip__rs_additional(r, asked, rrs, n, now_us);
+    sip__rs_progress(r);
+    return 0;
+}
+
+SIP_TRANSPORT_DEF int sip_resolve_next_query(sip_resolve *r, uint64_t now_us, sip_dns_query *out)
+{
+    unsigned i;
+    if (!r || !out || !r->started) return 0;
+    for (i = 0; i < r->n_q; i++) {
+        sip_resolve_q *q = &r->q[i];
+        if (q->state != SIP__RS_Q_ASK) continue;
+        q->state = SIP__RS_Q_ASKED;
+        q->deadline_us = sip__rs_add_time(now_us, r->rv->cfg.query_timeout_us);
+        out->id = i + 1;
+        out->type = q->type;
+        out->name = sip__rs_pool_str(r, q->name_off, q->name_len);
+        return 1;
+    }
+    return 0;
+}
+
+SIP_TRANSPORT_DEF uint64_t sip_resolve_next_deadline(const sip_resolve *r)
+{
+    uint64_t d = UINT64_MAX;
+    unsigned i;
+    if (!r || !r->started) return d;
+    for (i = 0; i < r->n_q; i++)
+        if (r->q[i].state == SIP__RS_Q_ASKED && r->q[i].deadline_us < d) d = r->q[i].deadline_us;
+    return d;
+}
+
+SIP_TRANSPORT_DEF int sip_resolve_on_timeout(sip_resolve *r, uint64_t now_us)
+{
+    unsigned i;
+    int n = 0;
+    if (!r || !r->started) return 0;
+    /* n_q may grow while answering: new queries are not asked yet */
+    for (i = 0; i < r->n_q; i++) {
+        if (r->q[i].state != SIP__RS_Q_ASKED || r->q[i].deadline_us > now_us) continue;
+        sip__rs_apply(r, i, SIP_DNS_ERROR, NULL, 0, NULL, now_us);
+        n++;
+    }
+    sip__rs_progress(r);
+    return n;
+}
+
+/* ---- starting ---- */
+
+static void sip__rs_begin(sip_resolve *r, sip_resolver *rv)
+{
+    memset(r, 0, sizeof *r);
+    r->rv = rv;
+    r->expires_us = UINT64_MAX;
+}
+
+/* The transport when the URI names none: UDP for sip (TCP, then the first
+ * configured, when UDP is not), TLS for sips (WSS when only that), §4.1. */
+static sip_tp sip__rs_default_tp(const sip_resolve *r)
+{
+    if (r->secure) {
+        if (sip__rs_tp_ok(r->rv, SIP_TP_TLS)) return SIP_TP_TLS;
+        return sip__rs_tp_ok(r->rv, SIP_TP_WSS) ? SIP_TP_WSS : SIP_TP_NONE;
+    }
+    if (sip__rs_tp_ok(r->rv, SIP_TP_UDP)) return SIP_TP_UDP;
+    if (sip__rs_tp_ok(r->rv, SIP_TP_TCP)) return SIP_TP_TCP;
+    return r->rv->cfg.transports[0];
+}
+
+/* §4.1/§4.2 given the host (maddr or URI host), port (0: none) and the
+ * transport (SIP_TP_NONE: not given). naptr: NAPTR allowed (URIs). */
+static int sip__rs_plan(sip_resolve *r, sip_str host, uint16_t port, sip_tp tp, int naptr)
+{
+    sip_ipaddr a;
+    sip_tp ftp = tp != SIP_TP_NONE ? tp : sip__rs_default_tp(r);
+    if (ftp == SIP_TP_NONE) return SIP_ERR_RESOLVE_TRANSPORT;
+    if (host.p && sip_ipaddr_parse(host, &a) == 0) {
+        if (a.port) return SIP_ERR_RESOLVE_NAME;
+        sip__rs_add_direct(r, ftp, sip__rs_numeric(r, &a), port ? port : sip_tp_default_port(ftp));
+        r->started = 1;
+        return 0;
+    }
+    host = sip__rs_strip_dot(host);
+    if (!sip__rs_name_ok(host) || sip__rs_store(r, "", host, &r->host_off, &r->host_len))
+        return SIP_ERR_RESOLVE_NAME;
+    r->started = 1;
+    if (port) {
+        sip__rs_add_direct(r, ftp, sip__rs_lookup(r, host), port);
+        return 0;
+    }
+    r->fallback = 1;
+    r->fallback_tp = ftp;
+    if (tp != SIP_TP_NONE) {
+        sip__rs_add_set(r, tp, sip__rs_srv_prefix(tp), host);
+    } else if (naptr) {
+        r->naptr = SIP__RS_PENDING;
+        sip__rs_add_query(r, SIP__RS_K_NAPTR, 0, SIP_DNS_NAPTR, r->host_off, r->host_len);
+    } else {
+        sip__rs_srv_sets(r);
+    }
+    sip__rs_progress(r);
+    return 0;
+}
+
+/* transport=tcp / ws with sips means TLS / WSS (RFC 3261 §26.2.2). */
+static sip_tp sip__rs_secure_tp(sip_tp tp)
+{
+    switch (tp) {
+    case SIP_TP_TCP: case SIP_TP_TLS: return SIP_TP_TLS;
+    case SIP_TP_WS: case SIP_TP_WSS: return SIP_TP_WSS;
+    default: return SIP_TP_NONE;
+    }
+}
+
+SIP_TRANSPORT_DEF int sip_resolve_start_uri(sip_resolve *r, sip_resolver *rv, const sip_uri *uri, uint64_t now_us)
+{
+    sip_str v, host;
+    sip_tp tp = SIP_TP_NONE;
+    (void)now_us;
+    if (!r || !rv || !uri) return SIP_ERR_RESOLVE_INVALID;
+    sip__rs_begin(r, rv);
+    if ((uri->scheme != SIP_URI_SIP && uri->scheme != SIP_URI_SIPS) || !uri->host.p || !uri->host.len)
+        return SIP_ERR_RESOLVE_URI;
+    r->secure = uri->scheme == SIP_URI_SIPS;
+    if (sip_param_find(uri->params, "transport", &v) == 1) {
+        tp = sip_tp_from_name(v);
+        if (r->secure) tp = sip__rs_secure_tp(tp);
+        if (tp == SIP_TP_NONE || !sip__rs_tp_ok(rv, tp)) return SIP_ERR_RESOLVE_TRANSPORT;
+    }
+    host = uri->host;
+    /* RFC 3261 §19.1.1: maddr overrides the host for reaching the server */
+    if (sip_param_find(uri->params, "maddr", &v) == 1 && v.p && v.len) host = v;
+    return sip__rs_plan(r, host, uri->has_port ? uri->port : 0, tp, 1);
+}
+
+SIP_TRANSPORT_DEF int sip_resolve_start_sent_by(sip_resolve *r, sip_resolver *rv, sip_tp tp, sip_str host,
+                                                uint16_t port, uint64_t now_us)
+{
+    (void)now_us;
+    if (!r || !rv || tp == SIP_TP_NONE || (unsigned)tp > (unsigned)SIP_TP_WSS) return SIP_ERR_RESOLVE_INVALID;
+    sip__rs_begin(r, rv);
+    r->secure = (uint8_t)sip__rs_tp_secure(tp);
+    return sip__rs_plan(r, host, port, tp, 0);
+}
+
+/* ---- targets ---- */
+
+typedef int (*sip__rs_visit_fn)(void *ctx, const sip_target *t);
+
+/* Calls visit on each candidate target in RFC 3263 order: sets in order,
+ * hosts of a set in RFC 2782 order, addresses of a host per family in
+ * answer order. Returns 1 at the end, 0 when the order depends on an
+ * answer not in yet, 2 when visit returned nonzero. */
+static int sip__rs_walk(const sip_resolve *r, sip__rs_visit_fn visit, void *ctx)
+{
+    unsigned s, h, a, pass;
+    if (r->naptr == SIP__RS_PENDING) return 0;
+    for (s = 0; s < r->n_sets; s++) {
+        if (r->sets[s].state != SIP__RS_DONE) return 0;
+        for (h = 0; h < r->n_hosts; h++) {
+            const sip_resolve_host *ho = &r->hosts[h];
+            const sip_resolve_name *nm = &r->names[ho->name];
+            if (ho->set != s) continue;
+            for (pass = 0; pass < 2; pass++) {
+                uint8_t fam = (pass == 0) == !r->rv->cfg.prefer_ipv6 ? 4 : 6;
+                if ((fam == 4 ? nm->st4 : nm->st6) == SIP__RS_PENDING) return 0;
+                for (a = 0; a < r->n_addrs; a++) {
+                    sip_target t;
+                    if (r->addrs[a].name != ho->name || r->addrs[a].family != fam) continue;
+                    memset(&t, 0, sizeof t);
+                    t.tp = r->sets[s].tp;
+                    t.remote.family = fam;
+                    memcpy(t.remote.ip, r->addrs[a].ip, sizeof t.remote.ip);
+                    t.remote.port = ho->port;
+                    if (visit(ctx, &t)) return 2;
+                }
+            }
+        }
+    }
+    if (r->fallback && !r->fallback_done) return 0;
+    return 1;
+}
+
+static int sip__rs_target_eq(const sip_target *a, const sip_target *b)
+{
+    return a->tp == b->tp && sip_ipaddr_eq(&a->remote, &b->remote);
+}
+
+static int sip__rs_in(const sip_target *list, unsigned n, const sip_target *t)
+{
+    unsigned i;
+    for (i = 0; i < n; i++)
+        if (sip__rs_target_eq(&list[i], t)) return 1;
+    return 0;
+}
+
+typedef struct sip__rs_pick {
+    const sip_resolve *r;
+    uint64_t now_us;
+    int failed_pass;    /* 0: skip failed targets, 1: only failed ones */
+    unsigned skipped;   /* failed targets passed over */
+    sip_target *out;    /* next_target: the pick; list: the array */
+    size_t cap, n;      /* list: room and count */
+    sip_target seen[SIP_RESOLVE_MAX_TARGETS];
+    unsigned n_seen;
+} sip__rs_pick;
+
+/* 1 when t should be skipped by this pass. */
+static int sip__rs_skip(sip__rs_pick *p, const sip_target *t)
+{
+    int failed = sip_resolver_is_failed(p->r->rv, t, p->now_us);
+    if (failed && !p->failed_pass) p->skipped++;
+    return failed != p->failed_pass;
+}
+
+static int sip__rs_visit_next(void *ctx, const sip_target *t)
+{
+    sip__rs_pick *p = (sip__rs_pick *)ctx;
+    if (sip__rs_in(p->r->emitted, p->r->n_emitted, t) || sip__rs_skip(p, t)) return 0;
+    *p->out = *t;
+    return 1;
+}
+
+static int sip__rs_visit_list(void *ctx, const sip_target *t)
+{
+    sip__rs_pick *p = (sip__rs_pick *)ctx;
+    if (sip__rs_in(p->seen, p->n_seen, t)) return 0;
+    if (p->n_seen == SIP_RESOLVE_MAX_TARGETS) return 0; /* the list's limit */
+    p->seen[p->n_seen++] = *t;
+    if (sip__rs_skip(p, t)) return 0;
+    if (p->n < p->cap) p->out[p->n] = *t;
+    p->n++;
+    return 0;
+}
+
+/* Why a resolution that handed out nothing has no target. */
+static int sip__rs_none(const sip_resolve *r)
+{
+    unsigned s;
+    for (s = 0; s < r->n_sets; s++)
+        if (r->sets[s].unavailable) return SIP_ERR_RESOLVE_UNAVAILABLE;
+    return SIP_ERR_RESOLVE_NOT_FOUND;
+}
+
+SIP_TRANSPORT_DEF int sip_resolve_next_target(sip_resolve *r, uint64_t now_us, sip_target *out)
+{
+    sip__rs_pick p;
+    sip_target t;
+    int w;
+    if (!r || !out) return SIP_ERR_RESOLVE_INVALID;
+    if (!r->started) return SIP_ERR_RESOLVE_STATE;
+    if (r->n_emitted >= SIP_RESOLVE_MAX_TARGETS) return SIP_ERR_RESOLVE_EXHAUSTED;
+    memset(&p, 0, sizeof p);
+    p.r = r;
+    p.now_us = now_us;
+    p.out = &t;
+    w = sip__rs_walk(r, sip__rs_visit_next, &p);
+    if (w == 1 && p.skipped && r->rv->cfg.failed_last) {
+        p.failed_pass = 1;
+        w = sip__rs_walk(r, sip__rs_visit_next, &p);
+    }
+    if (w == 0) return 0;
+    if (w == 1) return r->n_emitted ? SIP_ERR_RESOLVE_EXHAUSTED : sip__rs_none(r);
+    r->emitted[r->n_emitted++] = t;
+    *out = t;
+    return 1;
+}
+
+SIP_TRANSPORT_DEF int sip_resolve_failed(sip_resolve *r, uint64_t now_us)
+{
+    if (!r || !r->started || r->n_emitted == 0) return SIP_ERR_RESOLVE_STATE;
+    sip_resolver_mark_failed(r->rv, &r->emitted[r->n_emitted - 1], now_us);
+    return 0;
+}
+
+SIP_TRANSPORT_DEF int sip_resolve_list(const sip_resolve *r, uint64_t now_us, sip_target *out, size_t cap,
+                                       int *complete)
+{
+    sip__rs_pick p;
+    int w;
+    if (complete) *complete = 0;
+    if (!r || !r->started) return SIP_ERR_RESOLVE_STATE;
+    if (!out) cap = 0;
+    memset(&p, 0, sizeof p);
+    p.r = r;
+    p.now_us = now_us;
+    p.out = out;
+    p.cap = cap;
+    w = sip__rs_walk(r, sip__rs_visit_list, &p);
+    if (w == 1 && p.skipped && r->rv->cfg.failed_last) {
+        p.failed_pass = 1;
+        p.n_seen = 0;
+        w = sip__rs_walk(r, sip__rs_visit_list, &p);
+    }
+    if (complete) *complete = w == 1;
+    return (int)p.n;
+}
+
+/* ---- TLS: RFC 5922 §7 identity --------------------------------------- */
+
+SIP_TRANSPORT_DEF const char *sip_tls_strerror(int err)
+{
+    switch (err) {
+    case SIP_ERR_TLS_INVALID: return "invalid argument";
+    case SIP_ERR_TLS_NOMEM: return "out of memory";
+    case SIP_ERR_TLS_CONFIG: return "TLS configuration failed to load";
+    case SIP_ERR_TLS_HANDSHAKE: return "TLS handshake failed";
+    case SIP_ERR_TLS_VERIFY: return "peer certificate chain not trusted";
+    case SIP_ERR_TLS_IDENTITY: return "peer certificate does not match the domain";
+    case SIP_ERR_TLS_REJECTED: return "peer rejected by the verify callback";
+    case SIP_ERR_TLS_CLOSED: return "peer closed the TLS connection";
+    case SIP_ERR_TLS_PROTOCOL: return "TLS protocol error";
+    case SIP_ERR_TLS_CALLBACK: return "output callback failed";
+    case SIP_ERR_TLS_STATE: return "TLS connection closed for writing";
+    case SIP_ERR_TLS_TOO_BIG: return "too much data queued before the handshake";
+    default: return "unknown error";
+    }
+}
+
+/* Domain names compare ASCII case-insensitively, trailing dot ignored;
+ * '*' is an ordinary byte (RFC 5922 §7.2: no wildcards). */
+static int sip__tls_name_eq(sip_str a, sip_str b)
+{
+    if (a.p && a.len && a.p[a.len - 1] == '.') a.len--;
+    if (b.p && b.len && b.p[b.len - 1] == '.') b.len--;
+    return a.p && b.p && a.len && sip_str_caseeq(a, b);
+}
+
+/* §7.1: only a "sip" URI without user part carries a SIP domain. */
+static int sip__tls_uri_id(sip_str uri, sip_str domain)
+{
+    sip_uri u;
+    if (sip_uri_parse(uri, &u) != 0 || u.scheme != SIP_URI_SIP || u.user.p) return 0;
+    return sip__tls_name_eq(u.host, domain);
+}
+
+SIP_TRANSPORT_DEF int sip_tls_identity_match(const sip_tls_identity *id, sip_str domain)
+{
+    size_t i;
+    if (!id || !domain.p || !domain.len) return 0;
+    for (i = 0; i < id->n_san_uri; i++)
+        if (sip__tls_uri_id(id->san_uri[i], domain)) return 1;
+    for (i = 0; i < id->n_san_dns; i++)
+        if (sip__tls_name_eq(id->san_dns[i], domain)) return 1;
+    /* the CN only "if and only if the subjectAltName does not appear" */
+    return !id->has_san && sip__tls_name_eq(id->cn, domain);
+}
+
+#ifdef SIP_USE_OPENSSL
+/* ---- TLS: OpenSSL memory-BIO filter ---------------------------------- */
+#include <limits.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#ifndef SIP_TLS_MALLOC
+#ifdef SIP_TRANSPORT_MALLOC
+#define SIP_TLS_MALLOC(n) SIP_TRANSPORT_MALLOC(n)
+#define SIP_TLS_FREE(p) SIP_TRANSPORT_FREE(p)
+#else
+#include <stdlib.h>
+#define SIP_TLS_MALLOC(n) malloc(n)
+#define SIP_TLS_FREE(p) free(p)
+#endif
+#endif
+
+struct sip_tls {
+    SSL *ssl;
+    BIO *rbio, *wbio;        /* ciphertext in / out; owned by ssl */
+    int server, verify_on;
+    int established, sent_close, peer_closed;
+    int err;                 /* sticky fatal error */
+    int verify_fail;         /* the verification code that ended it */
+    int decided, accepted;   /* verification decision made, and which */
+    long chain_result;       /* first X509_V_ERR_* seen, or X509_V_OK */
+    sip_tls_verify_fn verify_cb;
+    void *verify_user;
+    uint8_t *queue;          /* plaintext written before the handshake */
+    size_t queued, queue_cap;
+    uint8_t *held;           /* decrypted plaintext plain_out refused */
+    size_t held_len;
+    char reason[256];
+    char *domain;            /* copy, after the struct */
+};
+
+static void sip__tls_reason(sip_tls *t, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = b ? strlen(b) : 0;
+    if (la > sizeof t->reason - 1) la = sizeof t->reason - 1;
+    if (lb > sizeof t->reason - 1 - la) lb = sizeof t->reason - 1 - la;
+    memcpy(t->reason, a, la);
+    if (lb) memcpy(t->reason + la, b, lb);
+    t->reason[la + lb] = 0;
+}
+
+/* A fatal error: remember it (and why), clear OpenSSL's thread error queue. */
+static int sip__tls_fail(sip_tls *t, int code)
+{
+    unsigned long e = ERR_peek_last_error();
+    if (t->verify_fail) {
+        code = t->verify_fail; /* the reason was set when deciding */
+    } else if (e) {
+        ERR_error_string_n(e, t->reason, sizeof t->reason);
+    } else {
+        sip__tls_reason(t, sip_tls_strerror(code), NULL);
+    }
+    ERR_clear_error();
+    t->err = code;
+    return code;
+}
+
+/* Whether the peer is accepted: chain result, RFC 5922 identity, then the
+ * application's verdict when it gave a callback. */
+static int sip__tls_decide(sip_tls *t, X509 *peer)
+{
+    int identity = t->domain[0] ? sip_tls_identity_check(peer, sip_str_c(t->domain)) : 1;
+    int ok;
+    t->decided = 1;
+    if (t->verify_cb) ok = t->verify_cb(t->verify_user, t, peer, t->chain_result, identity) != 0;
+    else ok = peer && t->chain_result == X509_V_OK && identity;
+    t->accepted = ok;
+    if (ok) return 1;
+    if (t->verify_cb) {
+        t->verify_fail = SIP_ERR_TLS_REJECTED;
+        sip__tls_reason(t, "peer rejected by the verify callback", NULL);
+    } else if (!peer) {
+        t->verify_fail = SIP_ERR_TLS_VERIFY;
+        sip__tls_reason(t, "no peer certificate", NULL);
+    } else if (t->chain_result != X509_V_OK) {
+        t->verify_fail = SIP_ERR_TLS_VERIFY;
+        sip__tls_reason(t, "certificate verify failed: ", X509_verify_cert_error_string(t->chain_result));
+    } else {
+        t->verify_fail = SIP_ERR_TLS_IDENTITY;
+        sip__tls_reason(t, "certificate does not carry the SIP domain (RFC 5922 7.1): ", t->domain);
+    }
+    return 0;
+}
+
+/* OpenSSL calls this for each problem and once per certificate at the end
+ * of the chain check, the peer's certificate (depth 0) last with ok = 1:
+ * problems are recorded and the decision is made at that last call, so
+ * the application sees the whole result once and a rejection still fails
+ * the handshake with an alert. */
+static int sip__tls_verify_cb(int ok, X509_STORE_CTX *xs)
+{
+    SSL *ssl = (SSL *)X509_STORE_CTX_get_ex_data(xs, SSL_get_ex_data_X509_STORE_CTX_idx());
+    sip_tls *t = ssl ? (sip_tls *)SSL_get_app_data(ssl) : NULL;
+    if (!t) return ok;
+    if (!ok && t->chain_result == X509_V_OK) t->chain_result = X509_STORE_CTX_get_error(xs);
+    if (t->decided) return t->accepted && (ok || t->verify_cb);
+    if (!ok || X509_STORE_CTX_get_error_depth(xs) != 0) return 1;
+    return sip__tls_decide(t, X509_STORE_CTX_get_current_cert(xs));
+}
+
+static int sip__tls_ctx(const sip_tls_config *cfg, SSL_CTX **out)
+{
+    SSL_CTX *ctx = SSL_CTX_new(cfg->server ? TLS_server_method() : TLS_client_method());
+    if (!ctx) return SIP_ERR_TLS_NOMEM;
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) goto bad;
+    if (cfg->ca_file ? SSL_CTX_load_verify_locations(ctx, cfg->ca_file, NULL) != 1
+                     : SSL_CTX_set_default_verify_paths(ctx) != 1)
+        goto bad;
+    if (cfg->cert_file && SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) != 1) goto bad;
+    if (cfg->key_file && (SSL_CTX_use_PrivateKey_file(ctx, cfg->key_file, SSL_FILETYPE_PEM) != 1 ||
+                          SSL_CTX_check_private_key(ctx) != 1))
+        goto bad;
+    if (cfg->server && (!cfg->cert_file || !cfg->key_file)) goto bad;
+    *out = ctx;
+    return 0;
+bad:
+    ERR_clear_error();
+    SSL_CTX_free(ctx);
+    return SIP_ERR_TLS_CONFIG;
+}
+
+SIP_TRANSPORT_DEF void sip_tls_free(sip_tls *t)
+{
+    if (!t) return;
+    SSL_free(t->ssl); /* frees both BIOs */
+    if (t->queue) SIP_TLS_FREE(t->queue);
+    if (t->held) SIP_TLS_FREE(t->held);
+    SIP_TLS_FREE(t);
+}
+
+/* The SSL object with its two memory BIOs, role, SNI and verification. */
+static int sip__tls_setup(sip_tls *t, SSL_CTX *ctx, const sip_tls_config *cfg)
+{
+    sip_ipaddr ip;
+    int mode = SSL_VERIFY_NONE;
+    t->ssl = SSL_new(ctx);
+    t->rbio = BIO_new(BIO_s_mem());
+    t->wbio = BIO_new(BIO_s_mem());
+    if (!t->ssl || !t->rbio || !t->wbio) {
+        BIO_free(t->rbio);
+        BIO_free(t->wbio);
+        return SIP_ERR_TLS_NOMEM;
+    }
+    BIO_set_mem_eof_return(t->rbio, -1); /* empty means "more later", not EOF */
+    SSL_set_bio(t->ssl, t->rbio, t->wbio);
+    SSL_set_app_data(t->ssl, t);
+    if (t->server) {
+        SSL_set_accept_state(t->ssl);
+        if (cfg->request_client_cert) mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    } else {
+        SSL_set_connect_state(t->ssl);
+        /* RFC 6066 §3: no literal IP address in SNI */
+        if (t->domain[0] && sip_ipaddr_parse(sip_str_c(t->domain), &ip) != 0 &&
+            SSL_set_tlsext_host_name(t->ssl, t->domain) != 1)
+            return SIP_ERR_TLS_NOMEM;
+        if (!cfg->insecure) mode = SSL_VERIFY_PEER;
+    }
+    t->verify_on = mode != SSL_VERIFY_NONE;
+    SSL_set_verify(t->ssl, mode, t->verify_on ? sip__tls_verify_cb : NULL);
+    return 0;
+}
+
+SIP_TRANSPORT_DEF int sip_tls_new(sip_tls **out, const sip_tls_config *cfg)
+{
+    sip_tls *t;
+    SSL_CTX *ctx;
+    size_t dl;
+    int rc;
+    if (!out) return SIP_ERR_TLS_INVALID;
+    *out = NULL;
+    if (!cfg) return SIP_ERR_TLS_INVALID;
+    dl = cfg->domain ? strlen(cfg->domain) : 0;
+    if (!cfg->server && !cfg->insecure && dl == 0) return SIP_ERR_TLS_INVALID;
+    t = (sip_tls *)SIP_TLS_MALLOC(sizeof *t + dl + 1);
+    if (!t) return SIP_ERR_TLS_NOMEM;
+    memset(t, 0, sizeof *t);
+    t->domain = (char *)(t + 1);
+    if (dl) memcpy(t->domain, cfg->domain, dl);
+    t->domain[dl] = 0;
+    t->server = cfg->server != 0;
+    t->chain_result = X509_V_OK;
+    t->verify_cb = cfg->verify_cb;
+    t->verify_user = cfg->verify_user;
+    ctx = cfg->ctx;
+    if (!ctx && (rc = sip__tls_ctx(cfg, &ctx)) != 0) {
+        SIP_TLS_FREE(t);
+        return rc;
+    }
+    rc = sip__tls_setup(t, ctx, cfg);
+    if (!cfg->ctx) SSL_CTX_free(ctx); /* the SSL object keeps its reference */
+    if (rc) {
+        ERR_clear_error();
+        sip_tls_free(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+/* Hand the ciphertext waiting in the write BIO to out. Returns the bytes
+ * passed, or SIP_ERR_TLS_CALLBACK (the bytes stay for the next flush). */
+static int sip__tls_flush(sip_tls *t, sip_tls_out_fn out, void *user)
+{
+    char *p = NULL;
+    long n = BIO_get_mem_data(t->wbio, &p);
+    if (n <= 0) return 0;
+    if (out(user, (const uint8_t *)p, (size_t)n) != 0) return SIP_ERR_TLS_CALLBACK;
+    (void)BIO_reset(t->wbio);
+    return n > INT_MAX ? INT_MAX : (int)n;
+}
+
+static int sip__tls_write(sip_tls *t, const uint8_t *p, size_t n)
+{
+    while (n) {
+        int chunk = n > 16384 ? 16384 : (int)n, r;
+        ERR_clear_error();
+        r = SSL_write(t->ssl, p, chunk);
+        if (r <= 0) return sip__tls_fail(t, SIP_ERR_TLS_PROTOCOL);
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* Drive the handshake. Returns 1 when established, 0 when it needs more
+ * input, or the fatal error. On success the queued plaintext is encrypted. */
+static int sip__tls_handshake(sip_tls *t)
+{
+    int r, rc;
+    if (t->established) return 1;
+    ERR_clear_error();
+    r = SSL_do_handshake(t->ssl);
+    if (r != 1) {
+        int e = SSL_get_error(t->ssl, r);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return 0;
+        return sip__tls_fail(t, SIP_ERR_TLS_HANDSHAKE);
+    }
+    /* a resumed session skips the chain check: decide on what it recorded */
+    if (t->verify_on && !t->decided) {
+        t->chain_result = SSL_get_verify_result(t->ssl);
+        if (!sip__tls_decide(t, SSL_get0_peer_certificate(t->ssl)))
+            return sip__tls_fail(t, SIP_ERR_TLS_VERIFY);
+    }
+    t->established = 1;
+    if (t->queued) {
+        rc = sip__tls_write(t, t->queue, t->queued);
+        t->queued = 0;
+        if (rc) return rc;
+    }
+    return 1;
+}
+
+/* Keep a decrypted chunk that plain_out refused, for the next call. */
+static int sip__tls_hold(sip_tls *t, const uint8_t *p, size_t n)
+{
+    t->held = (uint8_t *)SIP_TLS_MALLOC(n);
+    if (!t->held) return sip__tls_fail(t, SIP_ERR_TLS_NOMEM);
+    memcpy(t->held, p, n);
+    t->held_len = n;
+    return SIP_ERR_TLS_CALLBACK;
+}
+
+/* Decrypt everything complete in the read BIO to out (a held chunk first). */
+static int sip__tls_read(sip_tls *t, sip_tls_out_fn out, void *user)
+{
+    uint8_t buf[16384];
+    int total = 0;
+    if (t->held) {
+        if (out && out(user, t->held, t->held_len) != 0) return SIP_ERR_TLS_CALLBACK;
+        total = (int)t->held_len; /* at most 16 KB */
+        SIP_TLS_FREE(t->held);
+        t->held = NULL;
+        t->held_len = 0;
+    }
+    for (;;) {
+        int r, e;
+        ERR_clear_error();
+        r = SSL_read(t->ssl, buf, (int)sizeof buf);
+        if (r > 0) {
+            if (out && out(user, buf, (size_t)r) != 0) return sip__tls_hold(t, buf, (size_t)r);
+            total = total > INT_MAX - r ? INT_MAX : total + r;
+            continue;
+        }
+        e = SSL_get_error(t->ssl, r);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return total;
+        if (e == SSL_ERROR_ZERO_RETURN) {
+            t->peer_closed = 1;
+            return SIP_ERR_TLS_CLOSED;
+        }
+        return sip__tls_fail(t, SIP_ERR_TLS_PROTOCOL);
+    }
+}
+
+SIP_TRANSPORT_DEF int sip_tls_input(sip_tls *t, const uint8_t *cipher, size_t len, sip_tls_out_fn plain_out, void *user)
+{
+    int r;
+    if (!t || (len && !cipher)) return SIP_ERR_TLS_INVALID;
+    if (t->err) return t->err;
+    if (t->peer_closed) return SIP_ERR_TLS_CLOSED;
+    while (len) {
+        int chunk = len > 65536 ? 65536 : (int)len;
+        if (BIO_write(t->rbio, cipher, chunk) != chunk) return sip__tls_fail(t, SIP_ERR_TLS_NOMEM);
+        cipher += chunk;
+        len -= (size_t)chunk;
+    }
+    r = sip__tls_handshake(t);
+    if (r <= 0) return r;
+    return sip__tls_read(t, plain_out, user);
+}
+
+/* Append plaintext to the queue (grown by doubling, up to the limit). */
+static int sip__tls_enqueue(sip_tls *t, const uint8_t *p, size_t n)
+{
+    if (n > (size_t)SIP_TLS_MAX_QUEUED - t->queued) return SIP_ERR_TLS_TOO_BIG;
+    if (t->queued + n > t->queue_cap) {
+        size_t cap = t->queue_cap ? t->queue_cap : 1024;
+        uint8_t *q;
+        while (cap < t->queued + n) cap *= 2;
+        q = (uint8_t *)SIP_TLS_MALLOC(cap);
+        if (!q) return SIP_ERR_TLS_NOMEM;
+        if (t->queued) memcpy(q, t->queue, t->queued);
+        if (t->queue) SIP_TLS_FREE(t->queue);
+        t->queue = q;
+        t->queue_cap = cap;
+    }
+    if (n) memcpy(t->queue + t->queued, p, n);
+    t->queued += n;
+    return 0;
+}
+
+SIP_TRANSPORT_DEF int sip_tls_output(sip_tls *t, const uint8_t *plain, size_t len, sip_tls_out_fn cipher_out, void *user)
+{
+    int rc;
+    if (!t || (len && !plain) || !cipher_out) return SIP_ERR_TLS_INVALID;
+    if (t->err) return t->err;
+    if (t->sent_close || t->peer_closed) return SIP_ERR_TLS_STATE;
+    if (!t->established) {
+        int hs;
+        if ((rc = sip__tls_enqueue(t, plain, len)) != 0) return rc;
+        hs = sip__tls_handshake(t); /* a client's first call: ClientHello */
+        rc = sip__tls_flush(t, cipher_out, user);
+        if (rc < 0) return rc;
+        return hs < 0 ? hs : 0;
+    }
+    if ((rc = sip__tls_write(t, plain, len)) != 0) return rc;
+    rc = sip__tls_flush(t, cipher_out, user);
+    return rc < 0 ? rc : 0;
+}
+
+SIP_TRANSPORT_DEF int sip_tls_pending_output(sip_tls *t, sip_tls_out_fn cipher_out, void *user)
+{
+    int n;
+    if (!t || !cipher_out) return SIP_ERR_TLS_INVALID;
+    if (!t->established && !t->err) (void)sip__tls_handshake(t);
+    n = sip__tls_flush(t, cipher_out, user);
+    if (n < 0) return n;
+    return t->err ? t->err : n;
+}
+
+SIP_TRANSPORT_DEF int sip_tls_close(sip_tls *t, sip_tls_out_fn cipher_out, void *user)
+{
+    int n;
+    if (!t || !cipher_out) return SIP_ERR_TLS_INVALID;
+    if (t->sent_close) return 0;
+    t->sent_close = 1;
+    if (t->established && !t->err) {
+        ERR_clear_error();
+        (void)SSL_shutdown(t->ssl);
+        ERR_clear_error();
+    }
+    n = sip__tls_flush(t, cipher_out, user);
+    return n < 0 ? n : 0;
+}
+
+SIP_TRANSPORT_DEF int sip_tls_established(const sip_tls *t)
+{
+    return t && t->established && !t->err;
+}
+
+SIP_TRANSPORT_DEF const char *sip_tls_server_name(const sip_tls *t)
+{
+    if (!t) return NULL;
+    if (!t->server) return t->domain[0] ? t->domain : NULL;
+    return SSL_get_servername(t->ssl, TLSEXT_NAMETYPE_host_name);
+}
+
+SIP_TRANSPORT_DEF X509 *sip_tls_peer_cert(const sip_tls *t)
+{
+    return t ? SSL_get0_peer_certificate(t->ssl) : NULL;
+}
+
+SIP_TRANSPORT_DEF SSL *sip_tls_ssl(const sip_tls *t)
+{
+    return t ? t->ssl : NULL;
+}
+
+SIP_TRANSPORT_DEF const char *sip_tls_reason(const sip_tls *t)
+{
+    return t ? t->reason : "";
+}
+
+/* Up to 64 URI and 64 dNSName entries are read; a certificate with more
+ * is unusual enough that the rest are not considered. */
+#define SIP__TLS_MAX_SAN 64
+
+SIP_TRANSPORT_DEF int sip_tls_identity_check(X509 *cert, sip_str domain)
+{
+    sip_str uris[SIP__TLS_MAX_SAN], dns[SIP__TLS_MAX_SAN];
+    sip_tls_identity id;
+    GENERAL_NAMES *gens;
+    int r;
+    if (!cert) return 0;
+    memset(&id, 0, sizeof id);
+    id.san_uri = uris;
+    id.san_dns = dns;
+    gens = (GENERAL_NAMES *)X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+    if (gens) {
+        int i, n = sk_GENERAL_NAME_num(gens);
+        id.has_san = 1;
+        for (i = 0; i < n; i++) {
+            const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+            const ASN1_STRING *s = g->type == GEN_URI ? g->d.uniformResourceIdentifier
+                                 : g->type == GEN_DNS ? g->d.dNSName : NULL;
+            sip_str v;
+            if (!s) continue;
+            v.p = (const char *)ASN1_STRING_get0_data(s);
+            v.len = (size_t)ASN1_STRING_length(s);
+            if (g->type == GEN_URI && id.n_san_uri < SIP__TLS_MAX_SAN) uris[id.n_san_uri++] = v;
+            else if (g->type == GEN_DNS && id.n_san_dns < SIP__TLS_MAX_SAN) dns[id.n_san_dns++] = v;
+        }
+    } else {
+        X509_NAME *subj = X509_get_subject_name(cert);
+        int i = subj ? X509_NAME_get_index_by_NID(subj, NID_commonName, -1) : -1;
+        if (i >= 0) {
+            const ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, i));
+            id.cn.p = (const char *)ASN1_STRING_get0_data(s);
+            id.cn.len = (size_t)ASN1_STRING_length(s);
+        }
+    }
+    r = sip_tls_identity_match(&id, domain);
+    GENERAL_NAMES_free(gens);
+    return r;
+}
+#endif /* SIP_USE_OPENSSL */
 
 #endif /* SIP_TRANSPORT_IMPLEMENTATION_DONE */
 #endif /* SIP_TRANSPORT_IMPLEMENTATION */
