@@ -578,7 +578,7 @@ RTCP_FBDEF size_t rtcp_fb_nackgen_missing(const rtcp_fb_nackgen *g);
 /** Error codes of the congestion controllers (-350..-359). */
 #define RTCP_FB_ERR_CC_CONFIG -350 /**< inconsistent configuration */
 
-/** Send history slots (a power of two): transport-wide sequence numbers
+/** Send history slots (a power of two, 64..32768): transport-wide seqs
  *  further behind the newest one than this are forgotten. */
 #ifndef RTCP_FB_CC_HISTORY
 #define RTCP_FB_CC_HISTORY 1024
@@ -641,9 +641,11 @@ typedef struct rtcp_fb_cc_config {
                                     halve the target, repeatedly [1 s] */
     double probe_start_factor; /**< first probe at start_bps x this [3];
                                     below 1 (e.g. 0.5): no start probe */
-    uint64_t probe_drop_delay_us; /**< after a drop of half or more, ask
-                                    for a probe at 0.85 x the previous
-                                    target this much later [3 s] */
+    uint64_t probe_drop_delay_us; /**< after loss or feedback-timeout
+                                    decreases to half or less of the
+                                    target at the last increase (within
+                                    5 s), ask for a probe at 0.85 x that
+                                    this much later [3 s] */
     uint32_t probe_min_packets;/**< packets a cluster result needs [5] */
     int no_probe;              /**< non-zero: never ask for probes */
 } rtcp_fb_cc_config;
@@ -661,8 +663,9 @@ typedef struct rtcp_fb_cc_trendline {
     double slope; /**< last fitted slope (ms of delay per ms) */
 } rtcp_fb_cc_trendline;
 
-/** Initialise t: window 2..RTCP_FB_CC_TRENDLINE_MAX groups (else
- *  RTCP_FB_ERR_CC_CONFIG), smoothing in [0, 1), gain > 0. Returns 0. */
+/** Initialise t: window 2..RTCP_FB_CC_TRENDLINE_MAX groups, smoothing in
+ *  [0, 1), gain > 0. Returns 0, RTCP_FB_ERR_CC_CONFIG for a value out of
+ *  range, RTCP_FB_ERR_INVALID for t == NULL. */
 RTCP_FBDEF int rtcp_fb_cc_trendline_init(rtcp_fb_cc_trendline *t,
                                          unsigned window, double smoothing,
                                          double gain);
@@ -692,7 +695,8 @@ typedef struct rtcp_fb_cc_detector {
     rtcp_fb_cc_usage usage;
 } rtcp_fb_cc_detector;
 
-/** Initialise d from cfg (NULL: defaults). */
+/** Initialise d from cfg's threshold_ms, k_up, k_down, overuse_time_ms
+ *  (NULL, or a cfg rtcp_fb_cc_init would reject: all defaults). */
 RTCP_FBDEF void rtcp_fb_cc_detector_init(rtcp_fb_cc_detector *d,
                                          const rtcp_fb_cc_config *cfg);
 /** One signal m (from the trendline) for a group sent send_delta_ms after
@@ -725,7 +729,9 @@ typedef struct rtcp_fb_cc_aimd {
     double packet_bits;
 } rtcp_fb_cc_aimd;
 
-/** Initialise a at cfg's start bitrate, state Increase. */
+/** Initialise a at cfg's start bitrate, state Increase, with its min,
+ *  max, rtt and packet size (NULL, or a cfg rtcp_fb_cc_init would
+ *  reject: all defaults). */
 RTCP_FBDEF void rtcp_fb_cc_aimd_init(rtcp_fb_cc_aimd *a,
                                      const rtcp_fb_cc_config *cfg);
 /** One detector signal at now_us with the acknowledged (send side) or
@@ -818,8 +824,9 @@ typedef struct rtcp_fb_cc_arrival {
 
 /** Send-side estimator: a plain struct in caller memory (about 32 KiB
  *  with the default RTCP_FB_CC_HISTORY). Readable fields: target_bps,
- *  last (the last change), probe_request_bps / probe_cluster (the probe
- *  wanted now, 0 when none), usage, aimd, loss_bps. */
+ *  last (the last change), usage, aimd, loss_bps, loss; probe_request_bps
+ *  (the probe asked for, due at probe_due_us or delivered with cluster id
+ *  probe_cluster; 0 once measured or when none). */
 typedef struct rtcp_fb_cc {
     rtcp_fb_cc_config cfg;
     rtcp_fb_cc_target_fn on_target;
@@ -849,6 +856,7 @@ typedef struct rtcp_fb_cc {
     uint64_t probe_request_bps;
     uint16_t probe_cluster, next_cluster;
     uint64_t probe_due_us;     /**< UINT64_MAX: no request pending */
+    uint64_t peak_bps, peak_us; /**< target at the last increase */
     rtcp_fb_cc_cluster clusters[4];
     uint64_t stat_feedbacks, stat_unknown, stat_probes;
 } rtcp_fb_cc;
@@ -2008,6 +2016,10 @@ RTCP_FBDEF size_t rtcp_fb_nackgen_missing(const rtcp_fb_nackgen *g)
 
 /* ---- congestion control (draft-ietf-rmcat-gcc-02) ------------------------ */
 
+/* the history is indexed by seq & (size - 1) */
+typedef char rtcp_fb__cc_history_pow2[(RTCP_FB_CC_HISTORY & (RTCP_FB_CC_HISTORY - 1)) == 0 &&
+                                      RTCP_FB_CC_HISTORY >= 64 && RTCP_FB_CC_HISTORY <= 32768 ? 1 : -1];
+
 RTCP_FBDEF const char *rtcp_fb_cc_reason_str(int reason)
 {
     switch (reason) {
@@ -2435,14 +2447,30 @@ static void rtcp_fb__cc_notify(rtcp_fb_cc *cc, uint64_t target, int reason,
     if (cc->on_target) cc->on_target(cc->user, &cc->last);
 }
 
-/* A decrease by half or more: ask for a probe at 0.85 x the old target
- * later, so a drop that was not the path's capacity recovers quickly. */
-static void rtcp_fb__cc_drop_probe(rtcp_fb_cc *cc, uint64_t old, uint64_t now)
+/* A loss or feedback-timeout decrease took the target to half or less of
+ * its level before the decreases began (the last increase, within 5 s):
+ * ask for a probe at 0.85 x that level later, so
+ * a drop that was not the path's capacity (random loss, lost feedback)
+ * recovers quickly. A delay-based decrease is not probed: it is set from
+ * the measured acknowledged bitrate, and probing it again only rebuilds
+ * the queue just measured. */
+static void rtcp_fb__cc_drop_probe(rtcp_fb_cc *cc, uint64_t old, int reason,
+                                   uint64_t now)
 {
+    if (cc->target_bps >= old || now - cc->peak_us > 5000000) {
+        cc->peak_bps = cc->target_bps;
+        cc->peak_us = now;
+        return;
+    }
+    if (reason != RTCP_FB_CC_REASON_LOSS &&
+        reason != RTCP_FB_CC_REASON_FEEDBACK_TIMEOUT)
+        return;
     if (cc->cfg.no_probe || cc->probe_due_us != UINT64_MAX) return;
-    if ((double)cc->target_bps > 0.5 * (double)old) return;
-    cc->probe_request_bps = (uint64_t)(0.85 * (double)old);
+    if ((double)cc->target_bps > 0.5 * (double)cc->peak_bps) return;
+    cc->probe_request_bps = (uint64_t)(0.85 * (double)cc->peak_bps);
     cc->probe_due_us = rtcp_fb__add(now, cc->cfg.probe_drop_delay_us);
+    cc->peak_bps = cc->target_bps; /* one probe per drop */
+    cc->peak_us = now;
 }
 
 /* target = clamp(min(delay, loss)); reason: the cause given, CLAMP when
@@ -2459,7 +2487,7 @@ static void rtcp_fb__cc_combine(rtcp_fb_cc *cc, int reason, uint64_t now_us)
         reason = nt > old ? RTCP_FB_CC_REASON_INCREASE
                           : RTCP_FB_CC_REASON_DELAY_OVERUSE;
     rtcp_fb__cc_notify(cc, nt, reason, now_us);
-    if (nt < old) rtcp_fb__cc_drop_probe(cc, old, now_us);
+    rtcp_fb__cc_drop_probe(cc, old, reason, now_us);
     if (cc->probe_due_us != UINT64_MAX && nt >= cc->probe_request_bps) {
         /* recovered without the probe */
         cc->probe_due_us = UINT64_MAX;
@@ -2486,6 +2514,7 @@ RTCP_FBDEF int rtcp_fb_cc_init(rtcp_fb_cc *cc, const rtcp_fb_cc_config *cfg,
     rtcp_fb__cc_rate_init(&cc->acked, c.rate_window_us);
     cc->loss_bps = (double)c.start_bps;
     cc->target_bps = c.start_bps;
+    cc->peak_bps = c.start_bps;
     cc->last.target_bps = c.start_bps;
     cc->last.reason = RTCP_FB_CC_REASON_INIT;
     cc->last.delay_bps = cc->last.loss_bps = c.start_bps;
@@ -2618,12 +2647,12 @@ static int rtcp_fb__cc_loss_eval(rtcp_fb_cc *cc, uint64_t now_us)
 
 static void rtcp_fb__cc_apply_probe(rtcp_fb_cc *cc, double bps, uint64_t now)
 {
+    double v = rtcp_fb__cc_clampd(bps, cc->aimd.min_bps, cc->aimd.max_bps);
     cc->stat_probes++;
-    if (bps > cc->aimd.bps) {
-        cc->aimd.bps = rtcp_fb__cc_clampd(bps, cc->aimd.min_bps, cc->aimd.max_bps);
-        if (cc->loss_bps < cc->aimd.bps) cc->loss_bps = cc->aimd.bps;
-        rtcp_fb__cc_combine(cc, RTCP_FB_CC_REASON_PROBE, now);
-    }
+    /* the path carried bps: neither estimate stays below it */
+    if (v > cc->aimd.bps) cc->aimd.bps = v;
+    if (v > cc->loss_bps) cc->loss_bps = v;
+    rtcp_fb__cc_combine(cc, RTCP_FB_CC_REASON_PROBE, now);
 }
 
 /* A cluster with enough packets acknowledged: min(send rate, receive

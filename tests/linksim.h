@@ -10,8 +10,10 @@
  *
  * - The sender paces ~1200-octet packets at the estimator's target
  *   (cc.target_bps), numbers them with transport-wide seqs, records each
- *   with rtcp_fb_cc_on_sent, and sends the probe clusters the estimator
- *   asks for (on top of the media).
+ *   with rtcp_fb_cc_on_sent. When the estimator asks for a probe, the
+ *   next max(probe_min_packets, 15 ms worth) packets go out at the probe
+ *   rate tagged with the cluster id (media sent faster, as a pacer
+ *   does), then pacing at the target resumes.
  * - The bottleneck serves one packet at a time at the capacity in force
  *   when its service starts; a packet that does not fit queue_bytes is
  *   dropped (drop-tail). Random loss (probability `loss`, seeded
@@ -339,8 +341,8 @@ static void ls_run(linksim *L, uint64_t until_us)
 {
     while (L->now < until_us) {
         uint64_t t = until_us;
-        t = ls__min(t, L->next_media_us);
         if (L->probe_left > 0) t = ls__min(t, L->probe_next_us);
+        else t = ls__min(t, L->next_media_us);
         if (L->busy) t = ls__min(t, L->q[L->q_head].t_us);
         if (L->l_n) t = ls__min(t, L->line[L->l_head].t_us);
         if (L->r_n) t = ls__min(t, L->rev[L->r_head].t_us);
@@ -357,12 +359,14 @@ static void ls_run(linksim *L, uint64_t until_us)
             L->next_fb_us += L->cfg.fb_interval_us;
         }
         if (t >= rtcp_fb_cc_next_deadline(&L->cc)) rtcp_fb_cc_on_timeout(&L->cc, t);
-        if (L->probe_left > 0 && t >= L->probe_next_us) {
-            ls__send(L, L->probe_cluster);
-            L->probe_left--;
-            L->probe_next_us = t + (uint64_t)L->cfg.pkt_bytes * 8000000 / L->probe_bps;
-        }
-        if (t >= L->next_media_us) {
+        if (L->probe_left > 0) {
+            if (t >= L->probe_next_us) {
+                ls__send(L, L->probe_cluster);
+                L->probe_left--;
+                L->probe_next_us = t + (uint64_t)L->cfg.pkt_bytes * 8000000 / L->probe_bps;
+                if (L->probe_left == 0) L->next_media_us = L->probe_next_us;
+            }
+        } else if (t >= L->next_media_us) {
             uint64_t tb = L->cc.target_bps ? L->cc.target_bps : 1;
             ls__send(L, 0);
             L->next_media_us = t + (uint64_t)L->cfg.pkt_bytes * 8000000 / tb;

@@ -381,6 +381,30 @@ Test(cc_send, feedback_timeout_halves)
     cr_assert_eq(rtcp_fb_cc_next_deadline(&cc), UINT64_MAX);
 }
 
+/* A drop to half or less of the last 5 s's peak asks for a probe at
+ * 0.85 x the peak, probe_drop_delay_us (3 s) later. */
+Test(cc_send, probe_after_a_drop)
+{
+    rec r;
+    rtcp_fb_cc_config c;
+    memset(&r, 0, sizeof r);
+    memset(&c, 0, sizeof c);
+    c.probe_start_factor = 0.5; /* no start probe */
+    rtcp_fb_cc_init(&cc, &c, rec_target, rec_probe, &r);
+    cr_assert_eq(rtcp_fb_cc_next_deadline(&cc), UINT64_MAX);
+    rtcp_fb_cc_probe_result(&cc, 1000000, 0);
+    rtcp_fb_cc_on_sent(&cc, 0, 0, 1200, 0);
+    rtcp_fb_cc_on_sent(&cc, 1, 10000, 1200, 0);
+    rtcp_fb_cc_on_timeout(&cc, 1000000); /* feedback timeout: 500 kbit/s */
+    cr_assert_eq(cc.target_bps, 500000);
+    cr_assert_eq(cc.probe_request_bps, 850000);
+    cr_assert_eq(r.probes, 0);
+    cr_assert_eq(rtcp_fb_cc_next_deadline(&cc), 4000000);
+    rtcp_fb_cc_on_timeout(&cc, 4000000);
+    cr_assert_eq(r.probes, 1);
+    cr_assert_eq(r.probe_bps, 850000);
+}
+
 /* The target never leaves [min, max]: a start above max is a config
  * error, a probe above max is clamped. */
 Test(cc_send, clamp_to_max)
@@ -590,6 +614,29 @@ Test(cc_sim, twenty_percent_loss_cuts_sec6)
     cr_assert_gt(sim.reasons[RTCP_FB_CC_REASON_LOSS], 0);
     cr_assert_lt(sim.cc.target_bps, 300000);
     cr_assert_geq(sim.cc.target_bps, sim.cc.cfg.min_bps);
+}
+
+/* A 2 s burst of 30% loss cuts the target (§6) to under half; 3 s later
+ * the estimator asks for a probe at 0.85 x the level before the cut, and
+ * the cluster's result lifts the target at once (without the probe, §6's
+ * 5% steps would still be near 600 kbit/s at 15.5 s). */
+Test(cc_sim, probe_after_loss_burst_recovers)
+{
+    uint64_t before, lo, at;
+    ls_init(&sim, NULL, 1000000);
+    ls_run(&sim, 10000000);
+    before = sim.cc.target_bps;
+    sim.loss = 0.3;
+    ls_run(&sim, 12000000);
+    sim.loss = 0;
+    ls_run(&sim, 20000000);
+    lo = ls_min_target(&sim, 10000000, 15000000);
+    cr_assert_leq(lo, before / 2, "precondition: the burst cuts to half (%llu of %llu)",
+                  (unsigned long long)lo, (unsigned long long)before);
+    cr_assert_gt(sim.reasons[RTCP_FB_CC_REASON_LOSS], 0);
+    cr_assert_eq(sim.n_probes, 2, "the start probe and the drop probe");
+    at = ls_first_target_at_least(&sim, 12000000, 750000);
+    cr_assert_leq(at, 15500000, "750 kbit/s again at %llu us", (unsigned long long)at);
 }
 
 /* Deterministic: the same seed, the same run. */
