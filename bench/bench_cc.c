@@ -9,6 +9,9 @@
  *         under 150 ms
  *   loss  1 Mbit/s, max 600 kbit/s, 2% random loss from 10 s to 40 s:
  *         smallest, average and final target under loss
+ *   remb  the receive-side estimator: the sender follows REMB; 1 Mbit/s
+ *         stepping to 500 kbit/s at 30 s: time to 85%, queue after the
+ *         step
  *
  * Usage: bench_cc [out.tsv]   (default build/bench/cc.tsv)
  * Links nothing but the headers. */
@@ -100,6 +103,29 @@ static int loss(FILE *f)
     return lo >= pre / 2 ? 0 : 1;
 }
 
+static int remb(FILE *f)
+{
+    ls_config c;
+    uint64_t at, t, under = 0;
+    memset(&c, 0, sizeof c);
+    c.remb = 1;
+    ls_init(&L, &c, 1000000);
+    ls_set_capacity(&L, 30000000, 500000);
+    ls_run(&L, 45000000);
+    at = ls_first_target_at_least(&L, 0, 850000);
+    for (t = 30000000; t < 45000000; t += 100000)
+        if (ls_max_qdelay(&L, t, 45000000) < 150.0) { under = t; break; }
+    printf("== remb: sender follows the receiver's REMB; 1 Mbit/s -> 500 kbit/s at 30 s\n");
+    printf("   85%% of capacity at %.1f s (no probing: 8%%/s); %llu REMBs\n",
+           at == UINT64_MAX ? -1.0 : (double)at / 1e6, (unsigned long long)L.n_rembs);
+    printf("   queue after the step: peak %.0f ms, under 150 ms from %.1f s after it; average 35-45 s %.0f kbit/s\n",
+           ls_max_qdelay(&L, 30000000, 45000000),
+           under ? (double)(under - 30000000) / 1e6 : -1.0,
+           ls_avg_target(&L, 35000000, 45000000) / 1000);
+    dump(f, "remb");
+    return at <= 20000000 && under && under - 30000000 <= 5000000 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *out = argc > 1 ? argv[1] : "build/bench/cc.tsv";
@@ -113,6 +139,7 @@ int main(int argc, char **argv)
     bad |= ramp(f);
     bad |= step(f);
     bad |= loss(f);
+    bad |= remb(f);
     fclose(f);
     printf("== samples: %s\n", out);
     return bad;

@@ -24,6 +24,10 @@
  *   times rounded down to 250 µs. It travels back in rev_us and is parsed
  *   with rtcp_fb_twcc_parse before rtcp_fb_cc_on_twcc.
  *
+ * With cfg.remb the receiver instead runs rtcp_fb_cc_remb on (send time,
+ * arrival) of each packet and its REMB packets travel back the same way;
+ * the sender paces at the last REMB's bitrate.
+ *
  * Event driven with µs time; the same configuration gives the same run.
  * Every sample_us the simulator records (time, capacity, target, the
  * largest queueing delay -- time waiting before service -- of the packets
@@ -66,6 +70,9 @@ typedef struct ls_config {
     uint64_t sample_us;      /* sample spacing [100 ms] */
     uint64_t seed;           /* PRNG seed [1] */
     rtcp_fb_cc_config cc;    /* estimator configuration */
+    int remb;                /* non-zero: the receiver runs the REMB
+                                estimator and the sender paces at the
+                                last REMB instead of cc.target_bps */
 } ls_config;
 
 typedef struct linksim {
@@ -101,6 +108,9 @@ typedef struct linksim {
     uint64_t next_fb_us;
     /* reverse path */
     struct { uint64_t t_us; size_t len; uint8_t b[8192]; } rev[LS_REVMAX];
+    rtcp_fb_cc_remb remb;    /* receive side (cfg.remb) */
+    uint64_t remb_bps;       /* last REMB received by the sender */
+    uint64_t n_rembs;
     size_t r_head, r_n;
     /* statistics */
     uint64_t n_sent, n_random_lost, n_dropped, n_received, n_feedbacks;
@@ -152,6 +162,33 @@ static void ls__on_probe(void *user, uint64_t bps, uint16_t cluster,
     L->n_probes++;
 }
 
+static uint64_t ls_target(const linksim *L)
+{
+    return L->cfg.remb ? L->remb_bps : L->cc.target_bps;
+}
+
+static void ls__queue_back(linksim *L, const uint8_t *b, size_t len)
+{
+    size_t at;
+    if (L->r_n == LS_REVMAX || len > sizeof L->rev[0].b) return;
+    at = (L->r_head + L->r_n) % LS_REVMAX;
+    memcpy(L->rev[at].b, b, len);
+    L->rev[at].len = len;
+    L->rev[at].t_us = L->now + L->cfg.rev_us;
+    L->r_n++;
+}
+
+static void ls__on_remb(void *user, const uint8_t *pkt, size_t len,
+                        uint64_t bps, const uint32_t *ssrcs, size_t n,
+                        uint64_t now_us)
+{
+    (void)bps;
+    (void)ssrcs;
+    (void)n;
+    (void)now_us;
+    ls__queue_back((linksim *)user, pkt, len);
+}
+
 static void ls__on_target(void *user, const rtcp_fb_cc_update *u)
 {
     linksim *L = (linksim *)user;
@@ -175,6 +212,12 @@ static int ls_init(linksim *L, const ls_config *cfg, uint64_t capacity_bps)
     L->next_fb_us = L->cfg.fb_interval_us;
     L->next_sample_us = L->cfg.sample_us;
     L->probe_next_us = UINT64_MAX;
+    if (L->cfg.remb) {
+        int rc = rtcp_fb_cc_remb_init(&L->remb, &L->cfg.cc, 3, 0, ls__on_remb, L);
+        if (rc) return rc;
+        L->remb_bps = L->remb.estimate_bps;
+        L->cfg.cc.no_probe = 1; /* the sender only follows REMB */
+    }
     return rtcp_fb_cc_init(&L->cc, &L->cfg.cc, ls__on_target, ls__on_probe, L);
 }
 
@@ -236,6 +279,10 @@ static void ls__arrive(linksim *L)
         L->fb_started = 1;
         L->fb_next = p.seq;
     }
+    if (L->cfg.remb) {
+        rtcp_fb_cc_remb_on_packet(&L->remb, 0x5500, (int64_t)p.send_us, L->now, p.size);
+        return;
+    }
     if (L->rx_n < LS_FBMAX) {
         L->rx[L->rx_n].seq = p.seq;
         L->rx[L->rx_n].arr = L->now;
@@ -290,8 +337,22 @@ static void ls__deliver_feedback(linksim *L)
     static rtcp_fb_twcc_packet pk[65536];
     rtcp_fb_twcc tw;
     size_t n = 65536;
-    int rc = rtcp_fb_twcc_parse(L->rev[L->r_head].b, L->rev[L->r_head].len,
-                                NULL, &tw, pk, &n);
+    int rc;
+    if (L->cfg.remb) {
+        rtcp_fb_remb v;
+        uint32_t ssrcs[8];
+        n = 8;
+        if (rtcp_fb_remb_parse(L->rev[L->r_head].b, L->rev[L->r_head].len,
+                               NULL, &v, ssrcs, &n) > 0) {
+            L->remb_bps = rtcp_fb_mantissa_to_bps(v.exp, v.mantissa);
+            L->n_rembs++;
+        }
+        L->r_head = (L->r_head + 1) % LS_REVMAX;
+        L->r_n--;
+        return;
+    }
+    rc = rtcp_fb_twcc_parse(L->rev[L->r_head].b, L->rev[L->r_head].len,
+                            NULL, &tw, pk, &n);
     L->r_head = (L->r_head + 1) % LS_REVMAX;
     L->r_n--;
     if (rc > 0) {
@@ -320,7 +381,7 @@ static void ls__sample(linksim *L)
         ls_sample *s = &L->s[L->n_s++];
         s->t_us = L->now;
         s->cap_bps = ls_capacity(L, L->now);
-        s->target_bps = L->cc.target_bps;
+        s->target_bps = ls_target(L);
         s->qdelay_ms = L->q_max_ms;
         if (L->q_n > 1) { /* the oldest packet still waiting */
             const ls_pkt *w = &L->q[(L->q_head + 1) % LS_QMAX];
@@ -349,6 +410,7 @@ static void ls_run(linksim *L, uint64_t until_us)
         t = ls__min(t, L->next_fb_us);
         t = ls__min(t, L->next_sample_us);
         t = ls__min(t, rtcp_fb_cc_next_deadline(&L->cc));
+        if (L->cfg.remb) t = ls__min(t, rtcp_fb_cc_remb_next_deadline(&L->remb));
         if (t < L->now) t = L->now;
         L->now = t;
         while (L->l_n && L->line[L->l_head].t_us <= t) ls__arrive(L);
@@ -359,6 +421,8 @@ static void ls_run(linksim *L, uint64_t until_us)
             L->next_fb_us += L->cfg.fb_interval_us;
         }
         if (t >= rtcp_fb_cc_next_deadline(&L->cc)) rtcp_fb_cc_on_timeout(&L->cc, t);
+        if (L->cfg.remb && t >= rtcp_fb_cc_remb_next_deadline(&L->remb))
+            rtcp_fb_cc_remb_on_timeout(&L->remb, t);
         if (L->probe_left > 0) {
             if (t >= L->probe_next_us) {
                 ls__send(L, L->probe_cluster);
@@ -367,7 +431,7 @@ static void ls_run(linksim *L, uint64_t until_us)
                 if (L->probe_left == 0) L->next_media_us = L->probe_next_us;
             }
         } else if (t >= L->next_media_us) {
-            uint64_t tb = L->cc.target_bps ? L->cc.target_bps : 1;
+            uint64_t tb = ls_target(L) ? ls_target(L) : 1;
             ls__send(L, 0);
             L->next_media_us = t + (uint64_t)L->cfg.pkt_bytes * 8000000 / tb;
         }

@@ -639,6 +639,28 @@ Test(cc_sim, probe_after_loss_burst_recovers)
     cr_assert_leq(at, 15500000, "750 kbit/s again at %llu us", (unsigned long long)at);
 }
 
+/* Receive side end to end: the receiver's REMB estimator (same §5.1-5.5
+ * pipeline on send/arrival times) drives a sender that follows each REMB.
+ * Without probing it climbs at §5.5's 8% per second: 85% of 1 Mbit/s
+ * within 20 s; after a step to 500 kbit/s at 30 s the immediate REMB on
+ * a >= 3% drop keeps the queue under 150 ms from 5 s after the step. */
+Test(cc_sim, remb_driven_sender)
+{
+    ls_config c;
+    uint64_t at;
+    memset(&c, 0, sizeof c);
+    c.remb = 1;
+    cr_assert_eq(ls_init(&sim, &c, 1000000), 0);
+    ls_set_capacity(&sim, 30000000, 500000);
+    ls_run(&sim, 40000000);
+    at = ls_first_target_at_least(&sim, 0, 850000);
+    cr_assert_leq(at, 20000000, "85%% at %llu us", (unsigned long long)at);
+    cr_assert_gt(sim.n_rembs, 30);
+    cr_assert_gt(ls_max_qdelay(&sim, 30000000, 31000000), 150.0, "precondition");
+    cr_assert_lt(ls_max_qdelay(&sim, 35000000, 40000000), 150.0);
+    cr_assert_lt(ls_avg_target(&sim, 35000000, 40000000), 560000);
+}
+
 /* Deterministic: the same seed, the same run. */
 Test(cc_sim, deterministic)
 {
