@@ -819,7 +819,8 @@ typedef struct rtcp_fb_cc_arrival {
     uint16_t seq;       /**< transport-wide sequence number */
     uint8_t received;   /**< 0 lost, 1 received with a time, 2 received
                              without a time (loss accounting only) */
-    int64_t arrival_us; /**< receiver clock, any origin */
+    int64_t arrival_us; /**< receiver clock, any origin; beyond +-2^62 µs
+                             it counts as received without a time */
 } rtcp_fb_cc_arrival;
 
 /** Send-side estimator: a plain struct in caller memory (about 32 KiB
@@ -972,7 +973,8 @@ RTCP_FBDEF int rtcp_fb_cc_remb_init(rtcp_fb_cc_remb *r,
  *  clock: from transport-wide seq and known send times, or see
  *  _on_packet_abs), arrival time (µs, receiver clock = now), size in
  *  bytes. Packets sent before the current group (reordered) only count
- *  for the incoming bitrate. Returns 0 or RTCP_FB_ERR_INVALID. */
+ *  for the incoming bitrate. Returns 0, or RTCP_FB_ERR_INVALID for r
+ *  NULL, size 0, or a time beyond +-2^62 µs. */
 RTCP_FBDEF int rtcp_fb_cc_remb_on_packet(rtcp_fb_cc_remb *r, uint32_t ssrc,
                                          int64_t send_us, uint64_t arrival_us,
                                          uint32_t size);
@@ -2061,6 +2063,21 @@ static double rtcp_fb__cc_clampd(double v, double lo, double hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Times the caller passes are kept within +-2^62 µs (146,000 years) so
+ * that differences and window arithmetic cannot overflow. */
+#define RTCP_FB__CC_TMAX ((int64_t)1 << 62)
+static int rtcp_fb__cc_time_ok(int64_t t)
+{
+    return t <= RTCP_FB__CC_TMAX && t >= -RTCP_FB__CC_TMAX;
+}
+
+/* Forget the groups (a clock was re-based: send or arrival times jump). */
+static void rtcp_fb__cc_delay_restart(rtcp_fb_cc_delay *d)
+{
+    d->have_cur = 0;
+    d->have_prev = 0;
+}
+
 static int rtcp_fb__cc_resolve(rtcp_fb_cc_config *c, const rtcp_fb_cc_config *in)
 {
     memset(c, 0, sizeof *c);
@@ -2598,6 +2615,11 @@ static int rtcp_fb__cc_ack(rtcp_fb_cc *cc, const rtcp_fb_cc_arrival *a)
         return 0;
     }
     if (s->flags & 2) return 1; /* acknowledged before */
+    if (a->received == 1 && !rtcp_fb__cc_time_ok(a->arrival_us)) {
+        rtcp_fb_cc_arrival b = *a; /* a time we cannot use: count only */
+        b.received = 2;
+        return rtcp_fb__cc_ack(cc, &b);
+    }
     if (!a->received) {
         if (!(s->flags & 4)) cc->loss_lost++;
         s->flags |= 4;
@@ -2611,6 +2633,7 @@ static int rtcp_fb__cc_ack(rtcp_fb_cc *cc, const rtcp_fb_cc_arrival *a)
     if (a->received != 1) return 1;
     rtcp_fb__cc_rate_add(&cc->acked, a->arrival_us, s->size);
     if (s->cluster) rtcp_fb__cc_cluster_add(cc, s, a->arrival_us);
+    if (s->send_us > (uint64_t)RTCP_FB__CC_TMAX) return 1;
     if ((int64_t)s->send_us < cc->last_done_send) return 1;
     cc->last_done_send = (int64_t)s->send_us;
     if (rtcp_fb__cc_delay_packet(&cc->delay, (int64_t)s->send_us,
@@ -2721,6 +2744,12 @@ static int64_t rtcp_fb__cc_ref_us(rtcp_fb_cc *cc, int32_t ref_time)
         int32_t d = (int32_t)((raw - cc->ref_raw) & 0xFFFFFFu);
         if (d >= 0x800000) d -= 0x1000000;
         cc->ref_unwrapped += d;
+        if (cc->ref_unwrapped > ((int64_t)1 << 40) ||
+            cc->ref_unwrapped < -((int64_t)1 << 40)) {
+            /* wandered 2^40 x 64 ms: re-base (the arrival clock jumps) */
+            cc->ref_unwrapped = ref_time;
+            rtcp_fb__cc_delay_restart(&cc->delay);
+        }
     }
     cc->ref_raw = raw;
     return cc->ref_unwrapped * 64000;
@@ -2904,6 +2933,8 @@ RTCP_FBDEF int rtcp_fb_cc_remb_on_packet(rtcp_fb_cc_remb *r, uint32_t ssrc,
     rtcp_fb_cc_usage u = RTCP_FB_CC_NORMAL;
     int64_t arr = (int64_t)arrival_us;
     if (!r || size == 0) return RTCP_FB_ERR_INVALID;
+    if (arrival_us > (uint64_t)RTCP_FB__CC_TMAX || !rtcp_fb__cc_time_ok(send_us))
+        return RTCP_FB_ERR_INVALID;
     if (!r->have_pkt) {
         r->have_pkt = 1;
         r->first_us = arrival_us;
@@ -2933,9 +2964,13 @@ RTCP_FBDEF int rtcp_fb_cc_remb_on_packet_abs(rtcp_fb_cc_remb *r,
         int32_t d = (int32_t)((raw - r->abs_last) & 0xFFFFFFu);
         if (d >= 0x800000) d -= 0x1000000;
         r->abs_units += d;
+        if (r->abs_units > ((int64_t)1 << 40) || r->abs_units < -((int64_t)1 << 40)) {
+            r->abs_units = raw; /* 48 days of drift: re-base */
+            rtcp_fb__cc_delay_restart(&r->delay);
+        }
     }
     r->abs_last = raw;
-    /* units of 2^-18 s */
+    /* units of 2^-18 s; |units| <= 2^40, so units x 10^6 fits */
     return rtcp_fb_cc_remb_on_packet(r, ssrc, (r->abs_units * 1000000) / 262144,
                                      arrival_us, size);
 }

@@ -12,11 +12,13 @@
  *     then on_twcc
  *   2 a synthetic TWCC feedback: base seq = ab, c statuses with deltas
  *     from d (signed, x 250 µs), some lost
- *   3 on_arrivals: seq ab, received c % 3, arrival from d
+ *   3 on_arrivals: seq ab, received c % 3, arrival from d (op bit 5:
+ *     an extreme arrival time from c, d in the top 16 bits)
  *   4 on_timeout(now) when now >= next_deadline
  *   5 probe_result(ab x 1000 bit/s), 6 set_rtt(ab x 100 µs)
  *   7 REMB on_packet(ssrc c % 4, send from ab, arrival now, size d + 1)
- *     or with abs-send-time when op bit 4 is set
+ *     or with abs-send-time when op bit 4 is set, or an extreme send
+ *     time (op bit 5)
  *   8 REMB on_timeout
  *
  * Checked: the target, the delay and loss estimates and every reported
@@ -146,6 +148,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             a.seq = ab;
             a.received = (uint8_t)(r[3] % 3);
             a.arrival_us = (int64_t)now + rx_skew + (int8_t)r[4] * 1000;
+            if (r[0] & 32) /* extreme clocks */
+                a.arrival_us = (int64_t)(((uint64_t)r[3] << 56) | ((uint64_t)r[4] << 48));
             FUZZ_CHECK(rtcp_fb_cc_on_arrivals(&cc, &a, 1, now) >= 0);
             break;
         }
@@ -161,6 +165,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (r[0] & 16)
                 rtcp_fb_cc_remb_on_packet_abs(&rr, r[3] % 4, (uint32_t)ab << 8 | r[4],
                                               now, (uint32_t)r[4] + 1);
+            else if (r[0] & 32) { /* extreme send clock: rejected */
+                int64_t t = (int64_t)(((uint64_t)r[3] << 56) | ((uint64_t)r[4] << 48));
+                int ok = t <= ((int64_t)1 << 62) && t >= -((int64_t)1 << 62);
+                FUZZ_CHECK(rtcp_fb_cc_remb_on_packet(&rr, 1, t, now, 1) ==
+                           (ok ? 0 : RTCP_FB_ERR_INVALID));
+            }
             else
                 rtcp_fb_cc_remb_on_packet(&rr, r[3] % 4, (int64_t)ab * 1000 + rx_skew,
                                           now, (uint32_t)r[4] + 1);

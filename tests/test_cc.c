@@ -195,6 +195,7 @@ static void rec_probe(void *user, uint64_t bps, uint16_t cluster, uint64_t now)
 }
 
 static rtcp_fb_cc cc;
+static rtcp_fb_cc_remb rr;
 
 Test(cc_send, config_errors)
 {
@@ -273,6 +274,26 @@ Test(cc_send, unknown_and_duplicate_acks)
     cr_assert_eq(cc.loss_recv, 1, "a duplicate counts once");
     cr_assert_eq(rtcp_fb_cc_on_sent(&cc, 8, 0, 0, 0), RTCP_FB_ERR_INVALID);
     cr_assert_eq(rtcp_fb_cc_on_arrivals(&cc, NULL, 1, 0), RTCP_FB_ERR_INVALID);
+}
+
+/* Clock values the arithmetic cannot take (beyond +-2^62 µs) are
+ * defined results, not overflows: counted as received without a time, or
+ * RTCP_FB_ERR_INVALID on the receive side. */
+Test(cc_send, extreme_times)
+{
+    rtcp_fb_cc_arrival a[2];
+    rtcp_fb_cc_init(&cc, NULL, NULL, NULL, NULL);
+    rtcp_fb_cc_on_sent(&cc, 1, 0, 1000, 0);
+    rtcp_fb_cc_on_sent(&cc, 2, 10000, 1000, 0);
+    a[0].seq = 1; a[0].received = 1; a[0].arrival_us = INT64_MIN;
+    a[1].seq = 2; a[1].received = 1; a[1].arrival_us = INT64_MAX;
+    cr_assert_eq(rtcp_fb_cc_on_arrivals(&cc, a, 2, 20000), 2);
+    cr_assert_eq(cc.loss_recv, 2);
+    cr_assert_eq(cc.acked.n, 0, "no time: not in the bitrate window");
+    rtcp_fb_cc_remb_init(&rr, NULL, 1, 0, NULL, NULL);
+    cr_assert_eq(rtcp_fb_cc_remb_on_packet(&rr, 1, INT64_MIN, 0, 100), RTCP_FB_ERR_INVALID);
+    cr_assert_eq(rtcp_fb_cc_remb_on_packet(&rr, 1, 0, UINT64_MAX, 100), RTCP_FB_ERR_INVALID);
+    cr_assert_eq(rtcp_fb_cc_remb_on_packet(&rr, 1, 0, 0, 100), 0);
 }
 
 /* TWCC feedback (transport-wide-cc-extensions-01 §3.1) parsed from bytes
@@ -479,8 +500,6 @@ static void on_remb(void *user, const uint8_t *pkt, size_t len, uint64_t bps,
     r->len = len;
     r->n++;
 }
-
-static rtcp_fb_cc_remb rr;
 
 Test(cc_remb, periodic_then_immediate_on_decrease)
 {
