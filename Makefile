@@ -112,6 +112,7 @@ bench:
 	@sh scripts/deps.sh bench
 	@sh bench/run.sh
 	@sh bench/media.sh
+	@sh bench/cc.sh
 	@sh bench/cores.sh
 
 # --- amalgamation: every header, every implementation, one TU -------------
