@@ -2063,7 +2063,7 @@ RTPDEF void rtcp_walk_init(rtcp_walker *w, const uint8_t *buf, size_t len,
 }
 
 /* One packet header at p (rest bytes available); fills *pk. */
-static int rtp__rtcp_one(const uint8_t *p, size_t rest, rtcp_packet *pk)
+static inline int rtp__rtcp_one(const uint8_t *p, size_t rest, rtcp_packet *pk)
 {
     size_t plen;
     if (rest < 4) return RTP_ERR_TRUNCATED;
