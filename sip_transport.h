@@ -299,8 +299,9 @@ typedef struct sip_transport_callbacks {
      *  is taken whole or not at all. */
     int (*send)(void *user, const sip_target *to, const uint8_t *bytes, size_t len);
     /** Open a client connection to `to->remote` (from `to->local` when
-     *  set) for the new flow `flow`; call sip_transport_connected() when it
-     *  is up, sip_transport_closed() if it fails. A TLS/WSS application
+     *  set) for the new flow `flow`; after returning, call
+     *  sip_transport_connected() when it is up, sip_transport_closed() if it
+     *  fails (calls on this flow from inside open get ..._ERR_BUSY). A TLS/WSS application
      *  installs its filter here (sip_transport_set_filter). Returns 0, or
      *  nonzero to refuse (the send fails with SIP_TRANSPORT_ERR_CALLBACK). */
     int (*open)(void *user, sip_flow flow, const sip_target *to);
@@ -2127,6 +2128,7 @@ static size_t sip__tp_stream_scan(sip_transport *t, sip__tp_conn *c, const char 
 static int sip__tp_rx_keep(sip_transport *t, sip__tp_conn *c, const char *b, size_t n, uint64_t now)
 {
     void *buf = c->rx;
+    if (n == 0) return 0;
     if (sip__tp_grow(t, &buf, &c->rx_cap, c->rx_len, c->rx_len + n) != 0) return SIP_TRANSPORT_ERR_NOMEM;
     c->rx = (char *)buf;
     memmove(c->rx + c->rx_len, b, n);
@@ -2528,6 +2530,10 @@ SIP_TRANSPORT_DEF int sip_transport_data(sip_transport *t, sip_flow flow, const 
     if (!bytes && len) {
         sip__tp_unbusy(t, c);
         return SIP_TRANSPORT_ERR_INVALID;
+    }
+    if (len == 0) { /* nothing read: not activity either */
+        sip__tp_unbusy(t, c);
+        return 0;
     }
     c->last_us = now_us;
     if (c->filter && c->state != SIP__TP_CONNECTING) {
