@@ -18,5 +18,7 @@ int main(void)
     puts("link test: rtcp_feedback.h ok");
     if (sip_tp_default_port(SIP_TP_TLS) != 5061) return 1;
     puts("link test: sip_transport.h ok");
+    if (sip_tsx_count(NULL) != 0 || sip_tsx_strerror(SIP_TSX_ERR_STALE)[0] == 0) return 1;
+    puts("link test: sip_transaction.h ok");
     return 0;
 }
