@@ -2202,13 +2202,13 @@ SIP_TRANSACTION_DEF int sip_tsx_on_timeout(sip_tsx_layer *L, uint64_t now_us)
 SIP_TRANSACTION_DEF int sip_tsx_state_of(const sip_tsx_layer *L, sip_tsx_id id)
 {
     const sip__tsx *t = sip__tsx_get(L, id);
-    return t ? t->state : SIP_TSX_ERR_STALE;
+    return t ? (int)t->state : (int)SIP_TSX_ERR_STALE;
 }
 
 SIP_TRANSACTION_DEF int sip_tsx_kind_of(const sip_tsx_layer *L, sip_tsx_id id)
 {
     const sip__tsx *t = sip__tsx_get(L, id);
-    return t ? t->kind : SIP_TSX_ERR_STALE;
+    return t ? (int)t->kind : (int)SIP_TSX_ERR_STALE;
 }
 
 SIP_TRANSACTION_DEF void *sip_tsx_ctx(const sip_tsx_layer *L, sip_tsx_id id)
