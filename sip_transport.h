@@ -2381,6 +2381,14 @@ static int sip__tp_ws_check(sip_transport *t, sip__tp_conn *c)
     return 0;
 }
 
+/* A close code a peer may send (RFC 6455 §7.4.1, §7.4.2): 1000-1003,
+ * 1007-1014, 3000-4999. */
+static int sip__ws_code_ok(int code)
+{
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+           (code >= 3000 && code <= 4999);
+}
+
 static void sip__tp_ws_control(sip_transport *t, sip__tp_conn *c)
 {
     sip__tp_ws *w = c->ws;
@@ -2394,8 +2402,12 @@ static void sip__tp_ws_control(sip_transport *t, sip__tp_conn *c)
         break;
     default: { /* close, §5.5.1 */
         int code = w->ctl_len >= 2 ? w->ctl[0] << 8 | w->ctl[1] : 1005;
-        if (w->ctl_len == 1 || (w->ctl_len > 2 && !sip_utf8_valid(w->ctl + 2, (size_t)w->ctl_len - 2))) {
-            sip__tp_ws_fail(t, c, w->ctl_len == 1 ? 1002 : 1007);
+        if (w->ctl_len == 1 || (w->ctl_len >= 2 && !sip__ws_code_ok(code))) {
+            sip__tp_ws_fail(t, c, 1002);
+            return;
+        }
+        if (w->ctl_len > 2 && !sip_utf8_valid(w->ctl + 2, (size_t)w->ctl_len - 2)) {
+            sip__tp_ws_fail(t, c, 1007);
             return;
         }
         if (c->state == SIP__TP_CLOSING) {
