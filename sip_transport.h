@@ -391,8 +391,11 @@ SIP_TRANSPORT_DEF void sip_transport_destroy(sip_transport *t);
  *  now. A WS/WSS server connection then waits for the RFC 6455 §4.2
  *  upgrade. When the table is full, the least recently used idle
  *  connection is evicted (SIP_TP_DISC_EVICTED). Stores the flow in *flow.
- *  Returns 0, SIP_TRANSPORT_ERR_INVALID (UDP/SCTP/NONE, no address),
- *  SIP_TRANSPORT_ERR_FULL or SIP_TRANSPORT_ERR_NOMEM. */
+ *  Returns 0, SIP_TRANSPORT_ERR_INVALID (UDP/SCTP/NONE, no address, a
+ *  filter without on_input/on_output), SIP_TRANSPORT_ERR_FULL,
+ *  SIP_TRANSPORT_ERR_NOMEM, or SIP_TRANSPORT_ERR_STALE when the flow
+ *  already ended inside the call (filter start failed; on_disconnected
+ *  fired). */
 SIP_TRANSPORT_DEF int sip_transport_accepted(sip_transport *t, sip_tp tp,
                                              const sip_ipaddr *remote,
                                              const sip_ipaddr *local,
