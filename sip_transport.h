@@ -394,8 +394,11 @@ SIP_TRANSPORT_DEF void sip_transport_destroy(sip_transport *t);
  *  now. A WS/WSS server connection then waits for the RFC 6455 §4.2
  *  upgrade. When the table is full, the least recently used idle
  *  connection is evicted (SIP_TP_DISC_EVICTED). Stores the flow in *flow.
- *  Returns 0, SIP_TRANSPORT_ERR_INVALID (UDP/SCTP/NONE, no address),
- *  SIP_TRANSPORT_ERR_FULL or SIP_TRANSPORT_ERR_NOMEM. */
+ *  Returns 0, SIP_TRANSPORT_ERR_INVALID (UDP/SCTP/NONE, no address, a
+ *  filter without on_input/on_output), SIP_TRANSPORT_ERR_FULL,
+ *  SIP_TRANSPORT_ERR_NOMEM, or SIP_TRANSPORT_ERR_STALE when the flow
+ *  already ended inside the call (filter start failed; on_disconnected
+ *  fired). */
 SIP_TRANSPORT_DEF int sip_transport_accepted(sip_transport *t, sip_tp tp,
                                              const sip_ipaddr *remote,
                                              const sip_ipaddr *local,
@@ -2946,6 +2949,14 @@ static int sip__tp_ws_check(sip_transport *t, sip__tp_conn *c)
     return 0;
 }
 
+/* A close code a peer may send (RFC 6455 §7.4.1, §7.4.2): 1000-1003,
+ * 1007-1014, 3000-4999. */
+static int sip__ws_code_ok(int code)
+{
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+           (code >= 3000 && code <= 4999);
+}
+
 static void sip__tp_ws_control(sip_transport *t, sip__tp_conn *c)
 {
     sip__tp_ws *w = c->ws;
@@ -2959,8 +2970,12 @@ static void sip__tp_ws_control(sip_transport *t, sip__tp_conn *c)
         break;
     default: { /* close, §5.5.1 */
         int code = w->ctl_len >= 2 ? w->ctl[0] << 8 | w->ctl[1] : 1005;
-        if (w->ctl_len == 1 || (w->ctl_len > 2 && !sip_utf8_valid(w->ctl + 2, (size_t)w->ctl_len - 2))) {
-            sip__tp_ws_fail(t, c, w->ctl_len == 1 ? 1002 : 1007);
+        if (w->ctl_len == 1 || (w->ctl_len >= 2 && !sip__ws_code_ok(code))) {
+            sip__tp_ws_fail(t, c, 1002);
+            return;
+        }
+        if (w->ctl_len > 2 && !sip_utf8_valid(w->ctl + 2, (size_t)w->ctl_len - 2)) {
+            sip__tp_ws_fail(t, c, 1007);
             return;
         }
         if (c->state == SIP__TP_CLOSING) {

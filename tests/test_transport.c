@@ -637,3 +637,75 @@ Test(transport_via, rfc3261_18_1_1_mtu_rule)
     cr_assert_eq(sip_request_transport(SIP_TP_UDP, 9000, 9500), SIP_TP_UDP);
     cr_assert_eq(sip_request_transport(SIP_TP_TLS, 60000, 0), SIP_TP_TLS);
 }
+
+/* A caller allocator (e.g. an arena) gets every allocation with its size,
+ * and every byte back. */
+typedef struct arena {
+    size_t live, peak, calls;
+} arena;
+
+static void *arena_alloc(void *u, size_t n)
+{
+    arena *a = (arena *)u;
+    a->live += n;
+    a->calls++;
+    if (a->live > a->peak) a->peak = a->live;
+    return malloc(n);
+}
+
+static void arena_free(void *u, void *p, size_t n)
+{
+    ((arena *)u)->live -= n;
+    free(p);
+}
+
+Test(transport_table, caller_allocator_sees_every_byte)
+{
+    tp_h h;
+    sip_transport_config cfg;
+    arena a = {0, 0, 0};
+    sip_flow f;
+    char buf[4096];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.alloc_fn = arena_alloc;
+    cfg.free_fn = arena_free;
+    cfg.alloc_user = &a;
+    tp_init(&h, &cfg);
+    f = tp_accept(&h, SIP_TP_TCP, "192.0.2.1:40000", 0);
+    snprintf(buf, sizeof buf, "%s%.20s", OPT, OPT); /* one and a partial */
+    tp_feed(&h, f, buf, 0);
+    cr_assert_eq(sip_transport_mem_used(h.t), a.live);
+    cr_assert_gt(a.calls, 3);
+    sip_transport_destroy(h.t);
+    h.t = NULL;
+    cr_assert_eq(a.live, 0);
+    tp_clear(&h);
+    free(h.out);
+    cfg.free_fn = NULL;
+    {
+        sip_transport *t;
+        sip_transport_callbacks cb;
+        memset(&cb, 0, sizeof cb);
+        cb.size = sizeof cb;
+        cb.send = tp_send_cb;
+        cr_assert_eq(sip_transport_create(&t, &cfg, &cb, NULL), SIP_TRANSPORT_ERR_INVALID);
+    }
+}
+
+/* Datagrams go straight to the send callback, whole or not at all. */
+Test(transport_udp, datagram_send)
+{
+    tp_h h;
+    sip_target to;
+    tp_init(&h, NULL);
+    memset(&to, 0, sizeof to);
+    to.tp = SIP_TP_UDP;
+    to.remote = tp_addr("192.0.2.1:5060");
+    cr_assert_eq(sip_transport_send(h.t, &to, OPT, strlen(OPT), 0, NULL), 0);
+    cr_assert_eq(h.out_len, strlen(OPT));
+    cr_assert_eq(tp_count(&h, EV_SENT), 1);
+    h.write_limit = 10;
+    cr_assert_eq(sip_transport_send(h.t, &to, OPT, strlen(OPT), 0, NULL), SIP_TRANSPORT_ERR_CALLBACK);
+    cr_assert_eq(sip_transport_count(h.t), 0);
+    tp_fini(&h);
+}

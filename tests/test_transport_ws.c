@@ -564,3 +564,37 @@ Test(transport_ws, silent_upgrade_cut_off)
     cr_assert_eq(tp_find(&h, EV_DISCONNECTED, 0)->reason, SIP_TP_DISC_WS_HANDSHAKE);
     tp_fini(&h);
 }
+
+/* RFC 6455 §7.4: a close code that may not be sent (1005, 1006, 999, 2999)
+ * fails the connection with 1002; a close without code is echoed empty. */
+Test(transport_ws, rfc6455_7_4_bad_close_codes)
+{
+    static const char *const bad[] = {"\x03\xed", "\x03\xee", "\x03\xe7", "\x0b\xb7", "\x03"};
+    size_t i;
+    for (i = 0; i < 5; i++) {
+        tp_h h;
+        sip_flow f;
+        uint8_t buf[64];
+        size_t n;
+        tp_init(&h, NULL);
+        f = ws_server(&h);
+        n = client_frame(buf, SIP_WS_CLOSE, 1, bad[i], i == 4 ? 1 : 2);
+        sip_transport_data(h.t, f, buf, n, 1);
+        cr_assert_eq(tp_find(&h, EV_DISCONNECTED, 0)->reason, SIP_TP_DISC_WS_PROTOCOL, "case %zu", i);
+        cr_assert_eq(tp_find(&h, EV_DISCONNECTED, 0)->detail, 1002);
+        tp_fini(&h);
+    }
+    {
+        tp_h h;
+        sip_flow f;
+        uint8_t buf[64];
+        size_t n;
+        tp_init(&h, NULL);
+        f = ws_server(&h);
+        n = client_frame(buf, SIP_WS_CLOSE, 1, "", 0);
+        sip_transport_data(h.t, f, buf, n, 1);
+        cr_assert(h.out_len == 2 && h.out[0] == 0x88 && h.out[1] == 0x00, "empty close echoed");
+        cr_assert_eq(tp_find(&h, EV_DISCONNECTED, 0)->detail, 1005);
+        tp_fini(&h);
+    }
+}
