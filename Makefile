@@ -14,7 +14,7 @@ EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PREFIX  ?= /usr/local
 
-.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark fuzz bench amalgamation install demo deps-test help clean
+.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp fuzz bench amalgamation install demo deps-test help clean
 
 all: examples
 
@@ -37,7 +37,7 @@ $(B)/%: examples/%.c $(HEADERS)
 	$(CC) $(STD) $(CFLAGS) $(WARN) -I. $< -o $@ $(LIBS_$*)
 
 # --- tests: one Criterion binary with every tests/*.c ---------------------
-test: deps-test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark
+test: deps-test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp
 
 test-sipmsg: $(B)/sipmsg
 	@echo "== sipmsg on the corpus"
@@ -74,6 +74,10 @@ test-openssl: $(B)/tests-openssl
 test-rtpstat: $(B)/rtpstat
 	@echo "== rtpstat on the capture corpus"
 	@sh tests/rtpstat.sh
+
+test-sipp: $(B)/sipecho
+	@echo "== SIPp drives sipecho over UDP, TCP and UDP with 10 % loss"
+	@sh tests/sipp.sh
 
 test-tshark:
 	@echo "== tshark decodes every RTP/RTCP/feedback packet we build"
