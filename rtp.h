@@ -832,6 +832,10 @@ typedef struct rtp_srtp_suite_info {
 #define RTP_SRTP_MAX_KEY_SALT 46
 /** Largest MKI (RFC 4568 §6.1 mki-length 1..128). */
 #define RTP_SRTP_MAX_MKI 128
+/** Bytes protect adds at most, any suite, RTP or RTCP, any MKI: 16-byte
+ *  tag + 4-byte SRTCP index + MKI (rtp_srtp_overhead() gives the exact
+ *  figure of one suite). */
+#define RTP_SRTP_MAX_OVERHEAD (16 + 4 + RTP_SRTP_MAX_MKI)
 
 /** Sizes of suite s, or NULL for RTP_SRTP_SUITE_UNKNOWN or a value outside
  *  the enum (static storage). */
@@ -957,6 +961,12 @@ RTPDEF int rtp_sdes_crypto_parse(const char *text, size_t len, rtp_sdes_crypto *
 RTPDEF int rtp_sdes_crypto_build(const rtp_sdes_crypto *c, char *out, size_t cap,
                                  size_t *needed);
 
+/** The MKI of k as the bytes SRTP carries (RFC 3711 §3.1): mki_len bytes,
+ *  the decimal value big-endian, zero-filled on the left. Returns mki_len
+ *  (0 when k has no MKI), or RTP_ERR_INVALID (NULL, mki_len over
+ *  RTP_SRTP_MAX_MKI). */
+RTPDEF int rtp_sdes_key_mki_bytes(const rtp_sdes_key *k, uint8_t out[RTP_SRTP_MAX_MKI]);
+
 /** Randomness callback: fill buf with len random bytes (a CSPRNG: these
  *  become keys); return 0, or non-zero on failure. */
 typedef int (*rtp_sdes_rand_fn)(void *user, uint8_t *buf, size_t len);
@@ -985,6 +995,15 @@ RTPDEF int rtp_sdes_key_generate(rtp_sdes_key *k, rtp_srtp_suite s,
  * 32-bit boundary (RTP_ERR_INVALID otherwise). protect needs cap >=
  * len + overhead (rtp_srtp_overhead(), or the context's rtp_overhead /
  * rtcp_overhead), else RTP_ERR_NOSPACE with *needed.
+ *
+ * From a=crypto (RFC 4568) to a context: suite and keys[0].key_salt go in
+ * as they are, the MKI as rtp_sdes_key_mki_bytes() gives it, WSH as
+ * replay_window. Not supported here (an answerer declines such a
+ * line): more than one master key, KDR other than 0 (libsrtp2 derives
+ * the session keys once), the §6.3.2 UNENCRYPTED_* / UNAUTHENTICATED_SRTP
+ * parameters, FEC. A lifetime shorter than the suite's maximum is not
+ * enforced (libsrtp2 stops at 2^48 SRTP / 2^31 SRTCP packets with
+ * RTP_ERR_SRTP_KEY); count packets to rekey earlier.
  * --------------------------------------------------------------------- */
 #ifdef RTP_USE_SRTP
 
@@ -1052,7 +1071,8 @@ RTPDEF int rtp_srtp_create(rtp_srtp *s, const rtp_srtp_config *cfg);
 RTPDEF void rtp_srtp_destroy(rtp_srtp *s);
 
 /** Protect one RTP packet in place (RFC 3711 §3.3): encrypt the payload,
- *  append MKI and tag. pkt holds len bytes of a valid RTP packet (it is
+ *  append MKI and tag (with AEAD the tag is part of the ciphertext and
+ *  the MKI comes last, RFC 7714). pkt holds len bytes of a valid RTP packet (it is
  *  checked with rtp_parse) in a buffer of cap bytes starting on a 32-bit
  *  boundary. Returns the SRTP length (len + rtp_overhead), or
  *  RTP_ERR_NOSPACE with *needed (pkt untouched), the errors of rtp_parse,
@@ -3635,6 +3655,18 @@ RTPDEF int rtp_sdes_crypto_build(const rtp_sdes_crypto *c, char *out, size_t cap
     }
     if (t.n > INT32_MAX) return RTP_ERR_INVALID;
     return (int)t.n;
+}
+
+RTPDEF int rtp_sdes_key_mki_bytes(const rtp_sdes_key *k, uint8_t out[RTP_SRTP_MAX_MKI])
+{
+    unsigned i, n;
+    if (!k || !out || k->mki_len > RTP_SRTP_MAX_MKI) return RTP_ERR_INVALID;
+    n = k->mki_len;
+    for (i = 0; i < n; i++) {
+        unsigned shift = 8 * (n - 1 - i);
+        out[i] = shift < 64 ? (uint8_t)(k->mki >> shift) : 0;
+    }
+    return (int)n;
 }
 
 RTPDEF int rtp_sdes_key_generate(rtp_sdes_key *k, rtp_srtp_suite s,

@@ -138,6 +138,8 @@ Test(srtp_suite, sizes_and_names)
         cr_expect_eq(rtp_srtp_overhead(t[i].s, 0, 1), t[i].rtcp_oh, "%s", t[i].name);
         cr_expect_eq(rtp_srtp_overhead(t[i].s, 4, 1), t[i].rtcp_oh + 4);
     }
+    cr_expect_eq(rtp_srtp_overhead(RTP_SRTP_AEAD_AES_256_GCM, RTP_SRTP_MAX_MKI, 1),
+                 RTP_SRTP_MAX_OVERHEAD);
     cr_expect(rtp_srtp_suite_info_get(RTP_SRTP_SUITE_UNKNOWN) == NULL);
     cr_expect(rtp_srtp_suite_info_get((rtp_srtp_suite)99) == NULL);
     cr_expect_eq(rtp_srtp_suite_from_name("aes_cm_128_hmac_sha1_80", 23), RTP_SRTP_SUITE_UNKNOWN);
@@ -436,6 +438,22 @@ Test(sdes_crypto, strerror)
     cr_expect_str_neq(rtp_strerror(RTP_ERR_SRTP_LIB), "unknown error");
     /* the jitter-buffer texts fall back to these */
     cr_expect_str_eq(rtp_jb_strerror(RTP_ERR_SRTP_AUTH), "SRTP authentication failed");
+}
+
+/* RFC 3711 §3.1 / RFC 4568 §6.1: the decimal MKI as the bytes on the wire */
+Test(sdes_crypto, mki_bytes)
+{
+    rtp_sdes_crypto c;
+    uint8_t mki[RTP_SRTP_MAX_MKI];
+    cr_assert_eq(sx_parse("1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd|258:3", &c), 0);
+    cr_assert_eq(rtp_sdes_key_mki_bytes(&c.keys[0], mki), 3);
+    cr_expect(mki[0] == 0 && mki[1] == 1 && mki[2] == 2);
+    cr_assert_eq(sx_parse("1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd|18446744073709551615:10", &c), 0);
+    cr_assert_eq(rtp_sdes_key_mki_bytes(&c.keys[0], mki), 10);
+    cr_expect(mki[0] == 0 && mki[1] == 0 && mki[2] == 0xff && mki[9] == 0xff);
+    cr_assert_eq(sx_parse("1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd", &c), 0);
+    cr_expect_eq(rtp_sdes_key_mki_bytes(&c.keys[0], mki), 0);
+    cr_expect_eq(rtp_sdes_key_mki_bytes(NULL, mki), RTP_ERR_INVALID);
 }
 
 #ifdef RTP_USE_SRTP
@@ -1110,18 +1128,24 @@ Test(srtp, sdes_key_into_context, .init = sx_init, .fini = sx_fini)
     rtp_srtp_config cfg;
     rtp_srtp tx, rx;
     uint8_t pkt[32], buf[64];
-    cr_assert_eq(sx_parse("a=crypto:1 AEAD_AES_256_GCM inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKis=", &c), 0);
+    uint8_t mki[RTP_SRTP_MAX_MKI];
+    cr_assert_eq(sx_parse("a=crypto:1 AEAD_AES_256_GCM inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKis=|2^31|5:2", &c), 0);
     memset(&cfg, 0, sizeof cfg);
     cfg.suite = c.suite;
     cfg.key_salt = c.keys[0].key_salt;
     cfg.key_salt_len = c.keys[0].key_salt_len;
+    cfg.mki_len = (size_t)rtp_sdes_key_mki_bytes(&c.keys[0], mki);
+    cfg.mki = mki;
     cr_assert_eq(rtp_srtp_create(&tx, &cfg), 0);
     cfg.dir = RTP_SRTP_INBOUND;
     cr_assert_eq(rtp_srtp_create(&rx, &cfg), 0);
     sx_rtp_packet(pkt, 1);
     memcpy(buf, pkt, 32);
-    cr_assert_eq(rtp_srtp_protect(&tx, buf, 32, sizeof buf, NULL), 48);
-    cr_assert_eq(rtp_srtp_unprotect(&rx, buf, 48), 32);
+    cr_assert_eq(rtp_srtp_protect(&tx, buf, 32, sizeof buf, NULL), 50);
+    /* RFC 7714: the AEAD tag is part of the ciphertext, so the MKI of
+     * RFC 3711 §3.1 follows it (with HMAC the MKI precedes the tag) */
+    cr_expect(buf[48] == 0 && buf[49] == 5, "MKI 5 in 2 bytes, last");
+    cr_assert_eq(rtp_srtp_unprotect(&rx, buf, 50), 32);
     cr_expect(memcmp(buf, pkt, 32) == 0);
     rtp_srtp_destroy(&tx);
     rtp_srtp_destroy(&rx);
