@@ -1063,7 +1063,9 @@ RTPDEF int rtp_srtp_suite_available(rtp_srtp_suite s);
  *  (NULL s / cfg / key, bad dir, mki_len over RTP_SRTP_MAX_MKI, a window
  *  outside 64..32767), RTP_ERR_SRTP_SUITE (unknown suite), RTP_ERR_SRTP_KEY
  *  (key_salt_len not the suite's), RTP_ERR_SRTP_UNAVAILABLE (this libsrtp2
- *  build lacks the suite's cipher, e.g. AES-GCM without OpenSSL),
+ *  build lacks the suite's cipher, e.g. AES-GCM without OpenSSL; or an MKI
+ *  with a _32 suite before libsrtp2 2.7, whose SRTCP unprotect then
+ *  misplaces the MKI),
  *  RTP_ERR_SRTP_LIB (library not initialised, allocation failure). */
 RTPDEF int rtp_srtp_create(rtp_srtp *s, const rtp_srtp_config *cfg);
 /** Free the context (libsrtp2 clears its keys); s->ctx becomes NULL. NULL
@@ -3784,6 +3786,12 @@ RTPDEF int rtp_srtp_create(rtp_srtp *s, const rtp_srtp_config *cfg)
     si = rtp_srtp_suite_info_get(cfg->suite);
     if (!si) return RTP_ERR_SRTP_SUITE;
     if (cfg->key_salt_len != (size_t)si->key_len + si->salt_len) return RTP_ERR_SRTP_KEY;
+    /* Before 2.7, libsrtp2's SRTCP unprotect looks for the MKI one SRTP
+     * tag length before the end (cisco/libsrtp#733): with the _32 suites
+     * (SRTCP tag 80 bits) every SRTCP packet would fail. */
+    if (cfg->mki_len && si->rtp_tag_len != si->rtcp_tag_len &&
+        srtp_get_version() < 0x02070000u)
+        return RTP_ERR_SRTP_UNAVAILABLE;
     memset(&pol, 0, sizeof pol);
     if (rtp__srtp_policy(cfg->suite, &pol.rtp, &pol.rtcp) != 0) return RTP_ERR_SRTP_SUITE;
     pol.ssrc.type = cfg->dir == RTP_SRTP_OUTBOUND ? ssrc_any_outbound : ssrc_any_inbound;

@@ -462,6 +462,7 @@ Test(sdes_crypto, mki_bytes)
  * ======================================================================= */
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <srtp2/srtp.h> /* srtp_get_version() */
 #include "srtp_vectors.inc"
 
 static void sx_hex(const uint8_t *b, size_t n, char *out)
@@ -1119,6 +1120,39 @@ Test(srtp, mki_round_trip, .init = sx_init, .fini = sx_fini)
     rtp_srtp_destroy(&tx);
     rtp_srtp_destroy(&rx);
     rtp_srtp_destroy(&rx2);
+}
+
+/* RFC 3711 §3.4: MKI with a _32 suite, whose SRTCP tag is 80 bits
+ * (RFC 4568 §6.2.2). libsrtp2 before 2.7 locates the SRTCP MKI with the
+ * SRTP tag length (cisco/libsrtp#733), so such a context is refused there
+ * rather than failing every SRTCP packet. */
+Test(srtp, mki_with_sha1_32, .init = sx_init, .fini = sx_fini)
+{
+    static const uint8_t mki[4] = {0, 0, 0, 7};
+    static const uint8_t rr[8] = {0x80, 0xc9, 0x00, 0x01, 0x00, 0x00, 0x00, 0x09};
+    uint8_t master[30] = {5}, buf[64];
+    rtp_srtp tx, rx;
+    rtp_srtp_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.suite = RTP_SRTP_AES_CM_128_HMAC_SHA1_32;
+    cfg.key_salt = master;
+    cfg.key_salt_len = 30;
+    cfg.mki = mki;
+    cfg.mki_len = 4;
+    if (srtp_get_version() < 0x02070000u) {
+        cr_expect_eq(rtp_srtp_create(&tx, &cfg), RTP_ERR_SRTP_UNAVAILABLE);
+        cr_expect(tx.ctx == NULL);
+        return;
+    }
+    cr_assert_eq(rtp_srtp_create(&tx, &cfg), 0);
+    cfg.dir = RTP_SRTP_INBOUND;
+    cr_assert_eq(rtp_srtp_create(&rx, &cfg), 0);
+    memcpy(buf, rr, 8);
+    cr_assert_eq(rtp_srtp_protect_rtcp(&tx, buf, 8, sizeof buf, NULL), 26);
+    cr_expect(memcmp(buf + 12, mki, 4) == 0, "E|index, MKI, 80-bit tag");
+    cr_expect_eq(rtp_srtp_unprotect_rtcp(&rx, buf, 26), 8);
+    rtp_srtp_destroy(&tx);
+    rtp_srtp_destroy(&rx);
 }
 
 /* a=crypto to SRTP: the offer's key drives both ends */
