@@ -1090,8 +1090,10 @@ RTPDEF int rtp_srtp_protect(rtp_srtp *s, uint8_t *pkt, size_t len, size_t cap,
  *  than header + tag + MKI), RTP_ERR_SRTP_AUTH (tag mismatch: forged,
  *  corrupted or wrong key), RTP_ERR_SRTP_REPLAY (duplicate, or older than
  *  the replay window, §3.3.2), RTP_ERR_SRTP_KEY (unknown MKI, key
- *  lifetime exhausted), RTP_ERR_INVALID (NULL, unaligned, outbound
- *  context), RTP_ERR_SRTP_LIB. On failure the bytes may have changed. */
+ *  lifetime exhausted), RTP_ERR_LENGTH (libsrtp2 refused the packet's
+ *  layout), RTP_ERR_INVALID (NULL, unaligned, outbound context),
+ *  RTP_ERR_SRTP_LIB. On failure the bytes may have changed (AES-GCM
+ *  decrypts before it checks the tag): keep a copy if you need them. */
 RTPDEF int rtp_srtp_unprotect(rtp_srtp *s, uint8_t *pkt, size_t len);
 /** Protect one (compound) RTCP packet in place (RFC 3711 §3.4): encrypt
  *  after the first 8 bytes, append E flag + 31-bit SRTCP index, MKI and
