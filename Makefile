@@ -55,7 +55,7 @@ $(B)/tests: $(TESTS) $(HEADERS)
 
 $(B)/san/tests: $(TESTS) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CLANG) $(STD) -O1 -g $(SAN) -DRTP_USE_SRTP $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lsrtp2 -lm
+	$(CLANG) $(STD) -O1 -g $(SAN) -DRTP_USE_SRTP $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lsrtp2 -lcrypto -lm
 
 test-plain: $(B)/tests
 	@echo "== tests (gcc $(STD))"
@@ -101,15 +101,18 @@ fuzz: $(patsubst %,$(B)/fuzz/%,$(FUZZERS))
 	    grep -E 'Done [0-9]+ runs' $(B)/fuzz/$$f.log | tail -1; \
 	done
 
+# Per-target extras (the SRTP target needs libsrtp2)
+FUZZ_LIBS_srtp := -DRTP_USE_SRTP -lsrtp2
+
 $(B)/fuzz/%: fuzz/fuzz_%.c fuzz/fuzz.h $(HEADERS)
 	@sh scripts/deps.sh fuzz
 	@mkdir -p $(@D)
-	$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. $< -o $@
+	$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. $< -o $@ $(FUZZ_LIBS_$*)
 
 # Standalone driver: replays files through a target without libFuzzer.
 $(B)/fuzz/%.replay: fuzz/fuzz_%.c fuzz/fuzz_main.c fuzz/fuzz.h $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(STD) -O1 -g $(WARN) -I. $< fuzz/fuzz_main.c -o $@
+	$(CC) $(STD) -O1 -g $(WARN) -I. $< fuzz/fuzz_main.c -o $@ $(FUZZ_LIBS_$*)
 
 # --- bench -----------------------------------------------------------------
 bench:
