@@ -7,3 +7,4 @@
 #include "sip_transaction.h"
 #include "sdp.h"
 #include "sip_auth_server.h"
+#include "media_relay.h"

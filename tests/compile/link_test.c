@@ -8,6 +8,7 @@
 #include "sip_transaction.h"
 #include "sdp.h"
 #include "sip_auth_server.h"
+#include "media_relay.h"
 
 int main(void)
 {
@@ -24,5 +25,7 @@ int main(void)
     puts("link test: sdp.h ok");
     if (sip_authsrv_mem_size(NULL) != 0) return 1;
     puts("link test: sip_auth_server.h ok");
+    if (media_relay_mem_size(NULL) != 0) return 1;
+    puts("link test: media_relay.h ok");
     return 0;
 }
