@@ -70,7 +70,8 @@
  *     max(1, arrival gap * clock / 10^6), and the marker bit set on the
  *     first packet (RFC 3551 §4.1: talkspurt start, so receivers resync
  *     their playout) except for 90 kHz (video) clocks, whose marker means
- *     end of frame.
+ *     end of frame, and for PT 64..95, where the marker would make the
+ *     packet read as RTCP on a multiplexed port (RFC 5761 §4).
  *   - The clock rate of a payload type is the RFC 3551 static one, or the
  *     a=rtpmap rate learned while rewriting SDP, else 8000 Hz.
  *   - RTCP report blocks are rewritten only for the stream the reporter
@@ -1404,7 +1405,12 @@ static int media_relay__forward_rtp(media_relay *r, media_relay__session *s, uns
         if (media_relay__map(s, &t->out, from, h, now_us, &seq, &ts) && had) {
             t->c.source_changes++;
             memcpy(b, pkt, len);
-            if (media_relay__clock(s, h->payload_type) != 90000) b[1] |= 0x80;
+            /* marker: talkspurt start; not for video clocks (end of frame)
+             * nor PT 64..95, where M would make the packet demultiplex as
+             * RTCP (RFC 5761 §4; fuzz finding) */
+            if (media_relay__clock(s, h->payload_type) != 90000 &&
+                (h->payload_type < 64 || h->payload_type > 95))
+                b[1] |= 0x80;
             media_relay__event(r, s, MEDIA_RELAY_EV_SOURCE_CHANGE, to, MEDIA_RELAY_RTP, NULL,
                                old, h->ssrc);
         } else {

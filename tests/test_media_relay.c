@@ -586,6 +586,25 @@ Test(media_relay, continuity_across_source_change_rfc3550_5_1)
     cr_assert_eq(st.rtp_out, 5u);
 }
 
+/* RFC 5761 §4 (fuzz finding media_relay-1): PT 64..95 with the marker bit
+ * reads as RTCP on a multiplexed port, so a source change does not set the
+ * marker there; the stream still continues (seq + 1). */
+Test(media_relay, no_marker_for_pt_64_95_rfc5761_4)
+{
+    media_relay_sid sid;
+    media_relay *r = fork_setup(&sid);
+    uint8_t p[64];
+    size_t n;
+    media_relay_addr b1 = A("192.0.2.11", 5000), b2 = A("192.0.2.12", 6000);
+    n = rtp(p, 72, 0, 1000, 5000, 0x1111, PL, 4);
+    cr_assert_eq(media_relay_on_packet(r, sid, 1, MEDIA_RELAY_RTP, &b1, p, n, 0), 1);
+    n = rtp(p, 72, 0, 7, 90000, 0x2222, PL, 4);
+    cr_assert_eq(media_relay_on_packet(r, sid, 2, MEDIA_RELAY_RTP, &b2, p, n, 20000), 1);
+    cr_assert_eq(H.s[1].b[1], 72);
+    cr_assert_eq(rtp_demux(H.s[1].b, H.s[1].len), RTP_DEMUX_RTP);
+    cr_assert_eq(H.s[1].b[3], 0xE9);   /* seq 1001 */
+}
+
 /* RFC 3550 §6.4.1/§6.4.2 after the switch: A's RR about 0x1111 reaches B2
  * as a report about 0x2222 with the extended highest sequence number in
  * B2's numbering (1003 - 995 = 8); B2's SR reaches A with sender SSRC
