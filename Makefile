@@ -119,6 +119,7 @@ bench:
 	@sh scripts/deps.sh bench
 	@sh bench/run.sh
 	@sh bench/media.sh
+	@sh bench/relay.sh
 	@sh bench/cc.sh
 	@sh bench/cores.sh
 

@@ -1604,7 +1604,10 @@ RTCP_FBDEF void rtcp_fb_cc_remb_on_timeout(rtcp_fb_cc_remb *r,
 
 /* ======================================================================== */
 
-#ifdef RTCP_FEEDBACK_IMPLEMENTATION
+#if defined(RTCP_FEEDBACK_IMPLEMENTATION) && !defined(RTCP_FEEDBACK_IMPLEMENTATION_DONE)
+/* Guarded so that headers built on this one (media_relay.h) may include
+ * it again in the translation unit that holds the implementations. */
+#define RTCP_FEEDBACK_IMPLEMENTATION_DONE
 
 #include <string.h>
 
@@ -4699,7 +4702,7 @@ RTCP_FBDEF void rtcp_fb_cc_remb_on_timeout(rtcp_fb_cc_remb *r, uint64_t now_us)
     if (now_us >= rtcp_fb_cc_remb_next_deadline(r)) rtcp_fb__cc_remb_send(r, now_us);
 }
 
-#endif /* RTCP_FEEDBACK_IMPLEMENTATION */
+#endif /* RTCP_FEEDBACK_IMPLEMENTATION && !RTCP_FEEDBACK_IMPLEMENTATION_DONE */
 
 /*
 MIT License

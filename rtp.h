@@ -1969,7 +1969,10 @@ RTPDEF int rtp_xr_voip_fill(rtcp_xr_voip *v, const rtp_source *src,
 
 /* ======================================================================== */
 
-#ifdef RTP_IMPLEMENTATION
+#if defined(RTP_IMPLEMENTATION) && !defined(RTP_IMPLEMENTATION_DONE)
+/* Guarded so that headers built on this one (media_relay.h) may include
+ * it again in the translation unit that holds the implementations. */
+#define RTP_IMPLEMENTATION_DONE
 
 #include <string.h>
 
@@ -6131,7 +6134,7 @@ RTPDEF int rtp_xr_voip_fill(rtcp_xr_voip *v, const rtp_source *src,
     return 0;
 }
 
-#endif /* RTP_IMPLEMENTATION */
+#endif /* RTP_IMPLEMENTATION && !RTP_IMPLEMENTATION_DONE */
 
 /*
  * MIT License

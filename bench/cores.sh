@@ -12,7 +12,7 @@ mkdir -p "$B"
 status=0
 for src in bench/bench_*.c; do
     name=$(basename "$src" .c)
-    case $name in bench_sip | bench_cc) continue ;; esac   # run by run.sh / cc.sh
+    case $name in bench_sip | bench_cc | bench_relay) continue ;; esac   # run by run.sh, cc.sh, relay.sh
     args="" libs=""
     case $name in
     bench_registrar) args=1000000 ;;
