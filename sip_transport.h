@@ -1185,6 +1185,15 @@ SIP_TRANSPORT_DEF const char *sip_tls_reason(const sip_tls *t);
  *  subjectAltName, its CN, then sip_tls_identity_match(). Returns 1 match,
  *  0 no match (also for NULL arguments). */
 SIP_TRANSPORT_DEF int sip_tls_identity_check(X509 *cert, sip_str domain);
+
+/** The connection-table filter (sip_tp_filter) that runs a sip_tls over a
+ *  TLS or WSS connection: give it with the sip_tls as ctx to
+ *  sip_transport_accepted() (server) or sip_transport_set_filter() from the
+ *  open callback (client). The client's ClientHello leaves at on_start;
+ *  the connection becomes usable (on_connected, the WebSocket upgrade)
+ *  once the handshake has finished and the peer was accepted. The
+ *  transport then owns the sip_tls: on_close frees it. Static storage. */
+SIP_TRANSPORT_DEF const sip_tp_filter *sip_tls_tp_filter(void);
 #endif /* SIP_USE_OPENSSL */
 
 #ifdef __cplusplus
@@ -4728,6 +4737,50 @@ SIP_TRANSPORT_DEF int sip_tls_identity_check(X509 *cert, sip_str domain)
     GENERAL_NAMES_free(gens);
     return r;
 }
+#endif /* SIP_USE_OPENSSL */
+
+#ifdef SIP_USE_OPENSSL
+/* ---- sip_tls as a connection filter ------------------------------------- */
+
+/* sip_tls_out_fn and sip_tp_emit_fn have the same shape (user/cookie,
+ * bytes, length; 0 = taken), so the emit functions pass straight through. */
+static int sip__tlsf_status(sip_tls *t, int r)
+{
+    if (r < 0) return r;
+    return sip_tls_established(t) ? SIP_TP_FILTER_READY : 0;
+}
+
+static int sip__tlsf_start(void *ctx, int is_server, sip_tp_emit_fn emit, void *cookie)
+{
+    sip_tls *t = (sip_tls *)ctx;
+    (void)is_server; /* the role is the sip_tls's own (sip_tls_config.server) */
+    return sip__tlsf_status(t, sip_tls_pending_output(t, emit, cookie));
+}
+
+static int sip__tlsf_input(void *ctx, const uint8_t *in, size_t len, sip_tp_emit_fn deliver,
+                           sip_tp_emit_fn emit, void *cookie)
+{
+    sip_tls *t = (sip_tls *)ctx;
+    int r = sip_tls_input(t, in, len, deliver, cookie);
+    /* handshake replies and alerts go out even when the input failed */
+    int w = sip_tls_pending_output(t, emit, cookie);
+    return sip__tlsf_status(t, r < 0 ? r : w);
+}
+
+static int sip__tlsf_output(void *ctx, const uint8_t *plain, size_t len, sip_tp_emit_fn emit,
+                            void *cookie)
+{
+    int r = sip_tls_output((sip_tls *)ctx, plain, len, emit, cookie);
+    return r < 0 ? r : 0;
+}
+
+static void sip__tlsf_close(void *ctx) { sip_tls_free((sip_tls *)ctx); }
+
+static const sip_tp_filter sip__tls_tp_filter = {sizeof(sip_tp_filter), sip__tlsf_start,
+                                                 sip__tlsf_input, sip__tlsf_output,
+                                                 sip__tlsf_close};
+
+SIP_TRANSPORT_DEF const sip_tp_filter *sip_tls_tp_filter(void) { return &sip__tls_tp_filter; }
 #endif /* SIP_USE_OPENSSL */
 
 #endif /* SIP_TRANSPORT_IMPLEMENTATION_DONE */

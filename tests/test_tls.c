@@ -492,4 +492,158 @@ Test(tls, config_files_and_mutual_tls)
     free_cert(sc);
     free_cert(cc);
 }
+
+/* ---- TLS through two connection tables (sip_tls_tp_filter) ---- */
+
+/* Bytes each side's send callback produced, delivered by tt_pump so no
+ * transport is entered from inside its own callback. */
+typedef struct tt_side {
+    sip_transport *t;
+    sip_flow flow;
+    uint8_t q[65536];
+    size_t qn;
+    int connected, messages;
+    char last[256];
+    SSL_CTX *ctx;
+    int server;
+} tt_side;
+
+static tt_side tt_c, tt_s;
+
+static const char tt_invite[] =
+    "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/TLS a.example;branch=z9hG4bK1\r\n"
+    "Max-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=1\r\nTo: <sip:bob@example.com>\r\n"
+    "Call-ID: c1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+static const char tt_ok[] =
+    "SIP/2.0 200 OK\r\nVia: SIP/2.0/TLS a.example;branch=z9hG4bK1\r\n"
+    "From: <sip:alice@example.com>;tag=1\r\nTo: <sip:bob@example.com>;tag=2\r\n"
+    "Call-ID: c1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+
+static int tt_send(void *user, const sip_target *to, const uint8_t *b, size_t n)
+{
+    tt_side *me = (tt_side *)user;
+    (void)to;
+    cr_assert_leq(me->qn + n, sizeof me->q);
+    memcpy(me->q + me->qn, b, n);
+    me->qn += n;
+    return (int)n;
+}
+
+static int tt_open(void *user, sip_flow flow, const sip_target *to)
+{
+    tt_side *me = (tt_side *)user;
+    sip_tls_config cfg;
+    sip_tls *tls;
+    (void)to;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.ctx = me->ctx;
+    cfg.domain = "example.com";
+    cr_assert_eq(sip_tls_new(&tls, &cfg), 0);
+    cr_assert_eq(sip_transport_set_filter(me->t, flow, sip_tls_tp_filter(), tls), 0);
+    me->flow = flow;
+    return 0;
+}
+
+static void tt_connected(void *user, const sip_target *peer)
+{
+    (void)peer;
+    ((tt_side *)user)->connected = 1;
+}
+
+static void tt_message(void *user, const sip_target *from, const sip_msg *msg, const char *raw,
+                       size_t len, const sip_parse_error *err)
+{
+    tt_side *me = (tt_side *)user;
+    (void)from, (void)err;
+    cr_assert(msg != NULL);
+    me->messages++;
+    memcpy(me->last, raw, len < sizeof me->last - 1 ? len : sizeof me->last - 1);
+}
+
+static void tt_make(tt_side *me, int server, SSL_CTX *ctx)
+{
+    sip_transport_callbacks cb;
+    memset(me, 0, sizeof *me);
+    me->server = server;
+    me->ctx = ctx;
+    memset(&cb, 0, sizeof cb);
+    cb.size = sizeof cb;
+    cb.send = tt_send;
+    cb.open = tt_open;
+    cb.on_connected = tt_connected;
+    cb.on_message = tt_message;
+    cr_assert_eq(sip_transport_create(&me->t, NULL, &cb, me), 0);
+}
+
+/* Moves queued bytes across until both sides are quiet. */
+static void tt_pump(void)
+{
+    int round;
+    for (round = 0; round < 64 && (tt_c.qn || tt_s.qn); round++) {
+        uint8_t buf[65536];
+        size_t n;
+        if (tt_c.qn) {
+            n = tt_c.qn;
+            memcpy(buf, tt_c.q, n);
+            tt_c.qn = 0;
+            cr_assert_eq(sip_transport_data(tt_s.t, tt_s.flow, buf, n, 1000), 0);
+        }
+        if (tt_s.qn) {
+            n = tt_s.qn;
+            memcpy(buf, tt_s.q, n);
+            tt_s.qn = 0;
+            cr_assert_eq(sip_transport_data(tt_c.t, tt_c.flow, buf, n, 1000), 0);
+        }
+    }
+}
+
+/* RFC 3261 §18 over TLS (§26.2.1): the connection table sends through the
+ * filter; nothing is usable before the handshake, the message queued by
+ * the client's first send goes out once it completes, and each table
+ * frames the other's SIP messages from the decrypted stream. */
+Test(tls, through_two_connection_tables_rfc3261_26_2_1)
+{
+    cert srv = make_cert("example.com", "DNS:example.com");
+    SSL_CTX *sctx = server_ctx(srv), *cctx = client_ctx(&srv);
+    sip_target to;
+    sip_ipaddr a, b;
+    sip_tls_config scfg;
+    sip_tls *stls;
+    tt_make(&tt_c, 0, cctx);
+    tt_make(&tt_s, 1, sctx);
+    cr_assert_eq(sip_ipaddr_parse(sip_str_c("192.0.2.1:40000"), &a), 0);
+    cr_assert_eq(sip_ipaddr_parse(sip_str_c("192.0.2.2:5061"), &b), 0);
+    memset(&to, 0, sizeof to);
+    to.tp = SIP_TP_TLS;
+    to.remote = b;
+    /* the client's send opens a flow (tt_open installs the filter) */
+    cr_assert_eq(sip_transport_send(tt_c.t, &to, tt_invite, sizeof tt_invite - 1, 1000, NULL), 0);
+    cr_assert_neq(tt_c.flow, 0);
+    memset(&scfg, 0, sizeof scfg);
+    scfg.server = 1;
+    scfg.ctx = sctx;
+    cr_assert_eq(sip_tls_new(&stls, &scfg), 0);
+    cr_assert_eq(sip_transport_accepted(tt_s.t, SIP_TP_TLS, &a, &b, sip_tls_tp_filter(), stls, 1000,
+                                        &tt_s.flow), 0);
+    cr_assert_eq(sip_transport_connected(tt_c.t, tt_c.flow, 1000), 0);
+    cr_assert_eq(tt_c.connected, 0); /* not before the handshake */
+    tt_pump();
+    cr_assert(tt_c.connected && tt_s.connected);
+    cr_assert_eq(tt_s.messages, 1);
+    cr_assert(strstr(tt_s.last, "INVITE sip:bob@example.com SIP/2.0") == tt_s.last);
+    /* and back on the same connection (§18.2.2) */
+    memset(&to, 0, sizeof to);
+    to.tp = SIP_TP_TLS;
+    to.remote = a;
+    to.flow = tt_s.flow;
+    cr_assert_eq(sip_transport_send(tt_s.t, &to, tt_ok, sizeof tt_ok - 1, 2000, NULL), 0);
+    tt_pump();
+    cr_assert_eq(tt_c.messages, 1);
+    cr_assert(strstr(tt_c.last, "SIP/2.0 200 OK") == tt_c.last);
+    sip_transport_destroy(tt_c.t); /* on_close frees each sip_tls */
+    sip_transport_destroy(tt_s.t);
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+    free_cert(srv);
+}
 #endif /* SIP_USE_OPENSSL */
