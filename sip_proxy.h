@@ -171,8 +171,9 @@ typedef struct sip_proxy_config {
                                          responsible for (§16.5); NULL: none */
     const char *const *supported;   /**< Proxy-Require option tags we
                                          understand; NULL: none (§16.3 item 5) */
-    sip_str outbound_proxy;         /**< URI pushed as Route for requests to
-                                         other domains without Route, or absent */
+    sip_str outbound_proxy;         /**< URI (with ;lr) pushed as Route for
+                                         requests to other domains that carry
+                                         no Route, or absent */
     const sip_location_ops *location; /**< location service for the default
                                          lookup; NULL: every target is the
                                          Request-URI */
@@ -678,16 +679,30 @@ static void sip__px_sort(sip_proxy_target *t, size_t n)
     }
 }
 
+/* Bytes from the start line to the end of the body (msg_len may also
+ * count CRLFs before the start line on streams). */
+static size_t sip__px_msg_size(const sip_msg *m)
+{
+    const char *end = m->start_line.p + m->start_line.len;
+    if (m->n_hdrs) {
+        const sip_hdr *h = &m->hdrs[m->n_hdrs - 1];
+        if (h->field.p + h->field.len > end) end = h->field.p + h->field.len;
+    }
+    if (m->body.p && m->body.p + m->body.len > end) end = m->body.p + m->body.len;
+    return (size_t)(end - m->start_line.p);
+}
+
 static sip__px_ctx *sip__px_ctx_new(sip_proxy *P, const sip_msg *m, const sip_proxy_target *t,
                                     size_t n)
 {
+    size_t mlen = sip__px_msg_size(m);
     size_t i, strs = 0, sz;
     int slot = sip__px_slot(P);
     sip__px_ctx *c;
     char *sp;
     if (slot < 0) return NULL;
     for (i = 0; i < n; i++) strs += t[i].uri.len + t[i].path.len;
-    sz = sizeof *c + (n ? n - 1 : 0) * sizeof(sip__px_branch) + m->msg_len + strs;
+    sz = sizeof *c + (n ? n - 1 : 0) * sizeof(sip__px_branch) + mlen + strs;
     c = (sip__px_ctx *)sip__px_alloc(P, sz);
     if (!c) return NULL;
     memset(c, 0, sizeof *c + (n ? n - 1 : 0) * sizeof(sip__px_branch));
@@ -696,9 +711,9 @@ static sip__px_ctx *sip__px_ctx_new(sip_proxy *P, const sip_msg *m, const sip_pr
     c->method = m->method;
     c->n_branch = (uint32_t)n;
     c->req = (char *)&c->b[n ? n : 1];
-    c->req_len = m->msg_len;
-    memcpy(c->req, m->start_line.p, m->msg_len);
-    sp = c->req + m->msg_len;
+    c->req_len = mlen;
+    memcpy(c->req, m->start_line.p, mlen);
+    sp = c->req + mlen;
     for (i = 0; i < n; i++) {
         sip__px_branch *b = &c->b[i];
         b->timer_c = UINT64_MAX;

@@ -86,6 +86,8 @@ static int as_ha1(void *user, sip_str username, sip_str realm, sip_digest_alg al
     return 0;
 }
 
+static uint32_t t1_ms; /* 0: the default T1 */
+
 static void setup_with(int record_route, int auth, int with_registrar)
 {
     sip_proxy_config c;
@@ -138,6 +140,8 @@ static void setup_with(int record_route, int auth, int with_registrar)
     cb.send = t_send;
     cb.on_event = t_event;
     memset(&tc, 0, sizeof tc);
+    tc.t1_ms = t1_ms;
+    tc.t2_ms = t1_ms > 4000 ? t1_ms : 0;
     cr_assert_eq(sip_proxy_init(&P, &c, &cb, &tc), 0);
     ns = 0;
     now = 1000000;
@@ -627,14 +631,26 @@ Test(proxy, timer_c_cancel, .init = setup, .fini = teardown)
     cr_assert_not_null(last_to(UAC, "SIP/2.0 487"));
 }
 
-Test(proxy, timer_c_no_answer_408, .init = setup, .fini = teardown)
+/* T1 = 5 s makes Timer B 320 s, so Timer C (180 s) ends the silent
+ * branch: a 408 goes up at 180 s exactly and nothing is CANCELled. */
+static void setup_slow(void)
 {
+    t1_ms = 5000;
+    setup_with(1, 0, 0);
+}
+Test(proxy, timer_c_no_answer_408, .init = setup_slow, .fini = teardown)
+{
+    uint64_t t0 = now;
     bind_("sip:bob@example.com", "sip:bob@192.0.2.20:5062", 1000, NULL, 0, 3600000000000ull);
     cr_assert_eq(recv_(invite_bob, SIP_TP_TCP, UAC), 0);
-    /* TCP on the server side; the client leg is UDP: Timer B (32 s)
-     * ends the branch first, which is a 408 as well (§16.7 item 1) */
-    run_to(now + 200000000ull);
+    run_to(t0 + 179999999ull);
+    cr_assert_null(last_to(UAC, "SIP/2.0 408"));
+    run_to(t0 + 180000000ull);
     cr_assert_not_null(last_to(UAC, "SIP/2.0 408"));
+    cr_assert_null(last_to(UAS1, "CANCEL"));
+    run_to(now + 400000000ull);
+    cr_assert_eq(count_to(UAC, "SIP/2.0 408"), 1);
+    cr_assert_eq(sip_proxy_count(&P), 0);
 }
 
 /* §16.10: a CANCEL from the UAC is answered 200, every pending branch is
