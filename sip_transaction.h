@@ -432,7 +432,7 @@ SIP_TRANSACTION_DEF int sip_tsx_reply(sip_tsx_layer *L, sip_tsx_id id,
                                       uint64_t now_us);
 
 /** Answer the CANCEL server transaction `cancel` per §9.2: 481 when it
- *  cancels nothing (or its target has ended), else 200, and 487 (Request
+ *  matched no transaction (ev->cancelled was 0), else 200, and 487 (Request
  *  Terminated, with to_tag) on the INVITE server transaction it cancels
  *  when that has sent no final response yet. Returns 1 when a 487 was
  *  sent, 0 when not, or an error of sip_tsx_reply() (SIP_TSX_ERR_INVALID

@@ -532,3 +532,18 @@ Test(tsx_client, nict_proceeding_to_completed_rfc3261_17_1_2_2)
     cr_assert_eq(sip_tsx_next_deadline(&t.L), 5000000u); /* K = T4 */
     th_fini(&t);
 }
+
+/* A caller late by several intervals gets one retransmission, not a burst,
+ * and the schedule continues one interval later (header decision). */
+Test(tsx_client, late_timeout_no_burst)
+{
+    th t;
+    th_init(&t, NULL);
+    start(&t, INV, SIP_TP_UDP);
+    t.now = 10000000u;
+    cr_assert_eq(sip_tsx_on_timeout(&t.L, t.now), 1);
+    cr_assert_eq(t.ns, 2);
+    cr_assert_eq(sip_tsx_next_deadline(&t.L), 11000000u);
+    cr_assert_eq(sip_tsx_on_timeout(&t.L, t.now), 0);
+    th_fini(&t);
+}
