@@ -19,8 +19,8 @@
  *     Max-Forwards 0 is answered 200 by the proxy itself, §11 / §16.3
  *     item 3), 482 for a loop (item 4: a Via carrying a branch this proxy
  *     computed from the same invariant fields), 420 with Unsupported for an
- *     unknown Proxy-Require option (item 5); §8.2.2.2 merged requests get
- *     482 too.
+ *     unknown Proxy-Require option (item 5). The transaction layer's
+ *     §8.2.2.2 "merged" flag is ignored (a UAS rule: a spiral looks merged).
  *   - Authentication (§22.3, RFC 7616) when configured: 407 with
  *     Proxy-Authenticate (401 with WWW-Authenticate for REGISTER) from a
  *     sip_authsrv, 403 when its guessing limiter blocks; an application
@@ -98,6 +98,12 @@
  *    RFC 6026 keeps the client transaction alive for 2xx retransmissions,
  *    and §16.7 stateless forwarding of anything else would need the next
  *    Via resolved, which the application does not expect here.
+ *
+ * Not done (yet): a next hop that is a strict router (a Route without lr
+ * is used as a loose one); a CANCEL matching no context is answered 481
+ * instead of being forwarded statelessly (§16.10); the 2xx ACK's Via
+ * branch is the hash of the ACK (stateless, §16.11) with no counter;
+ * Timer C is not started for non-INVITE branches (Timer F ends them).
  *
  * Options: SIP_PROXY_IMPLEMENTATION, SIP_PROXY_STATIC,
  * SIP_PROXY_MALLOC(n) / SIP_PROXY_FREE(p) (default malloc/free; contexts

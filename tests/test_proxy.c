@@ -860,3 +860,28 @@ Test(proxy, trying_once_not_forwarded, .init = setup, .fini = teardown)
     run_to(now + 10000000);
     cr_assert_eq(count_to(UAC, "SIP/2.0 100"), 1);
 }
+
+/* RFC 5393 §5.3.2: Max-Breadth 1 allows one parallel branch (which gets
+ * Max-Breadth: 1); Max-Breadth 0 with two targets is 440. */
+Test(proxy, max_breadth_limits_branches, .init = setup, .fini = teardown)
+{
+    char m[1024];
+    const char *cl = strstr(invite_bob, "Content-Length");
+    const sent *f;
+    bind_("sip:bob@example.com", "sip:bob@192.0.2.20:5062", 1000, NULL, 0, 3600000000ull);
+    bind_("sip:bob@example.com", "sip:bob@192.0.2.21:5062", 1000, NULL, 0, 3600000000ull);
+    snprintf(m, sizeof m, "%.*sMax-Breadth: 1\r\n%s", (int)(cl - invite_bob), invite_bob, cl);
+    cr_assert_eq(recv_(m, SIP_TP_UDP, UAC), 0);
+    cr_assert_eq(count_to(UAS1, "INVITE") + count_to(UAS2, "INVITE"), 1);
+    f = last_to(UAS1, "INVITE") ? last_to(UAS1, "INVITE") : last_to(UAS2, "INVITE");
+    cr_assert_not_null(f);
+    cr_assert_not_null(strstr(f->b, "\r\nMax-Breadth: 1\r\n"));
+    cr_assert_null(strstr(strstr(f->b, "Max-Breadth") + 1, "Max-Breadth"), "one Max-Breadth only");
+    ns = 0;
+    snprintf(m, sizeof m, "%.*sMax-Breadth: 0\r\n%s", (int)(cl - invite_bob), invite_bob, cl);
+    memcpy(strstr(m, "call1@"), "call2@", 6);
+    memcpy(strstr(m, "uac1;"), "uac9;", 5);
+    cr_assert_eq(recv_(m, SIP_TP_UDP, UAC), 0);
+    cr_assert_eq(ns, 1);
+    cr_assert(strncmp(S[0].b, "SIP/2.0 440 Max-Breadth Exceeded\r\n", 34) == 0, "%s", S[0].b);
+}
