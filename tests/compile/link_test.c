@@ -10,6 +10,7 @@
 #include "sip_auth_server.h"
 #include "sip_registrar.h"
 #include "media_relay.h"
+#include "sip_proxy.h"
 
 int main(void)
 {
@@ -32,5 +33,7 @@ int main(void)
     puts("link test: sip_transaction.h ok");
     if (media_relay_mem_size(NULL) != 0) return 1;
     puts("link test: media_relay.h ok");
+    if (sip_proxy_count(NULL) != 0 || sip_proxy_strerror(SIP_PROXY_ERR_FULL)[0] == 0) return 1;
+    puts("link test: sip_proxy.h ok");
     return 0;
 }
