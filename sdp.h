@@ -614,7 +614,7 @@ SDPDEF int sdp_str_to_u64(sdp_str s, uint64_t max, uint64_t *out)
     for (i = 0; i < s.len; i++) {
         unsigned d = (unsigned)(s.p[i] - '0');
         if (d > 9) return SDP_ERR_SYNTAX;
-        if (v > (max - d) / 10) return SDP_ERR_RANGE;
+        if (d > max || v > (max - d) / 10) return SDP_ERR_RANGE;
         v = v * 10 + d;
     }
     *out = v;
@@ -633,14 +633,15 @@ SDPDEF int sdp_uint_parse(sdp_str v, uint32_t max, uint32_t *out)
 /* ---- field splitting ---------------------------------------------------- */
 
 /* Splits off the next field ending at sep (or the end); the field may be
- * empty. Returns 1 with *f set, 0 when nothing is left. */
+ * empty. Returns 1 with *f set, 0 when nothing is left. *p becomes NULL
+ * once the last field is taken (never a pointer past the end). */
 static int sdp__field(const char **p, const char *e, char sep, sdp_str *f)
 {
     const char *q = *p;
-    if (q > e) return 0;
+    if (!q) return 0;
     while (q < e && *q != sep) q++;
     *f = sdp__span(*p, q);
-    *p = q < e ? q + 1 : e + 1;
+    *p = q < e ? q + 1 : NULL;
     return 1;
 }
 
@@ -672,14 +673,14 @@ static int sdp__fields(sdp_str v, sdp_str *f, unsigned n, int rest_last)
     e = v.p + v.len;
     for (i = 0; i < n; i++) {
         if (i == n - 1 && rest_last) {
-            if (p > e) return SDP_ERR_SYNTAX;
+            if (!p) return SDP_ERR_SYNTAX;
             f[i] = sdp__span(p, e);
         } else if (!sdp__field(&p, e, ' ', &f[i])) {
             return SDP_ERR_SYNTAX;
         }
         if (f[i].len == 0) return SDP_ERR_SYNTAX;
     }
-    if (!rest_last && p <= e) return SDP_ERR_SYNTAX; /* fields left over */
+    if (!rest_last && p) return SDP_ERR_SYNTAX; /* fields left over */
     return 0;
 }
 
@@ -1306,7 +1307,7 @@ SDPDEF int sdp_rtpmap_parse(sdp_str v, sdp_rtpmap *out)
     e = f[1].p + f[1].len;
     if (!sdp__field(&p, e, '/', &enc) || !enc.len) return SDP_ERR_SYNTAX;
     if (!sdp__field(&p, e, '/', &clk)) return SDP_ERR_SYNTAX;
-    if (p <= e) ch = sdp__span(p, e);
+    if (p) ch = sdp__span(p, e);
     rc = sdp__u32(clk, 0xFFFFFFFFu, &out->clock_rate);
     if (rc) return rc;
     if (!out->clock_rate) return SDP_ERR_RANGE;
@@ -1417,7 +1418,7 @@ SDPDEF int sdp_crypto_parse(sdp_str v, sdp_crypto *out)
     out->tag = tag;
     out->suite = f[1];
     out->key_params = f[2];
-    if (p <= e) {
+    if (p) {
         if (p == e) return SDP_ERR_SYNTAX; /* trailing space */
         out->session_params = sdp__span(p, e);
     }
@@ -1451,7 +1452,7 @@ SDPDEF int sdp_extmap_parse(sdp_str v, sdp_extmap *out)
         out->dir = (sdp_dir)k;
     }
     out->uri = uri;
-    if (p <= e) {
+    if (p) {
         if (p == e) return SDP_ERR_SYNTAX;
         out->attributes = sdp__span(p, e);
     }
@@ -1476,7 +1477,7 @@ SDPDEF int sdp_rtcp_fb_parse(sdp_str v, sdp_rtcp_fb *out)
         if (rc) return rc;
         out->pt = pt;
     }
-    if (p <= e) {
+    if (p) {
         if (p == e) return SDP_ERR_SYNTAX;
         out->param = sdp__span(p, e);
     }
@@ -1491,7 +1492,7 @@ SDPDEF int sdp_group_parse(sdp_str v, sdp_group *out)
     p = v.p;
     e = v.p + v.len;
     if (!sdp__field(&p, e, ' ', &out->semantics) || !out->semantics.len) return SDP_ERR_SYNTAX;
-    out->ids = p <= e ? sdp__span(p, e) : sdp__span(e, e);
+    out->ids = p ? sdp__span(p, e) : sdp__span(e, e);
     return 0;
 }
 
@@ -1505,7 +1506,7 @@ SDPDEF int sdp_ssrc_parse(sdp_str v, sdp_ssrc *out)
     if (!v.p) return SDP_ERR_SYNTAX;
     p = v.p;
     e = v.p + v.len;
-    if (!sdp__field(&p, e, ' ', &id) || p > e) return SDP_ERR_SYNTAX;
+    if (!sdp__field(&p, e, ' ', &id) || !p) return SDP_ERR_SYNTAX;
     rc = sdp__u32(id, 0xFFFFFFFFu, &x);
     if (rc) return rc;
     out->ssrc = x;
@@ -1530,7 +1531,7 @@ SDPDEF int sdp_rid_parse(sdp_str v, sdp_rid *out)
     if (!sdp__field(&p, e, ' ', &dir)) return SDP_ERR_SYNTAX;
     if (sdp_str_eq_c(dir, "send")) out->send = 1;
     else if (!sdp_str_eq_c(dir, "recv")) return SDP_ERR_SYNTAX;
-    if (p <= e) {
+    if (p) {
         if (p == e) return SDP_ERR_SYNTAX;
         out->params = sdp__span(p, e);
     }
@@ -2112,6 +2113,14 @@ SDPDEF int sdp_answer_build(const sdp_session *offer, const sdp_local *l, sdp_ne
     return sdp__w_done(&w, out, cap, needed);
 }
 
+/* An inactive entry: only the media type is kept. */
+static void sdp__neg_clear(sdp_negotiated *n, const sdp_media *m)
+{
+    memset(n, 0, sizeof *n);
+    n->type = m->type;
+    n->te_pt = -1;
+}
+
 SDPDEF int sdp_answer_process(const sdp_local *l, const sdp_session *ans, sdp_negotiated *neg,
                               size_t n_neg)
 {
@@ -2129,7 +2138,10 @@ SDPDEF int sdp_answer_process(const sdp_local *l, const sdp_session *ans, sdp_ne
         n->type = m->type;
         n->te_pt = -1;
         if (!sdp_str_eq_c(m->type, lm->type)) return SDP_ERR_SYNTAX;
-        if (!m->port || !lm->port || sdp__offer_pts(lm, pts)) continue;
+        /* RFC 3264 §6: the answer keeps the offered transport; an SAVP
+         * offer answered with AVP would be a downgrade (RFC 4568 §7.1.2) */
+        if (!m->port || !lm->port || !sdp_str_eq_c(m->proto, lm->proto) || sdp__offer_pts(lm, pts))
+            continue;
         for (k = 0; k < m->n_fmt; k++) {
             uint32_t pt;
             unsigned c;
@@ -2148,15 +2160,20 @@ SDPDEF int sdp_answer_process(const sdp_local *l, const sdp_session *ans, sdp_ne
                 n->fmtp = sdp__remote_fmtp(m, pt);
             }
         }
-        if (!found) continue;
+        if (!found) {
+            sdp__neg_clear(n, m);
+            continue;
+        }
         if (sdp__is_savp(m->proto)) {
             unsigned from = 0;
             const sdp_attr *a = sdp_attr_next(m->attrs, m->n_attrs, "crypto", &from);
             sdp_crypto c;
             /* our tags are 1..n_crypto (sdp_offer_build) */
             if (!a || sdp_crypto_parse(a->value, &c) || c.tag < 1 || c.tag > lm->n_crypto ||
-                !sdp_str_eq_c(c.suite, lm->crypto[c.tag - 1].suite))
+                !sdp_str_eq_c(c.suite, lm->crypto[c.tag - 1].suite)) {
+                sdp__neg_clear(n, m);
                 continue;
+            }
             n->srtp = 1;
             n->crypto_suite = c.suite;
             n->crypto_tag = c.tag;

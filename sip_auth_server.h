@@ -26,8 +26,8 @@
  *     keeps the highest nc per nonce; an evicted nonce is answered stale).
  *   - No user enumeration: an unknown user gets the same answer, after the
  *     same computation (a dummy HA1 from the secret), as a wrong password.
- *   - Guessing: failures are counted per (source, username) in a fixed
- *     table; past max_failures each further attempt must wait a delay that
+ *   - Guessing: failures are counted per (source, username), keyed by an
+ *     HMAC under the secret, in a fixed table; past max_failures each further attempt must wait a delay that
  *     doubles up to delay_max_ms (answers svcrack-style guessing). A success
  *     clears the count.
  *
@@ -99,7 +99,8 @@ typedef struct sip__authsrv_fail {
 } sip__authsrv_fail;
 typedef struct sip__authsrv_nc {
     uint8_t mac[8];      /**< the nonce's MAC prefix */
-    uint32_t nc;         /**< highest nonce-count accepted */
+    uint32_t nc;         /**< highest nonce-count accepted (0: free) */
+    uint64_t issued_us;  /**< the nonce's time: the entry is kept while it lives */
 } sip__authsrv_nc;
 
 /** A digest server. Fields are private. */
@@ -383,22 +384,33 @@ SIP_AUTH_SERVER_DEF int sip_authsrv_challenge(sip_authsrv *s, uint64_t now_us, i
 
 /* ---- the failure limiter --------------------------------------------------- */
 
-static uint64_t sip__as_key(uint64_t source, sip_str username)
+/* The limiter key: HMAC-SHA-256 over (source, username) under the server
+ * secret, so nobody can choose names that collide in the table. 0 is
+ * reserved for "free". */
+static uint64_t sip__as_key(const sip_authsrv *s, uint64_t source, sip_str username)
 {
-    /* FNV-1a over the source and the name; 0 is reserved for "free" */
-    uint64_t h = 1469598103934665603ull;
-    size_t i;
-    for (i = 0; i < 8; i++) h = (h ^ (uint8_t)(source >> (8 * i))) * 1099511628211ull;
-    for (i = 0; i < username.len; i++) h = (h ^ (uint8_t)username.p[i]) * 1099511628211ull;
+    uint8_t src[8], mac[32];
+    sip_str parts[2];
+    uint64_t h = 0;
+    int i;
+    for (i = 0; i < 8; i++) src[i] = (uint8_t)(source >> (8 * i));
+    parts[0].p = (const char *)src;
+    parts[0].len = 8;
+    parts[1] = username;
+    sip__as_hmac(s, parts, 2, mac);
+    for (i = 0; i < 8; i++) h = h << 8 | mac[i];
     return h ? h : 1;
 }
 
 /* The entry for key, or the slot to reuse among 4 probes: a free one, an
- * idle one, else the least recently used. */
+ * idle one, else the least recently used one that is not blocked (a
+ * blocked entry is never evicted, or fresh failures could reset it). NULL
+ * when all four are blocked. */
 static sip__authsrv_fail *sip__as_fail_slot(sip_authsrv *s, uint64_t key, int create,
                                             uint64_t now_us)
 {
-    uint32_t n = s->cfg.limiter_slots, i, best = 0;
+    uint32_t n = s->cfg.limiter_slots, i;
+    int best = -1;
     uint64_t idle_us = (uint64_t)s->cfg.delay_max_ms * 2000u;
     for (i = 0; i < 4; i++) {
         sip__authsrv_fail *f = &s->fail[(key + i) % n];
@@ -408,13 +420,15 @@ static sip__authsrv_fail *sip__as_fail_slot(sip_authsrv *s, uint64_t key, int cr
     for (i = 0; i < 4; i++) {
         sip__authsrv_fail *f = &s->fail[(key + i) % n];
         if (!f->key || f->last_us + idle_us < now_us) {
-            best = i;
+            best = (int)i;
             break;
         }
-        if (f->last_us < s->fail[(key + best) % n].last_us) best = i;
+        if (f->blocked_until_us > now_us) continue;
+        if (best < 0 || f->last_us < s->fail[(key + (uint32_t)best) % n].last_us) best = (int)i;
     }
+    if (best < 0) return NULL;
     {
-        sip__authsrv_fail *f = &s->fail[(key + best) % n];
+        sip__authsrv_fail *f = &s->fail[(key + (uint32_t)best) % n];
         memset(f, 0, sizeof *f);
         f->key = key;
         return f;
@@ -424,6 +438,7 @@ static sip__authsrv_fail *sip__as_fail_slot(sip_authsrv *s, uint64_t key, int cr
 static void sip__as_failed(sip_authsrv *s, uint64_t key, uint64_t now_us)
 {
     sip__authsrv_fail *f = sip__as_fail_slot(s, key, 1, now_us);
+    if (!f) return; /* its slots are all blocked entries of others */
     f->failures++;
     f->last_us = now_us;
     if (f->failures >= s->cfg.max_failures) {
@@ -437,23 +452,28 @@ static void sip__as_failed(sip_authsrv *s, uint64_t key, uint64_t now_us)
 /* ---- nonce counts ------------------------------------------------------------ */
 
 /* 1 when nc is above the highest seen for this nonce (then recorded); 0
- * for a replay. A nonce whose entry was evicted has no history: accepted
- * only with nc 1 (RFC 7616 §3.4: the first request uses 00000001), else
- * refused as a possible replay (the client retries with a new nonce after
- * the stale challenge the caller sends). */
-static int sip__as_nc_ok(sip_authsrv *s, const uint8_t mac8[8], uint32_t nc, int *evicted)
+ * for a replay or for a nonce without an entry: an entry is only taken
+ * over once its own nonce has expired, so a live nonce never loses its
+ * history (a replay of its nc 1 would pass otherwise); a nonce that cannot
+ * get an entry, or arrives with nc > 1 and none, is answered stale
+ * (*stale) and the client retries with a fresh one. */
+static int sip__as_nc_ok(sip_authsrv *s, const uint8_t mac8[8], uint32_t nc, uint64_t issued_us,
+                         uint64_t now_us, int *stale)
 {
     uint32_t h = ((uint32_t)mac8[0] << 24 | (uint32_t)mac8[1] << 16 | (uint32_t)mac8[2] << 8 |
                   mac8[3]) % s->cfg.nc_slots;
     sip__authsrv_nc *e = &s->ncs[h];
-    *evicted = 0;
+    uint64_t ttl = (uint64_t)s->cfg.nonce_ttl_s * 1000000u;
+    *stale = 0;
     if (memcmp(e->mac, mac8, 8) != 0) {
-        if (nc != 1) {
-            *evicted = 1;
+        int live = e->nc && e->issued_us + ttl >= now_us;
+        if (nc != 1 || live) {
+            *stale = 1;
             return 0;
         }
         memcpy(e->mac, mac8, 8);
         e->nc = 1;
+        e->issued_us = issued_us;
         return 1;
     }
     if (nc <= e->nc) return 0;
@@ -535,7 +555,7 @@ SIP_AUTH_SERVER_DEF int sip_authsrv_verify(sip_authsrv *s, const sip_authsrv_req
     int known = 0, good, ours, rc, evicted = 0;
     if (retry_after_ms) *retry_after_ms = 0;
     if (!c) return SIP_AUTHSRV_CHALLENGE;
-    key = sip__as_key(req->source, c->username);
+    key = sip__as_key(s, req->source, c->username);
     f = sip__as_fail_slot(s, key, 0, now_us);
     if (f && f->blocked_until_us > now_us) {
         if (retry_after_ms) *retry_after_ms = (uint32_t)((f->blocked_until_us - now_us + 999) / 1000);
@@ -570,7 +590,7 @@ SIP_AUTH_SERVER_DEF int sip_authsrv_verify(sip_authsrv *s, const sip_authsrv_req
     /* a correct digest: too old, or a count we have seen, is stale */
     if (now_us < issued || now_us - issued > (uint64_t)s->cfg.nonce_ttl_s * 1000000u)
         return SIP_AUTHSRV_STALE;
-    if (!sip__as_nc_ok(s, mac8, nc, &evicted)) {
+    if (!sip__as_nc_ok(s, mac8, nc, issued, now_us, &evicted)) {
         if (evicted) return SIP_AUTHSRV_STALE;
         sip__as_failed(s, key, now_us);
         return SIP_AUTHSRV_CHALLENGE;

@@ -416,6 +416,17 @@ static int sip__reg_same(const sip__reg_contact *c, const sip_binding *b)
     return sip_uri_equal(&c->a.uri, &bu);
 }
 
+/* Whether two Contacts of one request name the same binding (the same
+ * rules as sip__reg_same). */
+static int sip__reg_same_contact(const sip__reg_contact *a, const sip__reg_contact *b)
+{
+    if (a->instance.p || b->instance.p) {
+        if (!a->instance.p || !b->instance.p || !sip_str_eq(a->instance, b->instance)) return 0;
+        return a->reg_id == b->reg_id;
+    }
+    return sip_uri_equal(&a->a.uri, &b->a.uri);
+}
+
 /* ---- the response ------------------------------------------------------- */
 
 typedef struct sip__reg_w {
@@ -493,7 +504,7 @@ static void sip__reg_ok_headers(sip__reg_w *w, sip_registrar *r, const sip__reg_
             sip_str inst = b[i].instance;
             inst.p++;
             inst.len -= 2;
-            if (inst.len > 2 && inst.p[0] == '<') inst.p++, inst.len -= 2;
+            if (inst.len > 2 && inst.p[0] == '<' && inst.p[inst.len - 1] == '>') inst.p++, inst.len -= 2;
             sip__reg_puts(w, ";pub-gruu=\"");
             sip__reg_put(w, q->aor, (size_t)q->aor_len);
             sip__reg_puts(w, ";gr=");
@@ -566,6 +577,10 @@ static int sip__reg_check(sip_registrar *r, const sip_msg *m, sip__reg_req *q,
     int k, adds = 0;
     for (i = 0; i < q->n && !q->star; i++) {
         sip__reg_contact *c = &q->c[i];
+        unsigned j;
+        /* one binding named twice in a request would be applied twice */
+        for (j = 0; j < i; j++)
+            if (sip__reg_same_contact(c, &q->c[j])) return 400;
         if (c->expires && c->expires < r->cfg.min_expires) {
             *min_exp = r->cfg.min_expires;
             return 423;

@@ -4764,6 +4764,9 @@ static int sip__tlsf_input(void *ctx, const uint8_t *in, size_t len, sip_tp_emit
     int r = sip_tls_input(t, in, len, deliver, cookie);
     /* handshake replies and alerts go out even when the input failed */
     int w = sip_tls_pending_output(t, emit, cookie);
+    /* the peer's close_notify is answered with ours before the connection
+     * ends (sip_tls_input's contract) */
+    if (r == SIP_ERR_TLS_CLOSED) (void)sip_tls_close(t, emit, cookie);
     return sip__tlsf_status(t, r < 0 ? r : w);
 }
 

@@ -39,6 +39,8 @@ static int t_ha1(void *user, sip_str username, sip_str realm, sip_digest_alg alg
 static sip_authsrv srv;
 static uint64_t mem[4096];
 
+static uint32_t nc_slots_cfg = 64;
+
 static void setup_srv(unsigned algs, int auth_int)
 {
     sip_authsrv_config c;
@@ -51,7 +53,7 @@ static void setup_srv(unsigned algs, int auth_int)
     c.qop_auth_int = auth_int;
     c.max_failures = 3;
     c.limiter_slots = 64;
-    c.nc_slots = 64;
+    c.nc_slots = nc_slots_cfg;
     memset(&cb, 0, sizeof cb);
     cb.size = sizeof cb;
     cb.ha1 = t_ha1;
@@ -277,4 +279,27 @@ Test(auth_server, config_errors)
     c.algs = 0;
     cr_assert_gt(sip_authsrv_mem_size(&c), 0);
     cr_assert_eq(sip_authsrv_init(&srv, mem, 8, &c, NULL, NULL), SIP_AUTHSRV_ERR_CONFIG);
+}
+
+/* A live nonce keeps its nonce-count entry: with one slot, a second nonce
+ * is answered stale instead of taking the slot over, and the first one's
+ * nc 1 still cannot be replayed (review finding). */
+Test(auth_server, nonce_count_entry_not_taken_over_while_live)
+{
+    static sip_auth first;
+    static char first_buf[1024];
+    nc_slots_cfg = 1;
+    setup_srv(0, 0);
+    challenge(T0, 0, 0);
+    answer(0, "alice", "wonderland", "sip:a", "00000001", SIP_QOP_AUTH, NULL);
+    memcpy(first_buf, cred_buf, sizeof first_buf);
+    first = cred;
+    cr_assert_eq(verify(T0, 1, "sip:a", NULL, NULL), SIP_AUTHSRV_OK);
+    challenge(T0 + 1000, 0, 0); /* a second nonce */
+    answer(0, "alice", "wonderland", "sip:a", "00000001", SIP_QOP_AUTH, NULL);
+    cr_assert_eq(verify(T0 + 2000, 1, "sip:a", NULL, NULL), SIP_AUTHSRV_STALE);
+    memcpy(cred_buf, first_buf, sizeof first_buf);
+    cred = first; /* spans point into cred_buf, restored above */
+    cr_assert_eq(verify(T0 + 3000, 1, "sip:a", NULL, NULL), SIP_AUTHSRV_CHALLENGE);
+    nc_slots_cfg = 64;
 }

@@ -261,3 +261,17 @@ Test(registrar, bare_cr_in_quoted_string_rfc3261_25_1)
     cr_assert_eq(sip_addr_parse(sip_str_c("<sip:b@h>;+sip.instance=\"<urn:uuid:1\r2>\""), &a), SIP_ERR_SYNTAX);
     cr_assert_eq(sip_addr_parse(sip_str_c("<sip:b@h>;+sip.instance=\"<urn:uuid:1\r\n 2>\""), &a), 0);
 }
+
+/* One binding named twice in one REGISTER is refused (review finding: the
+ * second removal used the freed record). */
+Test(registrar, same_contact_twice_is_400_rfc3261_10_3, .init = setup, .fini = teardown)
+{
+    reg_msg(1, "c1", "Contact: <sip:bob@h>\r\n");
+    cr_assert_eq(process(0), 200);
+    reg_msg(2, "c1", "Contact: <sip:bob@h>;expires=0, <sip:bob@H>;expires=0\r\n");
+    cr_assert_eq(process(0), 400);
+    cr_assert_eq(lm.n_bindings, 1);
+    reg_msg(3, "c1", "Contact: <sip:new@h>, <sip:new@h>;q=0.5\r\n");
+    cr_assert_eq(process(0), 400);
+    cr_assert_eq(lm.n_bindings, 1);
+}

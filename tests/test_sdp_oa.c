@@ -295,3 +295,31 @@ Test(sdp_oa, offer_answer_loop)
     cr_assert_eq(nb[0].remote_port, 40000);
     SDP_EQ(na[0].remote_addr, "192.0.2.20");
 }
+
+/* RFC 3264 §6 / RFC 4568 §7.1.2: an answer that drops our SAVP offer to
+ * plain AVP is not accepted (no silent downgrade to unencrypted media). */
+Test(sdp_oa, savp_offer_answered_with_avp_is_inactive)
+{
+    static const char ans[] =
+        "v=0\r\no=b 1 1 IN IP4 b\r\ns=-\r\nc=IN IP4 198.51.100.2\r\nt=0 0\r\nm=audio 5000 RTP/AVP 0\r\n";
+    sdp_local l;
+    sdp_negotiated neg[1];
+    local_audio(&l);
+    l.media[0].proto = "RTP/SAVP";
+    l.media[0].crypto[0] = (sdp_local_crypto){"AES_CM_128_HMAC_SHA1_80", "inline:QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3"};
+    l.media[0].n_crypto = 1;
+    parse_into(ans, sizeof ans - 1);
+    cr_assert_eq(sdp_answer_process(&l, &S, neg, 1), 0);
+    cr_assert_not(neg[0].active);
+    cr_assert_not(neg[0].srtp);
+    cr_assert_eq(neg[0].te_pt, -1);
+}
+
+/* sdp_uint_parse honours a maximum below 10. */
+Test(sdp_oa, uint_parse_small_maximum)
+{
+    uint32_t v;
+    cr_assert_eq(sdp_uint_parse(sdp_str_c("5"), 1, &v), SDP_ERR_RANGE);
+    cr_assert_eq(sdp_uint_parse(sdp_str_c("1"), 1, &v), 0);
+    cr_assert_eq(v, 1);
+}
