@@ -27,5 +27,7 @@ int main(void)
     puts("link test: sip_auth_server.h ok");
     if (sip_locmem_ops() == NULL) return 1;
     puts("link test: sip_registrar.h ok");
+    if (sip_tsx_count(NULL) != 0 || sip_tsx_strerror(SIP_TSX_ERR_STALE)[0] == 0) return 1;
+    puts("link test: sip_transaction.h ok");
     return 0;
 }
