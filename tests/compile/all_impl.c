@@ -8,3 +8,4 @@
 #include "sdp.h"
 #include "sip_auth_server.h"
 #include "sip_registrar.h"
+#include "sip_dialog.h"

@@ -7,4 +7,5 @@
 #include "sdp.h"
 #include "sip_auth_server.h"
 #include "sip_registrar.h"
+#include "sip_dialog.h"
 int main() { return sip_hdr_id_from_name(sip_str_c("Via")) == SIP_HDR_VIA && rtp_demux(0, 0) == RTP_DEMUX_OTHER ? 0 : 1; }

@@ -9,6 +9,7 @@
 #include "sdp.h"
 #include "sip_auth_server.h"
 #include "sip_registrar.h"
+#include "sip_dialog.h"
 
 int main(void)
 {
@@ -29,5 +30,7 @@ int main(void)
     puts("link test: sip_registrar.h ok");
     if (sip_tsx_count(NULL) != 0 || sip_tsx_strerror(SIP_TSX_ERR_STALE)[0] == 0) return 1;
     puts("link test: sip_transaction.h ok");
+    if (sip_ua_count_calls(NULL) != 0 || sip_ua_strerror(SIP_UA_ERR_STALE)[0] == 0) return 1;
+    puts("link test: sip_dialog.h ok");
     return 0;
 }
