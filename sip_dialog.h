@@ -310,14 +310,18 @@ struct sip__ua_req;
 
 /** One cached digest realm (§22.2; private to the UA, readable). */
 typedef struct sip_ua_realm {
-    char realm[64];
-    char host[64];             /**< host of the challenged Request-URI */
-    char username[64];
-    char nonce[128];
-    char opaque[64];
-    char ha1[65];
-    uint32_t nc;
-    uint8_t alg, qop, proxy, used;
+    char realm[64];            /**< the challenge's realm */
+    char host[64];             /**< host of the challenged Request-URI
+                                    (WWW credentials go to it only) */
+    char username[64];         /**< from the credentials callback */
+    char nonce[128];           /**< the server's current nonce */
+    char opaque[64];           /**< echoed back, "" when none */
+    char ha1[65];              /**< H(username:realm:password), hex */
+    uint32_t nc;               /**< nonce count last used (RFC 7616 §3.4) */
+    uint8_t alg;               /**< sip_digest_alg chosen */
+    uint8_t qop;               /**< sip_digest_qop: auth or none */
+    uint8_t proxy;             /**< 1: Proxy-Authorization (407) */
+    uint8_t used;              /**< slot in use */
 } sip_ua_realm;
 
 /** The UA core. Fields are readable; change them through the API only. */
@@ -1490,10 +1494,7 @@ SIP_DIALOG_DEF int sip_ua_hangup(sip_ua *ua, sip_ua_call call, uint64_t now_us)
     if (c->is_uac && c->state < SIP_UA_CALL_ANSWERED) {
         if (!c->cancel_wanted) rc = sip_tsx_cancel(&ua->tsx, c->ict, NULL, now_us, NULL);
         /* the INVITE transaction lives on: a crossing 2xx gets ACK + BYE
-         * from the stray path (the call is gone, the dialog is not) */
-        if (c->dlg >= 0 && ua->dlgs[c->dlg]) {
-            ua->dlgs[c->dlg]->usage |= SIP__UA_USE_BYE;
-        }
+         * through sip__ua_orphan_2xx() (the call and its dialogs are gone) */
         sip__ua_call_end(ua, slot, SIP_UA_CAUSE_LOCAL_CANCEL, 0, NULL);
         return rc;
     }
@@ -2217,6 +2218,34 @@ static void sip__ua_invite_2xx(sip_ua *ua, uint32_t cs, const sip_msg *m)
     sip__ua_call_event(ua, cs, SIP_UA_CALL_CONFIRMED, 0, (int)m->status, m);
 }
 
+/* A 2xx for an INVITE whose call is gone (hung up while early, §9.1
+ * race): a dialog just long enough to ACK and BYE it (§15). */
+static void sip__ua_orphan_2xx(sip_ua *ua, const sip_msg *m)
+{
+    sip_str vals[SIP__UA_S_N];
+    char lu[300], ru[300];
+    uint32_t ds;
+    if (sip__ua_reack(ua, m) || !m->to.tag.p || !m->from.tag.p) return;
+    if (sip__ua_dlg_new(ua, -1, 1, &ds) != 0) return;
+    snprintf(lu, sizeof lu, "<%.*s>", (int)m->from.uri.raw.len, m->from.uri.raw.p);
+    snprintf(ru, sizeof ru, "<%.*s>", (int)m->to.uri.raw.len, m->to.uri.raw.p);
+    memset(vals, 0, sizeof vals);
+    vals[SIP__UA_S_CALLID] = m->call_id;
+    vals[SIP__UA_S_LTAG] = m->from.tag;
+    vals[SIP__UA_S_RTAG] = m->to.tag;
+    vals[SIP__UA_S_LURI] = sip_str_c(lu);
+    vals[SIP__UA_S_RURI] = sip_str_c(ru);
+    vals[SIP__UA_S_TARGET] = m->to.uri.raw;
+    if (sip__ua_dlg_from_msg(ua->dlgs[ds], m, 1, vals) != 0) {
+        sip__ua_dlg_free(ua, (int32_t)ds);
+        return;
+    }
+    ua->dlgs[ds]->state = SIP__UA_DLG_CONFIRMED;
+    ua->dlgs[ds]->lcseq = m->cseq.num;
+    sip__ua_send_ack(ua, (int32_t)ds, m->cseq.num, (sip_str){NULL, 0}, -1);
+    (void)sip__ua_send_bye(ua, (int32_t)ds);
+}
+
 static void sip__ua_glare(sip_ua *ua, sip__ua_call *c)
 {
     /* §14.1: 2.1..4 s when we own the Call-ID, else 0..2 s, 10 ms units */
@@ -2235,7 +2264,7 @@ static void sip__ua_invite_response(sip_ua *ua, sip__ua_req *r, const sip_msg *m
     sip__ua_call *c;
     int st = (int)m->status;
     if (r->owner < 0 || cs >= ua->cfg.max_sessions || !(c = ua->calls[cs]) || c->gen != r->owner_gen) {
-        if (st >= 200 && st < 300) (void)sip__ua_reack(ua, m);
+        if (st >= 200 && st < 300) sip__ua_orphan_2xx(ua, m);
         return;
     }
     if (r->purpose == SIP__UA_P_REINVITE) {
@@ -2689,7 +2718,7 @@ static void sip__ua_tsx_event(void *user, const sip_tsx_event *ev)
         /* §13.2.2.4: 2xx retransmissions after the INVITE transaction */
         if (ev->msg->cseq.method == SIP_METHOD_INVITE && ev->msg->status >= 200 &&
             ev->msg->status < 300)
-            (void)sip__ua_reack(ua, ev->msg);
+            sip__ua_orphan_2xx(ua, ev->msg);
         break;
     case SIP_TSX_EV_TIMEOUT:
         if (r) sip__ua_req_failed(ua, r, SIP_UA_CAUSE_TIMEOUT);

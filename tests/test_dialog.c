@@ -833,3 +833,76 @@ Test(dialog, rfc3261_22_3_proxy_authentication_of_invite)
     cr_assert_str_eq(dn_evs(a), "TERMINATED/5/486");
     dn_fini(&N);
 }
+
+/* §9.1, §15: the caller hangs up (CANCEL) while the callee's 200 is on
+ * the way: the 2xx is ACKed and the session ended with BYE; nothing is
+ * left on either side. */
+Test(dialog, rfc3261_9_1_cancel_crossing_2xx_acked_and_byed)
+{
+    dn_node *a, *b;
+    sip_ua_call c;
+    two_uas(&a, &b);
+    b->auto_ring = 1;
+    cr_assert_eq(sip_ua_call_start(&a->ua, "sip:bob@127.0.0.2", &a->local, 0, N.now, &c), 0);
+    dn_run(&N, 100);
+    cr_assert_eq(sip_ua_answer(&b->ua, b->last_call, 200, NULL, N.now), 0);
+    cr_assert_eq(sip_ua_hangup(&a->ua, c, N.now), 0);
+    cr_assert_str_eq(a->ev[a->nev - 1], "TERMINATED/3/0");
+    dn_run(&N, 200);
+    cr_assert_str_eq(dn_seq(&N, 2), "B>A 200/INVITE|A>B CANCEL|A>B ACK|A>B BYE|B>A 200/CANCEL|B>A 200/BYE");
+    cr_assert_str_eq(b->ev[b->nev - 1], "TERMINATED/2/0");
+    dn_run(&N, 40000);
+    cr_assert_eq(sip_ua_count_dialogs(&a->ua), 0);
+    cr_assert_eq(sip_ua_count_dialogs(&b->ua), 0);
+    cr_assert_eq(sip_ua_count_calls(&b->ua), 0);
+    cr_assert_eq(sip_ua_next_deadline(&a->ua), UINT64_MAX);
+    dn_fini(&N);
+}
+
+/* RFC 5626 §4.2, RFC 5627 §4.1: +sip.instance and reg-id on the Contact,
+ * Supported: outbound and gruu; RFC 3608: the Service-Route of the 200
+ * becomes the route set of later out-of-dialog requests. */
+static void registrar_sr(dn_net *n, int self, const sip_msg *m, const char *buf, size_t len, int from)
+{
+    sip_hdr_field ex[2];
+    (void)buf; (void)len;
+    if (!m->is_request) return;
+    if (m->method == SIP_METHOD_REGISTER) {
+        ex[0].name = sip_str_c("Contact");
+        ex[0].value = sip_str_c("<sip:alice@127.0.0.1:5060>;expires=600");
+        ex[1].name = sip_str_c("Service-Route");
+        ex[1].value = sip_str_c("<sip:orig@127.0.0.20:5060;lr>");
+        dn_elem_reply(n, self, from, m, 200, "r", ex, 2);
+    } else if (m->method != SIP_METHOD_ACK) {
+        dn_elem_reply(n, self, from, m, 403, "r", NULL, 0);
+    }
+}
+
+Test(dialog, rfc5626_rfc5627_contact_params_and_rfc3608_service_route)
+{
+    dn_node *a;
+    sip_ua_config cfg;
+    sip_ua_reg reg;
+    sip_ua_call c;
+    dn_init(&N);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.instance_id = "<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>";
+    cfg.reg_id = 1;
+    cfg.gruu = 1;
+    a = dn_add_ua(&N, 'A', "127.0.0.1", "alice", &cfg);
+    dn_add_elem(&N, 'R', "127.0.0.20", registrar_sr);
+    cr_assert_eq(sip_ua_register(&a->ua, "sip:127.0.0.20", 600, NULL, 0, N.now, &reg), 0);
+    dn_run(&N, 100);
+    cr_assert(strstr(N.raw[0], "\r\nContact: <sip:alice@127.0.0.1:5060>;expires=600;"
+                               "+sip.instance=\"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>\";reg-id=1\r\n"),
+              "%s", N.raw[0]);
+    cr_assert(strstr(N.raw[0], "\r\nSupported: path, outbound, gruu\r\n"));
+    cr_assert_str_eq(dn_evs(a), "reg2/200/600");
+    /* the INVITE now goes through the service route */
+    cr_assert_eq(sip_ua_call_start(&a->ua, "sip:bob@127.0.0.2", &a->local, 0, N.now, &c), 0);
+    dn_run(&N, 200);
+    cr_assert_str_eq(dn_seq(&N, 2), "A>R INVITE|R>A 403/INVITE|A>R ACK");
+    cr_assert(strstr(N.raw[2], "INVITE sip:bob@127.0.0.2 SIP/2.0\r\n") == N.raw[2]);
+    cr_assert(strstr(N.raw[2], "\r\nRoute: <sip:orig@127.0.0.20:5060;lr>\r\n"));
+    dn_fini(&N);
+}
