@@ -351,7 +351,10 @@ SIP_TRANSACTION_DEF int sip_tsx_receive_msg(sip_tsx_layer *L, const sip_msg *m,
  *  §8.1.1.7) toward targets[0..n_targets) (RFC 3263 order; copied). The
  *  request is copied and sent at once to targets[0]. An INVITE starts
  *  Figure 5 (Calling), any other method but ACK Figure 6 (Trying). ctx is
- *  the TU's pointer for events. *out (may be NULL) gets the id.
+ *  the TU's pointer for events. *out (may be NULL) gets the id. The layer
+ *  reads only what it needs (method, top Via) when the request has the
+ *  one-line form sip_build_request() writes, and parses it whole
+ *  otherwise; the TU is trusted for the rest of its own request.
  *  Returns 0, SIP_TSX_ERR_INVALID (unparsable request, a response, ACK,
  *  no branch or no magic cookie, n_targets 0 or over 65535, a target
  *  with SIP_TP_NONE), SIP_TSX_ERR_DUPLICATE, SIP_TSX_ERR_FULL,
@@ -429,7 +432,7 @@ SIP_TRANSACTION_DEF int sip_tsx_reply(sip_tsx_layer *L, sip_tsx_id id,
                                       uint64_t now_us);
 
 /** Answer the CANCEL server transaction `cancel` per §9.2: 481 when it
- *  cancels nothing (or its target has ended), else 200, and 487 (Request
+ *  matched no transaction (ev->cancelled was 0), else 200, and 487 (Request
  *  Terminated, with to_tag) on the INVITE server transaction it cancels
  *  when that has sent no final response yet. Returns 1 when a 487 was
  *  sent, 0 when not, or an error of sip_tsx_reply() (SIP_TSX_ERR_INVALID
@@ -1632,6 +1635,54 @@ static int sip__tsx_on_response(sip_tsx_layer *L, const sip_msg *m, const sip_ta
     return 0;
 }
 
+/* The fast path of sip_tsx_request(): the method and the top Via of a
+ * request the TU built, read without a full parse (it is the largest cost
+ * of starting a client transaction). The start line must be
+ * "METHOD SP Request-URI SP SIP/2.0"; the first Via field must be on one
+ * line without quotes. Anything else returns SIP_TSX_ERR_INVALID and the
+ * caller parses the request fully. Fills method, method_str and via. */
+static int sip__tsx_scan(const char *b, size_t n, sip_msg *m)
+{
+    const char *e = b + n, *sp, *line, *eol;
+    memset(m, 0, sizeof *m);
+    sp = n ? (const char *)memchr(b, ' ', n) : NULL;
+    if (!sp || sp == b) return SIP_TSX_ERR_INVALID;
+    eol = (const char *)memchr(sp, '\n', (size_t)(e - sp));
+    if (!eol || eol - sp < 10 || memcmp(eol - 9, " SIP/2.0\r", 9) != 0) return SIP_TSX_ERR_INVALID;
+    m->method_str.p = b;
+    m->method_str.len = (size_t)(sp - b);
+    m->method = sip_method_from_str(m->method_str);
+    m->is_request = 1;
+    for (line = eol + 1; line < e && *line != '\r' && *line != '\n'; line = eol + 1) {
+        const char *colon, *v, *ve;
+        sip_str name;
+        eol = (const char *)memchr(line, '\n', (size_t)(e - line));
+        if (!eol) return SIP_TSX_ERR_INVALID;
+        colon = (const char *)memchr(line, ':', (size_t)(eol - line));
+        if (!colon) return SIP_TSX_ERR_INVALID;
+        name.p = line;
+        name.len = (size_t)(colon - line);
+        name = sip_str_trim(name);
+        if (!sip_str_caseeq_c(name, "Via") && !sip_str_caseeq_c(name, "v")) continue;
+        if (eol + 1 < e && (eol[1] == ' ' || eol[1] == '\t')) return SIP_TSX_ERR_INVALID;
+        v = colon + 1;
+        ve = eol;
+        if (memchr(v, '"', (size_t)(ve - v))) return SIP_TSX_ERR_INVALID;
+        {
+            const char *comma = (const char *)memchr(v, ',', (size_t)(ve - v));
+            sip_str val;
+            if (comma) ve = comma;
+            val.p = v;
+            val.len = (size_t)(ve - v);
+            val = sip_str_trim(val);
+            if (sip_via_parse(val, &m->via) != 0) return SIP_TSX_ERR_INVALID;
+        }
+        m->present = SIP_HOT_VIA;
+        return 0;
+    }
+    return SIP_TSX_ERR_INVALID;
+}
+
 SIP_TRANSACTION_DEF int sip_tsx_request(sip_tsx_layer *L, const char *req, size_t len,
                                         const sip_target *targets, size_t n_targets,
                                         void *ctx, uint64_t now_us, sip_tsx_id *out)
@@ -1647,13 +1698,16 @@ SIP_TRANSACTION_DEF int sip_tsx_request(sip_tsx_layer *L, const char *req, size_
         return SIP_TSX_ERR_INVALID;
     for (i = 0; i < n_targets; i++)
         if (targets[i].tp == SIP_TP_NONE) return SIP_TSX_ERR_INVALID;
-    if (sip__tsx_parse(req, len, &m, h, NULL) < 0 || !m.is_request ||
-        m.method == SIP_METHOD_ACK || !sip__tsx_cookie(m.via.branch))
+    if (sip__tsx_scan(req, len, &m) != 0) {
+        if (sip__tsx_parse(req, len, &m, h, NULL) < 0 || !m.is_request) return SIP_TSX_ERR_INVALID;
+        len = (size_t)(m.body.p + m.body.len - m.start_line.p);
+        req = m.start_line.p;
+    }
+    if (m.method == SIP_METHOD_ACK || !sip__tsx_cookie(m.via.branch) || len > 0xffffffffu)
         return SIP_TSX_ERR_INVALID;
-    raw = sip__tsx_dup(m.start_line.p, (size_t)(m.body.p + m.body.len - m.start_line.p));
+    raw = sip__tsx_dup(req, len);
     if (!raw) return SIP_TSX_ERR_NOMEM;
-    t = sip__tsx_client_make(L, &m, raw, (size_t)(m.body.p + m.body.len - m.start_line.p),
-                             targets, n_targets, ctx, &err);
+    t = sip__tsx_client_make(L, &m, raw, len, targets, n_targets, ctx, &err);
     if (!t) return err;
     if (out) *out = sip__tsx_id(t);
     r = sip__tsx_client_start(L, t, now_us);
@@ -2148,13 +2202,13 @@ SIP_TRANSACTION_DEF int sip_tsx_on_timeout(sip_tsx_layer *L, uint64_t now_us)
 SIP_TRANSACTION_DEF int sip_tsx_state_of(const sip_tsx_layer *L, sip_tsx_id id)
 {
     const sip__tsx *t = sip__tsx_get(L, id);
-    return t ? t->state : SIP_TSX_ERR_STALE;
+    return t ? (int)t->state : (int)SIP_TSX_ERR_STALE;
 }
 
 SIP_TRANSACTION_DEF int sip_tsx_kind_of(const sip_tsx_layer *L, sip_tsx_id id)
 {
     const sip__tsx *t = sip__tsx_get(L, id);
-    return t ? t->kind : SIP_TSX_ERR_STALE;
+    return t ? (int)t->kind : (int)SIP_TSX_ERR_STALE;
 }
 
 SIP_TRANSACTION_DEF void *sip_tsx_ctx(const sip_tsx_layer *L, sip_tsx_id id)

@@ -11,7 +11,9 @@
  *   ACK, as RFC 6026 has it; 1 per virtual ms, as L and M last 32 s), the parse+build cost alone for comparison,
  *   and bytes per live transaction (peak bytes allocated through
  *   SIP_TRANSACTION_MALLOC / peak live transactions, UDP run).
- * Usage: bench_tsx [N]   (N transactions per timed run, default 500000)
+ * Usage: bench_tsx [N [tcp|base]]   (N transactions per timed run, default
+ * 500000; "tcp" or "base" runs only that figure, for callgrind: the
+ * difference of two N gives instructions per transaction)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -228,6 +230,15 @@ int main(int argc, char **argv)
     unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 10) : 500000;
     size_t live = 0, base;
     double r;
+    if (argc > 2 && strcmp(argv[2], "tcp") == 0) { /* for callgrind: one figure only */
+        tcp = 1;
+        printf("tsx non-INVITE over TCP: %.0f transactions/s\n", run(n, 0, NULL));
+        return 0;
+    }
+    if (argc > 2 && strcmp(argv[2], "base") == 0) {
+        printf("tsx baseline: %.0f pairs/s\n", baseline(n));
+        return 0;
+    }
     tcp = 1, invite = 0;
     run(n / 10, 0, NULL); /* warm-up */
     r = run(n, 0, NULL);

@@ -12,7 +12,8 @@
  *                (2 bytes -> 100..699), To tag (1)
  *             3: time step (2 bytes, ms), then on_timeout at min(deadline, now)
  *             4: TU reply on a recorded id (1) with status (2 bytes)
- *             5: raw message (1 length byte, then bytes)
+ *             5: raw message (1 length byte, then bytes), received and
+ *                also started as a client request
  *             6: cancel (client id) / answer_cancel / terminate, by 1 byte
  *             7: toggle send failures
  *             8: deliver a message the layer sent (1 byte: which of the
@@ -241,7 +242,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (len > f->n - f->pos) len = f->n - f->pos;
             {
                 char *p = fuzz_dup(f->d + f->pos, len);
+                sip_tsx_id id = 0;
                 sip_tsx_receive(&f->L, p, len, &peer, f->now, NULL);
+                /* the same bytes as a TU request (the fast scan path) */
+                if (sip_tsx_request(&f->L, p, len, tg, 1, NULL, f->now, &id) == 0) remember(f, id);
                 free(p);
             }
             f->pos += len;

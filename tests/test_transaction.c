@@ -481,3 +481,69 @@ Test(tsx_client, build_ack_measures_rfc3261_17_1_1_3)
     cr_assert_eq(sip_tsx_build_cancel(NULL, 0, "x", 1, NULL), SIP_TSX_ERR_INVALID);
     cr_assert_gt(need, 100);
 }
+
+/* RFC 6026 Figure 5: Proceeding -> Accepted on a 2xx after provisionals. */
+Test(tsx_client, ict_proceeding_to_accepted_rfc6026_8_4)
+{
+    th t;
+    sip_tsx_id id;
+    th_init(&t, NULL);
+    id = start(&t, INV, SIP_TP_TCP);
+    answer(&t, INV, 183, "a");
+    answer(&t, INV, 180, "a");
+    cr_assert_eq(sip_tsx_state_of(&t.L, id), SIP_TSX_STATE_PROCEEDING);
+    answer(&t, INV, 200, "a");
+    cr_assert_eq(sip_tsx_state_of(&t.L, id), SIP_TSX_STATE_ACCEPTED);
+    cr_assert_eq(th_count(&t, SIP_TSX_EV_RESPONSE), 3);
+    cr_assert_eq(sip_tsx_next_deadline(&t.L), 32000000u); /* M on TCP too */
+    th_fini(&t);
+}
+
+/* §17.1.1.2 / §17.1.4: the ACK of a retransmitted non-2xx fails to send:
+ * the TU is informed and the transaction ends. */
+Test(tsx_client, ict_completed_ack_transport_error_rfc3261_17_1_4)
+{
+    th t;
+    sip_tsx_id id;
+    th_init(&t, NULL);
+    id = start(&t, INV, SIP_TP_UDP);
+    answer(&t, INV, 500, "a");
+    t.fail_port = 5060;
+    answer(&t, INV, 500, "a");
+    cr_assert_eq(th_last(&t, SIP_TSX_EV_TRANSPORT_ERROR)->id, id);
+    cr_assert_eq(sip_tsx_state_of(&t.L, id), SIP_TSX_ERR_STALE);
+    th_fini(&t);
+}
+
+/* §17.1.2.2: Proceeding -> Completed on a final response; provisionals in
+ * Proceeding are passed up. */
+Test(tsx_client, nict_proceeding_to_completed_rfc3261_17_1_2_2)
+{
+    th t;
+    sip_tsx_id id;
+    th_init(&t, NULL);
+    id = start(&t, OPT, SIP_TP_UDP);
+    answer(&t, OPT, 100, NULL);
+    answer(&t, OPT, 180, "b");
+    cr_assert_eq(sip_tsx_state_of(&t.L, id), SIP_TSX_STATE_PROCEEDING);
+    answer(&t, OPT, 486, "b");
+    cr_assert_eq(sip_tsx_state_of(&t.L, id), SIP_TSX_STATE_COMPLETED);
+    cr_assert_eq(th_count(&t, SIP_TSX_EV_RESPONSE), 3);
+    cr_assert_eq(sip_tsx_next_deadline(&t.L), 5000000u); /* K = T4 */
+    th_fini(&t);
+}
+
+/* A caller late by several intervals gets one retransmission, not a burst,
+ * and the schedule continues one interval later (header decision). */
+Test(tsx_client, late_timeout_no_burst)
+{
+    th t;
+    th_init(&t, NULL);
+    start(&t, INV, SIP_TP_UDP);
+    t.now = 10000000u;
+    cr_assert_eq(sip_tsx_on_timeout(&t.L, t.now), 1);
+    cr_assert_eq(t.ns, 2);
+    cr_assert_eq(sip_tsx_next_deadline(&t.L), 11000000u);
+    cr_assert_eq(sip_tsx_on_timeout(&t.L, t.now), 0);
+    th_fini(&t);
+}

@@ -584,3 +584,34 @@ Test(tsx_server, many_transactions_grow)
     cr_assert_eq(t.L.absorbed, 3000);
     th_fini(&t);
 }
+
+/* §17.2.4: a Timer G retransmission that cannot be sent ends the INVITE
+ * server transaction with a transport error to the TU. */
+Test(tsx_server, ist_timer_g_transport_error_rfc3261_17_2_4)
+{
+    th t;
+    sip_tsx_id id;
+    th_init(&t, NULL);
+    id = deliver(&t, SINV, SIP_TP_UDP);
+    reply(&t, id, 480);
+    t.fail_port = 5060;
+    th_run(&t, 500);
+    cr_assert_eq(t.ns, 2);
+    cr_assert_eq(th_last(&t, SIP_TSX_EV_TRANSPORT_ERROR)->id, id);
+    cr_assert_eq(sip_tsx_count(&t.L), 0);
+    th_fini(&t);
+}
+
+/* Figure 7: an ACK before any final response is absorbed (Proceeding). */
+Test(tsx_server, ist_ack_in_proceeding_absorbed_rfc3261_17_2_1)
+{
+    th t;
+    sip_tsx_id id;
+    th_init(&t, NULL);
+    id = deliver(&t, SINV, SIP_TP_UDP);
+    deliver(&t, SACK, SIP_TP_UDP);
+    cr_assert_eq(sip_tsx_state_of(&t.L, id), SIP_TSX_STATE_PROCEEDING);
+    cr_assert_eq(th_count(&t, SIP_TSX_EV_ACK), 0);
+    cr_assert_eq(t.L.absorbed, 1);
+    th_fini(&t);
+}
