@@ -441,7 +441,9 @@ SIP_DIALOG_DEF int sip_ua_cancel(sip_ua *ua, sip_ua_call call,
 /** End a call whatever its state: BYE when confirmed or answered
  *  (§15.1.1), CANCEL when early as UAC, 603 when unanswered as UAS. The
  *  TERMINATED event runs now (cause LOCAL_BYE / LOCAL_CANCEL); the handle
- *  is stale afterwards. Returns 0, SIP_UA_ERR_STALE, or an error of the
+ *  is stale afterwards. A UAS whose 2xx is not yet ACKed sends the BYE
+ *  when the ACK arrives (or after 64*T1), per §15; the call counts in
+ *  sip_ua_count_calls() until then. Returns 0, SIP_UA_ERR_STALE, or an error of the
  *  BYE/CANCEL (the call ends anyway). */
 SIP_DIALOG_DEF int sip_ua_hangup(sip_ua *ua, sip_ua_call call,
                                  uint64_t now_us);
@@ -1052,7 +1054,7 @@ static sip__ua_call *sip__ua_call_get(const sip_ua *ua, sip_ua_call id, uint32_t
     sip__ua_call *c;
     if (!ua || sip__ua_id_slot(id, ua->cfg.max_sessions, &s, &g)) return NULL;
     c = ua->calls[s];
-    if (!c || c->gen != g) return NULL;
+    if (!c || c->gen != g || c->hung_up) return NULL;
     if (slot) *slot = s;
     return c;
 }
@@ -1139,6 +1141,10 @@ static void sip__ua_call_free(sip_ua *ua, uint32_t slot)
 /* TERMINATED event, then the call is gone. */
 static void sip__ua_call_end(sip_ua *ua, uint32_t slot, int cause, int status, const sip_msg *m)
 {
+    if (ua->calls[slot]->hung_up) { /* TERMINATED already reported */
+        sip__ua_call_free(ua, slot);
+        return;
+    }
     sip__ua_call_event(ua, slot, SIP_UA_CALL_TERMINATED, cause, status, m);
     if (ua->calls[slot]) sip__ua_call_free(ua, slot);
 }
@@ -1491,6 +1497,14 @@ SIP_DIALOG_DEF int sip_ua_hangup(sip_ua *ua, sip_ua_call call, uint64_t now_us)
     if (!c) return SIP_UA_ERR_STALE;
     ua->now = now_us;
     if (!c->is_uac && c->req) return sip_ua_reject(ua, call, 603, now_us);
+    if (!c->is_uac && c->resp && !c->reinv_in) {
+        /* §15: the UAS sends BYE only once the ACK arrived (or 64*T1
+         * passed); the call lives on hidden until then */
+        uint32_t gen = c->gen;
+        sip__ua_call_event(ua, slot, SIP_UA_CALL_TERMINATED, SIP_UA_CAUSE_LOCAL_BYE, 0, NULL);
+        if (sip__ua_call_alive(ua, slot, gen)) c->hung_up = 1;
+        return 0;
+    }
     if (c->is_uac && c->state < SIP_UA_CALL_ANSWERED) {
         if (!c->cancel_wanted) rc = sip_tsx_cancel(&ua->tsx, c->ict, NULL, now_us, NULL);
         /* the INVITE transaction lives on: a crossing 2xx gets ACK + BYE
@@ -1882,6 +1896,11 @@ static void sip__ua_on_ack(sip_ua *ua, const sip_tsx_event *ev)
     SIP_DIALOG_FREE(c->resp);
     c->resp = NULL;
     c->rtx_at = c->ack_deadline = 0;
+    if (c->hung_up) { /* the application hung up before the ACK */
+        if (c->dlg >= 0 && ua->dlgs[c->dlg]) (void)sip__ua_send_bye(ua, c->dlg);
+        if (ua->calls[cs] == c) sip__ua_call_free(ua, (uint32_t)cs);
+        return;
+    }
     if (c->oa == SIP__UA_OA_LOCAL) {
         if (sip__ua_is_sdp(m)) (void)sip__ua_take_answer(ua, (uint32_t)cs, m->body);
         if (!ua->calls[cs]) return;
@@ -2897,7 +2916,8 @@ static int sip__ua_call_timers(sip_ua *ua, uint32_t slot, uint64_t now)
         if (c->dlg >= 0 && ua->dlgs[c->dlg]) (void)sip__ua_send_bye(ua, c->dlg);
         if (!ua->calls[slot]) return fired;
         c->dlg = -1;
-        sip__ua_call_end(ua, slot, SIP_UA_CAUSE_NO_ACK, 0, NULL);
+        if (c->hung_up) sip__ua_call_free(ua, slot);
+        else sip__ua_call_end(ua, slot, SIP_UA_CAUSE_NO_ACK, 0, NULL);
         return fired;
     }
     if (c->rtx_at && c->rtx_at <= now && c->resp) {

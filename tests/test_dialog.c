@@ -906,3 +906,26 @@ Test(dialog, rfc5626_rfc5627_contact_params_and_rfc3608_service_route)
     cr_assert(strstr(N.raw[2], "\r\nRoute: <sip:orig@127.0.0.20:5060;lr>\r\n"));
     dn_fini(&N);
 }
+
+/* §15: a callee that hangs up right after its 2xx sends the BYE only
+ * once the ACK has arrived. */
+Test(dialog, rfc3261_15_uas_bye_waits_for_ack)
+{
+    dn_node *a, *b;
+    sip_ua_call c, bc;
+    two_uas(&a, &b);
+    b->auto_ring = 1;
+    cr_assert_eq(sip_ua_call_start(&a->ua, "sip:bob@127.0.0.2", &a->local, 0, N.now, &c), 0);
+    dn_run(&N, 100);
+    bc = b->last_call;
+    cr_assert_eq(sip_ua_answer(&b->ua, bc, 200, NULL, N.now), 0);
+    cr_assert_eq(sip_ua_hangup(&b->ua, bc, N.now), 0);
+    cr_assert_str_eq(b->ev[b->nev - 1], "TERMINATED/1/0");
+    cr_assert_eq(sip_ua_call_state_of(&b->ua, bc), SIP_UA_ERR_STALE);
+    dn_run(&N, 200);
+    cr_assert_str_eq(dn_seq(&N, 2), "B>A 200/INVITE|A>B ACK|B>A BYE|A>B 200/BYE");
+    cr_assert_str_eq(a->ev[a->nev - 1], "TERMINATED/2/0");
+    cr_assert_eq(sip_ua_count_calls(&b->ua), 0);
+    cr_assert_eq(sip_ua_count_dialogs(&b->ua), 0);
+    dn_fini(&N);
+}
