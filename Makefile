@@ -14,7 +14,7 @@ EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PREFIX  ?= /usr/local
 
-.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark fuzz bench amalgamation install demo deps-test help clean
+.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp fuzz bench amalgamation install demo deps-test help clean
 
 all: examples
 
@@ -37,7 +37,7 @@ $(B)/%: examples/%.c $(HEADERS)
 	$(CC) $(STD) $(CFLAGS) $(WARN) -I. $< -o $@ $(LIBS_$*)
 
 # --- tests: one Criterion binary with every tests/*.c ---------------------
-test: deps-test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark
+test: deps-test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp
 
 test-sipmsg: $(B)/sipmsg
 	@echo "== sipmsg on the corpus"
@@ -55,7 +55,7 @@ $(B)/tests: $(TESTS) $(HEADERS)
 
 $(B)/san/tests: $(TESTS) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CLANG) $(STD) -O1 -g $(SAN) -DRTP_USE_SRTP $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lsrtp2 -lm
+	$(CLANG) $(STD) -O1 -g $(SAN) -DRTP_USE_SRTP $(WARN) -Wno-overlength-strings -I. $(TESTS) -o $@ -lcriterion -lsrtp2 -lcrypto -lm
 
 test-plain: $(B)/tests
 	@echo "== tests (gcc $(STD))"
@@ -74,6 +74,10 @@ test-openssl: $(B)/tests-openssl
 test-rtpstat: $(B)/rtpstat
 	@echo "== rtpstat on the capture corpus"
 	@sh tests/rtpstat.sh
+
+test-sipp: $(B)/sipecho
+	@echo "== SIPp drives sipecho over UDP, TCP and UDP with 10 % loss"
+	@sh tests/sipp.sh
 
 test-tshark:
 	@echo "== tshark decodes every RTP/RTCP/feedback packet we build"
@@ -97,21 +101,27 @@ fuzz: $(patsubst %,$(B)/fuzz/%,$(FUZZERS))
 	    grep -E 'Done [0-9]+ runs' $(B)/fuzz/$$f.log | tail -1; \
 	done
 
+# Per-target extras (the SRTP target needs libsrtp2)
+FUZZ_LIBS_srtp := -DRTP_USE_SRTP -lsrtp2
+
 $(B)/fuzz/%: fuzz/fuzz_%.c fuzz/fuzz.h $(HEADERS)
 	@sh scripts/deps.sh fuzz
 	@mkdir -p $(@D)
-	$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. $< -o $@
+	$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. $< -o $@ $(FUZZ_LIBS_$*)
 
 # Standalone driver: replays files through a target without libFuzzer.
 $(B)/fuzz/%.replay: fuzz/fuzz_%.c fuzz/fuzz_main.c fuzz/fuzz.h $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(STD) -O1 -g $(WARN) -I. $< fuzz/fuzz_main.c -o $@
+	$(CC) $(STD) -O1 -g $(WARN) -I. $< fuzz/fuzz_main.c -o $@ $(FUZZ_LIBS_$*)
 
 # --- bench -----------------------------------------------------------------
 bench:
 	@sh scripts/deps.sh bench
 	@sh bench/run.sh
 	@sh bench/media.sh
+	@sh bench/relay.sh
+	@sh bench/cc.sh
+	@sh bench/cores.sh
 
 # --- amalgamation: every header, every implementation, one TU -------------
 amalgamation:

@@ -1,9 +1,10 @@
 #if defined(CVOIP_IMPLEMENTATION) && !defined(RTCP_FEEDBACK_IMPLEMENTATION)
 #define RTCP_FEEDBACK_IMPLEMENTATION
 #endif
-/* rtcp_feedback.h - RTCP feedback messages for C: parse, build, and the
+/* rtcp_feedback.h - RTCP feedback messages for C: parse, build, the
  * feedback generators (NACK, retransmission, key frame requests, TWCC,
- * RFC 4585 timing). No allocation.
+ * RFC 4585 timing) and congestion control (GCC-style send-side estimation
+ * on TWCC / RFC 8888 feedback, receive-side REMB). No allocation.
  *
  * Part of cvoip (https://example.invalid/cvoip), single-file, MIT licence.
  *
@@ -44,6 +45,16 @@
  *       rtcp_fb_timing_*    RFC 4585 §3.5 Early / Regular RTCP timing:
  *                           T_rr_interval, allow_early, dithering,
  *                           feedback suppression.
+ *   - Congestion control (rtcp_fb_cc_*, docs/CONGESTION.md), after
+ *     draft-ietf-rmcat-gcc-02: a send-side estimator fed with sent packets
+ *     (transport-wide seq, send time, size) and parsed TWCC or RFC 8888
+ *     feedback: 5 ms groups (§5.1-5.2), a trendline filter in place of the
+ *     §5.3 Kalman filter, the §5.4 over-use detector with its adaptive
+ *     threshold, the §5.5 AIMD controller, the §6 loss controller and
+ *     probing; it reports a target bitrate with a reason through a
+ *     callback. A receive-side estimator (rtcp_fb_cc_remb_*) runs the same
+ *     delay pipeline on arrival and send (abs-send-time) times and emits
+ *     REMB packets periodically and on a 3% drop. Error codes -350..-359.
  *
  * Byte order: every multi-octet wire field is network order (big endian);
  * every value in the structs below is in host order.
@@ -79,6 +90,11 @@
  *   RTCP_FEEDBACK_STATIC          make every function static (private)
  *   RTCP_FB_NACKGEN_MAX           compile-time maximum of missing sequence
  *                                 numbers one generator tracks (512)
+ *   RTCP_FB_CC_HISTORY            send history of the estimator, a power
+ *                                 of two (1024 packets)
+ *   RTCP_FB_CC_TRENDLINE_MAX      largest trendline window (64 groups)
+ *   RTCP_FB_CC_RATE_MAX           packets in the bitrate windows (512)
+ *   RTCP_FB_CC_REMB_MAX_SSRC      SSRCs one REMB lists (8)
  *
  * Licence: MIT, see the end of this file.
  */
@@ -1130,6 +1146,455 @@ RTCP_FBDEF int rtcp_fb_timing_on_timeout(rtcp_fb_timing *t, uint64_t now_us);
  *  T_max_fb_delay (§3.4), else EARLY. */
 RTCP_FBDEF int rtcp_fb_timing_mode(const rtcp_fb_timing *t,
                                    uint64_t event_interval_us);
+/* ------------------------------------------------------------------------
+ * Congestion control: send-side bandwidth estimation in the manner of GCC
+ * (draft-ietf-rmcat-gcc-02) on transport-wide CC feedback, and a
+ * receive-side estimate that produces REMB. See docs/CONGESTION.md.
+ *
+ * Pipeline (draft section in brackets):
+ *   packets -> groups of 5 ms bursts (§5.1, §5.2 pre-filtering)
+ *           -> inter-group delay variation d(i) (§5.1)
+ *           -> trendline filter (replaces the §5.3 Kalman filter, below)
+ *           -> over-use detector, adaptive threshold (§5.4)
+ *           -> AIMD rate controller, Increase/Hold/Decrease (§5.5)
+ *   loss fraction -> loss-based controller (§6)
+ *   target = clamp(min(delay-based, loss-based), min, max)
+ *
+ * Trendline instead of Kalman: the accumulated delay variation is smoothed
+ * (exponential, coefficient 0.9) and a least-squares line is fitted over
+ * the last `trend_window` (20) groups against their arrival time; the
+ * slope, times min(groups seen, 60) and a gain (4), is the signal m(i) the
+ * §5.4 detector compares with its threshold. This is what the later GCC
+ * implementations run: a slope over ~20 groups reacts to a queue that
+ * keeps growing and ignores a single late group, where the Kalman filter
+ * of §5.3 needs its noise variance tuned per link. The threshold follows
+ * §5.4: gamma(i) = gamma(i-1) + dt * K * (|m(i)| - gamma(i-1)), K = k_up
+ * when |m| > gamma else k_down, gamma kept in [6, 600], not updated when
+ * |m| exceeds gamma by more than 15; defaults k_up 0.0087, k_down 0.039
+ * (the values tuned for the trendline signal; the draft's 0.01 and
+ * 0.00018 were for the Kalman output).
+ *
+ * Units: time in µs (uint64_t now_us; receiver clocks may start anywhere),
+ * sizes in bytes, rates in bit/s. Nothing reads a clock: the estimators
+ * run on the times passed in, so two runs on the same input give the same
+ * output. Doubles are used for the filter and rates.
+ * --------------------------------------------------------------------- */
+
+/** Error codes of the congestion controllers (-350..-359). */
+#define RTCP_FB_ERR_CC_CONFIG -350 /**< inconsistent configuration */
+
+/** Send history slots (a power of two, 64..32768): transport-wide seqs
+ *  further behind the newest one than this are forgotten. */
+#ifndef RTCP_FB_CC_HISTORY
+#define RTCP_FB_CC_HISTORY 1024
+#endif
+/** Largest trendline window (groups). */
+#ifndef RTCP_FB_CC_TRENDLINE_MAX
+#define RTCP_FB_CC_TRENDLINE_MAX 64
+#endif
+/** Packets kept by the windowed rate meters (acknowledged / incoming). */
+#ifndef RTCP_FB_CC_RATE_MAX
+#define RTCP_FB_CC_RATE_MAX 512
+#endif
+/** SSRCs one REMB estimator lists. */
+#ifndef RTCP_FB_CC_REMB_MAX_SSRC
+#define RTCP_FB_CC_REMB_MAX_SSRC 8
+#endif
+
+/** Why the target changed (the callback's reason, and the state's). */
+typedef enum rtcp_fb_cc_reason {
+    RTCP_FB_CC_REASON_NONE = 0,     /**< no change */
+    RTCP_FB_CC_REASON_INIT,         /**< the start bitrate */
+    RTCP_FB_CC_REASON_INCREASE,     /**< delay-based increase (§5.5) or
+                                         loss-based increase (§6) */
+    RTCP_FB_CC_REASON_DELAY_OVERUSE,/**< §5.5 decrease to 0.85 x the
+                                         acknowledged bitrate */
+    RTCP_FB_CC_REASON_LOSS,         /**< §6 decrease, loss over 10% */
+    RTCP_FB_CC_REASON_PROBE,        /**< a probe cluster's result */
+    RTCP_FB_CC_REASON_CLAMP,        /**< min/max of the configuration */
+    RTCP_FB_CC_REASON_FEEDBACK_TIMEOUT /**< no feedback: halved */
+} rtcp_fb_cc_reason;
+
+/** Short name of a reason ("delay-overuse", "loss", ...), static. */
+RTCP_FBDEF const char *rtcp_fb_cc_reason_str(int reason);
+/** Text for RTCP_FB_ERR_CC_* codes; other codes as rtcp_fb_strerror. */
+RTCP_FBDEF const char *rtcp_fb_cc_strerror(int err);
+
+/** Configuration shared by both estimators; a zero field takes the
+ *  default in brackets. */
+typedef struct rtcp_fb_cc_config {
+    uint64_t start_bps;        /**< initial target [300 kbit/s] */
+    uint64_t min_bps;          /**< floor of the target [30 kbit/s] */
+    uint64_t max_bps;          /**< ceiling of the target [10 Mbit/s] */
+    uint32_t burst_us;         /**< §5.2 group length [5000] */
+    uint32_t trend_window;     /**< trendline groups, <= RTCP_FB_CC_
+                                    TRENDLINE_MAX [20] */
+    double trend_smoothing;    /**< exponential smoothing [0.9] */
+    double trend_gain;         /**< slope gain [4] */
+    double threshold_ms;       /**< §5.4 initial gamma [12.5] */
+    double k_up;               /**< §5.4 K_u [0.0087] */
+    double k_down;             /**< §5.4 K_d [0.039] */
+    double overuse_time_ms;    /**< §5.4 overuse_time_th [10] */
+    uint64_t rtt_us;           /**< RTT until set_rtt [100 ms] */
+    uint32_t packet_bytes;     /**< expected packet size, for the §5.5
+                                    additive increase [1200] */
+    uint64_t rate_window_us;   /**< acknowledged/incoming bitrate
+                                    window [250 ms] */
+    uint64_t loss_interval_us; /**< §6 evaluation spacing (and at least
+                                    20 packets) [200 ms] */
+    uint64_t feedback_timeout_us; /**< no feedback this long after a send:
+                                    halve the target, repeatedly [1 s] */
+    double probe_start_factor; /**< first probe at start_bps x this [3];
+                                    below 1 (e.g. 0.5): no start probe */
+    uint64_t probe_drop_delay_us; /**< after loss or feedback-timeout
+                                    decreases to half or less of the
+                                    target at the last increase (within
+                                    5 s), ask for a probe at 0.85 x that
+                                    this much later [3 s] */
+    uint32_t probe_min_packets;/**< packets a cluster result needs [5] */
+    int no_probe;              /**< non-zero: never ask for probes */
+} rtcp_fb_cc_config;
+
+/* ---- building blocks (exposed for tests and custom pipelines) -------- */
+
+/** Trendline filter state (see above). Treat as opaque. */
+typedef struct rtcp_fb_cc_trendline {
+    unsigned window;
+    double smoothing, gain;
+    double acc, smoothed, first_ms;
+    double x[RTCP_FB_CC_TRENDLINE_MAX], y[RTCP_FB_CC_TRENDLINE_MAX];
+    unsigned n, head;
+    uint64_t groups;
+    double slope; /**< last fitted slope (ms of delay per ms) */
+} rtcp_fb_cc_trendline;
+
+/** Initialise t: window 2..RTCP_FB_CC_TRENDLINE_MAX groups, smoothing in
+ *  [0, 1), gain > 0. Returns 0, RTCP_FB_ERR_CC_CONFIG for a value out of
+ *  range, RTCP_FB_ERR_INVALID for t == NULL. */
+RTCP_FBDEF int rtcp_fb_cc_trendline_init(rtcp_fb_cc_trendline *t,
+                                         unsigned window, double smoothing,
+                                         double gain);
+/** Add one group: its arrival time (ms, any origin) and its delay
+ *  variation d(i) (ms, §5.1). Returns the detector signal
+ *  min(groups, 60) x slope x gain, 0 until the window is full. */
+RTCP_FBDEF double rtcp_fb_cc_trendline_update(rtcp_fb_cc_trendline *t,
+                                              double arrival_ms,
+                                              double delay_ms);
+
+/** §5.4 detector output. */
+typedef enum rtcp_fb_cc_usage {
+    RTCP_FB_CC_NORMAL = 0,
+    RTCP_FB_CC_UNDERUSE,
+    RTCP_FB_CC_OVERUSE
+} rtcp_fb_cc_usage;
+
+/** §5.4 over-use detector with the adaptive threshold. Treat as opaque;
+ *  threshold (gamma, ms) may be read. */
+typedef struct rtcp_fb_cc_detector {
+    double threshold, k_up, k_down, overuse_time_ms;
+    double time_over_ms; /**< < 0: not over the threshold */
+    unsigned count_over;
+    double prev_m;
+    uint64_t last_us;
+    int have_last;
+    rtcp_fb_cc_usage usage;
+} rtcp_fb_cc_detector;
+
+/** Initialise d from cfg's threshold_ms, k_up, k_down, overuse_time_ms
+ *  (NULL, or a cfg rtcp_fb_cc_init would reject: all defaults). */
+RTCP_FBDEF void rtcp_fb_cc_detector_init(rtcp_fb_cc_detector *d,
+                                         const rtcp_fb_cc_config *cfg);
+/** One signal m (from the trendline) for a group sent send_delta_ms after
+ *  the previous one, at now_us: over-use when m stays above gamma for
+ *  more than overuse_time_ms and two groups without falling, under-use
+ *  when m < -gamma, else normal. Then adapts gamma (the elapsed time is
+ *  capped at 100 ms). Returns the usage. */
+RTCP_FBDEF rtcp_fb_cc_usage rtcp_fb_cc_detector_update(
+    rtcp_fb_cc_detector *d, double m, double send_delta_ms,
+    uint64_t now_us);
+
+/** §5.5 rate controller states. */
+typedef enum rtcp_fb_cc_rate_state {
+    RTCP_FB_CC_HOLD = 0,
+    RTCP_FB_CC_INCREASE,
+    RTCP_FB_CC_DECREASE
+} rtcp_fb_cc_rate_state;
+
+/** §5.5 AIMD controller. bps, state and near (near convergence) may be
+ *  read; the rest is private. */
+typedef struct rtcp_fb_cc_aimd {
+    double bps;
+    rtcp_fb_cc_rate_state state;
+    int near;
+    double min_bps, max_bps;
+    double avg_max_kbps, var_max; /**< avg < 0: unknown */
+    uint64_t last_us;
+    int have_last;
+    uint64_t rtt_us;
+    double packet_bits;
+} rtcp_fb_cc_aimd;
+
+/** Initialise a at cfg's start bitrate, state Increase, with its min,
+ *  max, rtt and packet size (NULL, or a cfg rtcp_fb_cc_init would
+ *  reject: all defaults). */
+RTCP_FBDEF void rtcp_fb_cc_aimd_init(rtcp_fb_cc_aimd *a,
+                                     const rtcp_fb_cc_config *cfg);
+/** One detector signal at now_us with the acknowledged (send side) or
+ *  incoming (receive side) bitrate, 0 when not known yet. Transitions
+ *  (§5.5 table): over-use -> Decrease; normal: Hold -> Increase,
+ *  Decrease -> Hold; under-use -> Hold. Increase: x 1.08 per second far
+ *  from convergence, + one packet per (100 ms + RTT) near it (acked
+ *  within 3 standard deviations of the average bitrate at past
+ *  decreases), never above 1.5 x acked + 10 kbit/s. Decrease: to
+ *  0.85 x acked (0.85 x the estimate when unknown), never up, then Hold.
+ *  Returns RTCP_FB_CC_REASON_INCREASE / _DELAY_OVERUSE when the estimate
+ *  moved, else _NONE. */
+RTCP_FBDEF int rtcp_fb_cc_aimd_update(rtcp_fb_cc_aimd *a,
+                                      rtcp_fb_cc_usage usage,
+                                      double acked_bps, uint64_t now_us);
+
+/** §6 loss-based rule on one loss fraction p (0..1): p < 0.02 gives
+ *  bps x 1.05, p > 0.1 gives bps x (1 - 0.5 p), else bps. */
+RTCP_FBDEF double rtcp_fb_cc_loss_rule(double bps, double p);
+
+/** Windowed bitrate meter (private). */
+typedef struct rtcp_fb_cc_rate {
+    uint64_t window_us;
+    int64_t t[RTCP_FB_CC_RATE_MAX];
+    uint32_t sz[RTCP_FB_CC_RATE_MAX];
+    unsigned head, n;
+    uint64_t bytes;
+    int64_t first_us, newest_us;
+    int started;
+} rtcp_fb_cc_rate;
+
+/** Grouping + trendline + detector (private, shared by both sides). */
+typedef struct rtcp_fb_cc_delay {
+    uint32_t burst_us;
+    int have_cur, have_prev;
+    int64_t cur_first_send, cur_last_send, cur_last_arr;
+    int64_t prev_last_send, prev_last_arr;
+    rtcp_fb_cc_trendline trend;
+    rtcp_fb_cc_detector det;
+    double last_m; /**< last detector signal */
+} rtcp_fb_cc_delay;
+
+/* ---- send side --------------------------------------------------------- */
+
+/** Target change: delivered to the callback, and kept as cc->last. */
+typedef struct rtcp_fb_cc_update {
+    uint64_t target_bps; /**< clamp(min(delay_bps, loss_bps)) */
+    int reason;          /**< rtcp_fb_cc_reason */
+    uint64_t delay_bps;  /**< §5.5 estimate */
+    uint64_t loss_bps;   /**< §6 estimate */
+    uint64_t acked_bps;  /**< acknowledged bitrate (0: unknown) */
+    double loss;         /**< last evaluated loss fraction */
+    uint64_t now_us;
+} rtcp_fb_cc_update;
+
+/** Target callback (u valid during the call only). */
+typedef void (*rtcp_fb_cc_target_fn)(void *user, const rtcp_fb_cc_update *u);
+/** Probe request: send a cluster of at least probe_min_packets packets
+ *  (and about 15 ms) at bps, each recorded with rtcp_fb_cc_on_sent and
+ *  this cluster id. */
+typedef void (*rtcp_fb_cc_probe_fn)(void *user, uint64_t bps,
+                                    uint16_t cluster, uint64_t now_us);
+
+/** One slot of the send history (private). flags: 1 used, 2 acked,
+ *  4 reported lost. */
+typedef struct rtcp_fb_cc_sent {
+    uint64_t send_us;
+    uint32_t size;
+    uint16_t seq;
+    uint16_t cluster;
+    uint8_t flags;
+} rtcp_fb_cc_sent;
+
+/** A probe cluster being measured (private). */
+typedef struct rtcp_fb_cc_cluster {
+    uint16_t id;
+    uint32_t n;
+    uint64_t bytes, first_size, last_size;
+    uint64_t send_first, send_last;
+    int64_t arr_first, arr_last;
+} rtcp_fb_cc_cluster;
+
+/** One acknowledgement for rtcp_fb_cc_on_arrivals. */
+typedef struct rtcp_fb_cc_arrival {
+    uint16_t seq;       /**< transport-wide sequence number */
+    uint8_t received;   /**< 0 lost, 1 received with a time, 2 received
+                             without a time (loss accounting only) */
+    int64_t arrival_us; /**< receiver clock, any origin; beyond +-2^62 µs
+                             it counts as received without a time */
+} rtcp_fb_cc_arrival;
+
+/** Send-side estimator: a plain struct in caller memory (about 32 KiB
+ *  with the default RTCP_FB_CC_HISTORY). Readable fields: target_bps,
+ *  last (the last change), usage, aimd, loss_bps, loss; probe_request_bps
+ *  (the probe asked for, due at probe_due_us or delivered with cluster id
+ *  probe_cluster; 0 once measured or when none). */
+typedef struct rtcp_fb_cc {
+    rtcp_fb_cc_config cfg;
+    rtcp_fb_cc_target_fn on_target;
+    rtcp_fb_cc_probe_fn on_probe;
+    void *user;
+    uint64_t target_bps;
+    rtcp_fb_cc_update last;
+    rtcp_fb_cc_usage usage;
+    rtcp_fb_cc_aimd aimd;
+    double loss_bps;
+    rtcp_fb_cc_delay delay;
+    rtcp_fb_cc_rate acked;
+    rtcp_fb_cc_sent hist[RTCP_FB_CC_HISTORY];
+    uint16_t newest_seq;
+    int have_sent;
+    uint64_t last_send_us;
+    int have_ref;
+    uint32_t ref_raw;
+    int64_t ref_unwrapped;
+    int64_t last_done_send; /**< send time of the newest packet given to
+                                 the delay filter (older are skipped) */
+    uint32_t loss_recv, loss_lost;
+    uint64_t loss_last_us;
+    double loss;
+    int fb_overuse; /**< over-use seen during the current feedback */
+    uint64_t last_fb_us;       /**< last feedback (first send before) */
+    uint64_t probe_request_bps;
+    uint16_t probe_cluster, next_cluster;
+    uint64_t probe_due_us;     /**< UINT64_MAX: no request pending */
+    uint64_t peak_bps, peak_us; /**< target at the last increase */
+    rtcp_fb_cc_cluster clusters[4];
+    uint64_t stat_feedbacks, stat_unknown, stat_probes;
+} rtcp_fb_cc;
+
+/** Initialise cc (cfg NULL: defaults). on_target / on_probe may be NULL
+ *  (then read cc->target_bps and cc->probe_request_bps). The start probe
+ *  is due at once: call rtcp_fb_cc_on_timeout when next_deadline says.
+ *  Returns 0, RTCP_FB_ERR_INVALID (cc NULL) or RTCP_FB_ERR_CC_CONFIG
+ *  (min > start or start > max after defaults, a trend window outside
+ *  2..RTCP_FB_CC_TRENDLINE_MAX, a smoothing outside [0, 1)). */
+RTCP_FBDEF int rtcp_fb_cc_init(rtcp_fb_cc *cc, const rtcp_fb_cc_config *cfg,
+                               rtcp_fb_cc_target_fn on_target,
+                               rtcp_fb_cc_probe_fn on_probe, void *user);
+/** Record a sent packet: transport-wide seq (draft-holmer-rmcat-
+ *  transport-wide-cc-extensions-01 §2), send time (µs), size (bytes, RTP
+ *  header and payload), probe cluster id (0 for media). Returns 0, or
+ *  RTCP_FB_ERR_INVALID for size 0. */
+RTCP_FBDEF int rtcp_fb_cc_on_sent(rtcp_fb_cc *cc, uint16_t seq,
+                                  uint64_t send_us, uint32_t size,
+                                  uint16_t cluster);
+/** Consume one parsed TWCC feedback (rtcp_fb_twcc_parse output) received
+ *  at now_us. Arrival times are rebuilt from the reference time (24-bit,
+ *  unwrapped across feedbacks) and the deltas. Packets not in the
+ *  history (never sent, or forgotten) are counted in stat_unknown and
+ *  skipped; a packet acknowledged twice counts once. Runs the delay and
+ *  loss controllers, measures probe clusters, and calls on_target when
+ *  the target changes. Returns the packets matched, or
+ *  RTCP_FB_ERR_INVALID for NULL arguments. */
+RTCP_FBDEF int rtcp_fb_cc_on_twcc(rtcp_fb_cc *cc, const rtcp_fb_twcc *tw,
+                                  const rtcp_fb_twcc_packet *pkts, size_t n,
+                                  uint64_t now_us);
+/** The same from arrival reports in another form (e.g. an RFC 8888
+ *  feedback the application mapped to transport-wide seqs), in sequence
+ *  order. Returns the packets matched or RTCP_FB_ERR_INVALID. */
+RTCP_FBDEF int rtcp_fb_cc_on_arrivals(rtcp_fb_cc *cc,
+                                      const rtcp_fb_cc_arrival *a, size_t n,
+                                      uint64_t now_us);
+/** Consume a parsed RFC 8888 §3.1 feedback for the packets the
+ *  application sent with transport-wide seq = tseq_of(ssrc, rtp seq)
+ *  (returns -1 when unknown): each metric block's arrival time offset
+ *  (1/1024 s before the report timestamp) becomes an arrival time.
+ *  Returns the packets matched or RTCP_FB_ERR_INVALID. */
+RTCP_FBDEF int rtcp_fb_cc_on_ccfb(rtcp_fb_cc *cc, const rtcp_fb_ccfb *fb,
+                                  const rtcp_fb_ccfb_block *blocks,
+                                  size_t n_blocks,
+                                  const rtcp_fb_ccfb_metric *metrics,
+                                  size_t n_metrics,
+                                  long (*tseq_of)(void *user, uint32_t ssrc,
+                                                  uint16_t rtp_seq),
+                                  void *user, uint64_t now_us);
+/** Set the RTT (µs), used by the §5.5 additive increase. */
+RTCP_FBDEF void rtcp_fb_cc_set_rtt(rtcp_fb_cc *cc, uint64_t rtt_us);
+/** Report a probe cluster's result measured by the application (bit/s):
+ *  when above the delay-based estimate it becomes the estimate (reason
+ *  PROBE). Clears the pending request. */
+RTCP_FBDEF void rtcp_fb_cc_probe_result(rtcp_fb_cc *cc, uint64_t bps,
+                                        uint64_t now_us);
+/** Earliest time on_timeout has work (a probe request due, the feedback
+ *  timeout), UINT64_MAX when none. */
+RTCP_FBDEF uint64_t rtcp_fb_cc_next_deadline(const rtcp_fb_cc *cc);
+/** Run the timers at now_us: deliver a due probe request (on_probe, and
+ *  probe_request_bps), halve the target when no feedback came for
+ *  feedback_timeout_us while sending (reason FEEDBACK_TIMEOUT). */
+RTCP_FBDEF void rtcp_fb_cc_on_timeout(rtcp_fb_cc *cc, uint64_t now_us);
+
+/* ---- receive side: REMB ------------------------------------------------ */
+
+/** REMB callback: the packet (built with rtcp_fb_remb_build, valid during
+ *  the call), its bitrate (as encoded: rounded down to an 18-bit
+ *  mantissa) and SSRC list. */
+typedef void (*rtcp_fb_cc_remb_fn)(void *user, const uint8_t *pkt,
+                                   size_t len, uint64_t bps,
+                                   const uint32_t *ssrcs, size_t n_ssrcs,
+                                   uint64_t now_us);
+
+/** Receive-side estimator (in caller memory). Readable: estimate_bps,
+ *  last_sent_bps, usage, aimd, incoming (bit/s now). */
+typedef struct rtcp_fb_cc_remb {
+    rtcp_fb_cc_config cfg;
+    uint32_t sender_ssrc;
+    uint64_t interval_us;
+    rtcp_fb_cc_remb_fn on_remb;
+    void *user;
+    rtcp_fb_cc_delay delay;
+    rtcp_fb_cc_aimd aimd;
+    rtcp_fb_cc_rate in;
+    rtcp_fb_cc_usage usage;
+    uint64_t estimate_bps, last_sent_bps;
+    uint64_t last_sent_us;
+    int have_sent, have_pkt;
+    uint64_t first_us;
+    uint32_t ssrcs[RTCP_FB_CC_REMB_MAX_SSRC];
+    uint64_t ssrc_seen[RTCP_FB_CC_REMB_MAX_SSRC];
+    size_t n_ssrcs;
+    int have_abs;
+    uint32_t abs_last;
+    int64_t abs_units;
+    int64_t last_send_us;
+    uint8_t pkt[20 + 4 * RTCP_FB_CC_REMB_MAX_SSRC];
+    uint64_t stat_rembs;
+} rtcp_fb_cc_remb;
+
+/** Initialise r (cfg NULL: defaults; start, min, max as for the sender).
+ *  interval_us: periodic REMB spacing [0: 1 s]. A REMB is also sent at
+ *  once when the estimate falls 3% or more below the last one sent.
+ *  Returns 0, RTCP_FB_ERR_INVALID or RTCP_FB_ERR_CC_CONFIG. */
+RTCP_FBDEF int rtcp_fb_cc_remb_init(rtcp_fb_cc_remb *r,
+                                    const rtcp_fb_cc_config *cfg,
+                                    uint32_t sender_ssrc,
+                                    uint64_t interval_us,
+                                    rtcp_fb_cc_remb_fn on_remb, void *user);
+/** One received RTP packet: media SSRC, send time (µs on the sender's
+ *  clock: from transport-wide seq and known send times, or see
+ *  _on_packet_abs), arrival time (µs, receiver clock = now), size in
+ *  bytes. Packets sent before the current group (reordered) only count
+ *  for the incoming bitrate. Returns 0, or RTCP_FB_ERR_INVALID for r
+ *  NULL, size 0, or a time beyond +-2^62 µs. */
+RTCP_FBDEF int rtcp_fb_cc_remb_on_packet(rtcp_fb_cc_remb *r, uint32_t ssrc,
+                                         int64_t send_us, uint64_t arrival_us,
+                                         uint32_t size);
+/** The same with the 24-bit abs-send-time header extension (6.18 fixed
+ *  point seconds, wraps every 64 s; unwrapped against the previous
+ *  packet's). */
+RTCP_FBDEF int rtcp_fb_cc_remb_on_packet_abs(rtcp_fb_cc_remb *r,
+                                             uint32_t ssrc, uint32_t abs24,
+                                             uint64_t arrival_us,
+                                             uint32_t size);
+/** Next periodic REMB (UINT64_MAX before the first packet). */
+RTCP_FBDEF uint64_t rtcp_fb_cc_remb_next_deadline(const rtcp_fb_cc_remb *r);
+/** Send the periodic REMB when due; forget SSRCs silent for 5 s. */
+RTCP_FBDEF void rtcp_fb_cc_remb_on_timeout(rtcp_fb_cc_remb *r,
+                                           uint64_t now_us);
 
 #ifdef __cplusplus
 }
@@ -1139,7 +1604,10 @@ RTCP_FBDEF int rtcp_fb_timing_mode(const rtcp_fb_timing *t,
 
 /* ======================================================================== */
 
-#ifdef RTCP_FEEDBACK_IMPLEMENTATION
+#if defined(RTCP_FEEDBACK_IMPLEMENTATION) && !defined(RTCP_FEEDBACK_IMPLEMENTATION_DONE)
+/* Guarded so that headers built on this one (media_relay.h) may include
+ * it again in the translation unit that holds the implementations. */
+#define RTCP_FEEDBACK_IMPLEMENTATION_DONE
 
 #include <string.h>
 
@@ -3251,7 +3719,990 @@ RTCP_FBDEF int rtcp_fb_timing_mode(const rtcp_fb_timing *t,
     return RTCP_FB_MODE_EARLY;
 }
 
-#endif /* RTCP_FEEDBACK_IMPLEMENTATION */
+/* ---- congestion control (draft-ietf-rmcat-gcc-02) ------------------------ */
+
+/* the history is indexed by seq & (size - 1) */
+typedef char rtcp_fb__cc_history_pow2[(RTCP_FB_CC_HISTORY & (RTCP_FB_CC_HISTORY - 1)) == 0 &&
+                                      RTCP_FB_CC_HISTORY >= 64 && RTCP_FB_CC_HISTORY <= 32768 ? 1 : -1];
+
+RTCP_FBDEF const char *rtcp_fb_cc_reason_str(int reason)
+{
+    switch (reason) {
+    case RTCP_FB_CC_REASON_NONE: return "none";
+    case RTCP_FB_CC_REASON_INIT: return "init";
+    case RTCP_FB_CC_REASON_INCREASE: return "increase";
+    case RTCP_FB_CC_REASON_DELAY_OVERUSE: return "delay-overuse";
+    case RTCP_FB_CC_REASON_LOSS: return "loss";
+    case RTCP_FB_CC_REASON_PROBE: return "probe";
+    case RTCP_FB_CC_REASON_CLAMP: return "clamp";
+    case RTCP_FB_CC_REASON_FEEDBACK_TIMEOUT: return "feedback-timeout";
+    default: return "unknown";
+    }
+}
+
+RTCP_FBDEF const char *rtcp_fb_cc_strerror(int err)
+{
+    if (err == RTCP_FB_ERR_CC_CONFIG) return "inconsistent congestion control configuration";
+    return rtcp_fb_strerror(err);
+}
+
+/* No libm: e^x for |x| <= 0.1 (the 1.08^dt of §5.5) and a square root. */
+static double rtcp_fb__cc_exp_small(double x)
+{
+    return 1.0 + x * (1.0 + x / 2.0 * (1.0 + x / 3.0 * (1.0 + x / 4.0 * (1.0 + x / 5.0))));
+}
+
+static double rtcp_fb__cc_sqrt(double v)
+{
+    double r = v > 1.0 ? v : 1.0;
+    int i;
+    if (v <= 0.0) return 0.0;
+    for (i = 0; i < 60; i++) r = 0.5 * (r + v / r);
+    return r;
+}
+
+static double rtcp_fb__cc_clampd(double v, double lo, double hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Times the caller passes are kept within +-2^62 µs (146,000 years) so
+ * that differences and window arithmetic cannot overflow. */
+#define RTCP_FB__CC_TMAX ((int64_t)1 << 62)
+static int rtcp_fb__cc_time_ok(int64_t t)
+{
+    return t <= RTCP_FB__CC_TMAX && t >= -RTCP_FB__CC_TMAX;
+}
+
+/* Forget the groups (a clock was re-based: send or arrival times jump). */
+static void rtcp_fb__cc_delay_restart(rtcp_fb_cc_delay *d)
+{
+    d->have_cur = 0;
+    d->have_prev = 0;
+}
+
+static int rtcp_fb__cc_resolve(rtcp_fb_cc_config *c, const rtcp_fb_cc_config *in)
+{
+    memset(c, 0, sizeof *c);
+    if (in) *c = *in;
+    if (!c->start_bps) c->start_bps = 300000;
+    if (!c->min_bps) c->min_bps = 30000;
+    if (!c->max_bps) c->max_bps = 10000000;
+    if (!c->burst_us) c->burst_us = 5000;
+    if (!c->trend_window) c->trend_window = 20;
+    if (c->trend_smoothing == 0.0) c->trend_smoothing = 0.9;
+    if (c->trend_gain == 0.0) c->trend_gain = 4.0;
+    if (c->threshold_ms == 0.0) c->threshold_ms = 12.5;
+    if (c->k_up == 0.0) c->k_up = 0.0087;
+    if (c->k_down == 0.0) c->k_down = 0.039;
+    if (c->overuse_time_ms == 0.0) c->overuse_time_ms = 10.0;
+    if (!c->rtt_us) c->rtt_us = 100000;
+    if (!c->packet_bytes) c->packet_bytes = 1200;
+    if (!c->rate_window_us) c->rate_window_us = 250000;
+    if (!c->loss_interval_us) c->loss_interval_us = 200000;
+    if (!c->feedback_timeout_us) c->feedback_timeout_us = 1000000;
+    if (c->probe_start_factor == 0.0) c->probe_start_factor = 3.0;
+    if (!c->probe_drop_delay_us) c->probe_drop_delay_us = 3000000;
+    if (!c->probe_min_packets) c->probe_min_packets = 5;
+    if (c->min_bps > c->start_bps || c->start_bps > c->max_bps)
+        return RTCP_FB_ERR_CC_CONFIG;
+    if (c->trend_window < 2 || c->trend_window > RTCP_FB_CC_TRENDLINE_MAX)
+        return RTCP_FB_ERR_CC_CONFIG;
+    if (!(c->trend_smoothing >= 0.0 && c->trend_smoothing < 1.0) ||
+        !(c->trend_gain > 0.0) || !(c->threshold_ms > 0.0) ||
+        !(c->k_up > 0.0) || !(c->k_down > 0.0) || !(c->overuse_time_ms > 0.0))
+        return RTCP_FB_ERR_CC_CONFIG;
+    return 0;
+}
+
+/* ---- trendline ------------------------------------------------------------ */
+
+RTCP_FBDEF int rtcp_fb_cc_trendline_init(rtcp_fb_cc_trendline *t,
+                                         unsigned window, double smoothing,
+                                         double gain)
+{
+    if (!t) return RTCP_FB_ERR_INVALID;
+    if (window < 2 || window > RTCP_FB_CC_TRENDLINE_MAX ||
+        !(smoothing >= 0.0 && smoothing < 1.0) || !(gain > 0.0))
+        return RTCP_FB_ERR_CC_CONFIG;
+    memset(t, 0, sizeof *t);
+    t->window = window;
+    t->smoothing = smoothing;
+    t->gain = gain;
+    return 0;
+}
+
+/* Least-squares slope of the points in the ring. */
+static double rtcp_fb__cc_slope(const rtcp_fb_cc_trendline *t)
+{
+    double mx = 0, my = 0, num = 0, den = 0;
+    unsigned i;
+    for (i = 0; i < t->n; i++) {
+        mx += t->x[i];
+        my += t->y[i];
+    }
+    mx /= t->n;
+    my /= t->n;
+    for (i = 0; i < t->n; i++) {
+        num += (t->x[i] - mx) * (t->y[i] - my);
+        den += (t->x[i] - mx) * (t->x[i] - mx);
+    }
+    return den > 0 ? num / den : 0.0;
+}
+
+RTCP_FBDEF double rtcp_fb_cc_trendline_update(rtcp_fb_cc_trendline *t,
+                                              double arrival_ms,
+                                              double delay_ms)
+{
+    double k;
+    if (t->groups == 0) t->first_ms = arrival_ms;
+    t->groups++;
+    t->acc += delay_ms;
+    t->smoothed = t->smoothing * t->smoothed + (1.0 - t->smoothing) * t->acc;
+    t->x[t->head] = arrival_ms - t->first_ms;
+    t->y[t->head] = t->smoothed;
+    t->head = (t->head + 1) % t->window;
+    if (t->n < t->window) t->n++;
+    if (t->n < t->window) return 0.0;
+    t->slope = rtcp_fb__cc_slope(t);
+    k = t->groups < 60 ? (double)t->groups : 60.0;
+    return k * t->slope * t->gain;
+}
+
+/* ---- over-use detector (§5.4) ----------------------------------------------- */
+
+RTCP_FBDEF void rtcp_fb_cc_detector_init(rtcp_fb_cc_detector *d,
+                                         const rtcp_fb_cc_config *cfg)
+{
+    rtcp_fb_cc_config c;
+    if (rtcp_fb__cc_resolve(&c, cfg) != 0) rtcp_fb__cc_resolve(&c, NULL);
+    memset(d, 0, sizeof *d);
+    d->threshold = c.threshold_ms;
+    d->k_up = c.k_up;
+    d->k_down = c.k_down;
+    d->overuse_time_ms = c.overuse_time_ms;
+    d->time_over_ms = -1.0;
+    d->usage = RTCP_FB_CC_NORMAL;
+}
+
+static void rtcp_fb__cc_adapt(rtcp_fb_cc_detector *d, double m, uint64_t now_us)
+{
+    double am = m < 0 ? -m : m, dt;
+    if (!d->have_last) {
+        d->have_last = 1;
+        d->last_us = now_us;
+    }
+    /* a spike far over gamma (e.g. a route change) must not drag it up */
+    if (am > d->threshold + 15.0) {
+        d->last_us = now_us;
+        return;
+    }
+    dt = now_us > d->last_us ? (double)(now_us - d->last_us) / 1000.0 : 0.0;
+    if (dt > 100.0) dt = 100.0;
+    d->threshold += dt * (am > d->threshold ? d->k_up : d->k_down) *
+                    (am - d->threshold);
+    d->threshold = rtcp_fb__cc_clampd(d->threshold, 6.0, 600.0);
+    d->last_us = now_us;
+}
+
+RTCP_FBDEF rtcp_fb_cc_usage rtcp_fb_cc_detector_update(
+    rtcp_fb_cc_detector *d, double m, double send_delta_ms, uint64_t now_us)
+{
+    if (m > d->threshold) {
+        if (d->time_over_ms < 0) d->time_over_ms = send_delta_ms / 2.0;
+        else d->time_over_ms += send_delta_ms;
+        d->count_over++;
+        if (d->time_over_ms > d->overuse_time_ms && d->count_over > 1 &&
+            m >= d->prev_m) {
+            d->time_over_ms = 0;
+            d->count_over = 0;
+            d->usage = RTCP_FB_CC_OVERUSE;
+        }
+    } else if (m < -d->threshold) {
+        d->time_over_ms = -1.0;
+        d->count_over = 0;
+        d->usage = RTCP_FB_CC_UNDERUSE;
+    } else {
+        d->time_over_ms = -1.0;
+        d->count_over = 0;
+        d->usage = RTCP_FB_CC_NORMAL;
+    }
+    d->prev_m = m;
+    rtcp_fb__cc_adapt(d, m, now_us);
+    return d->usage;
+}
+
+/* ---- AIMD rate controller (§5.5) ------------------------------------------ */
+
+RTCP_FBDEF void rtcp_fb_cc_aimd_init(rtcp_fb_cc_aimd *a,
+                                     const rtcp_fb_cc_config *cfg)
+{
+    rtcp_fb_cc_config c;
+    if (rtcp_fb__cc_resolve(&c, cfg) != 0) rtcp_fb__cc_resolve(&c, NULL);
+    memset(a, 0, sizeof *a);
+    a->bps = (double)c.start_bps;
+    a->min_bps = (double)c.min_bps;
+    a->max_bps = (double)c.max_bps;
+    a->state = RTCP_FB_CC_INCREASE;
+    a->avg_max_kbps = -1.0;
+    a->var_max = 0.4;
+    a->rtt_us = c.rtt_us;
+    a->packet_bits = 8.0 * c.packet_bytes;
+}
+
+/* Average and normalised variance of the acked bitrate at decreases, in
+ * kbit/s: "near convergence" is within 3 standard deviations of it. */
+static void rtcp_fb__cc_avg_max(rtcp_fb_cc_aimd *a, double acked_bps)
+{
+    double k = acked_bps / 1000.0, norm, dev;
+    if (a->avg_max_kbps < 0) {
+        a->avg_max_kbps = k;
+        return;
+    }
+    a->avg_max_kbps = 0.95 * a->avg_max_kbps + 0.05 * k;
+    norm = a->avg_max_kbps > 1.0 ? a->avg_max_kbps : 1.0;
+    dev = a->avg_max_kbps - k;
+    a->var_max = 0.95 * a->var_max + 0.05 * dev * dev / norm;
+    a->var_max = rtcp_fb__cc_clampd(a->var_max, 0.4, 2.5);
+}
+
+static double rtcp_fb__cc_std_kbps(const rtcp_fb_cc_aimd *a)
+{
+    return rtcp_fb__cc_sqrt(a->var_max * a->avg_max_kbps);
+}
+
+static double rtcp_fb__cc_increase(rtcp_fb_cc_aimd *a, double acked,
+                                   double dt_s)
+{
+    double next, resp_s;
+    if (acked > 0 && a->avg_max_kbps >= 0 &&
+        acked / 1000.0 > a->avg_max_kbps + 3 * rtcp_fb__cc_std_kbps(a))
+        a->avg_max_kbps = -1.0; /* far above the old maximum: start over */
+    a->near = acked > 0 && a->avg_max_kbps >= 0 &&
+              acked / 1000.0 >= a->avg_max_kbps - 3 * rtcp_fb__cc_std_kbps(a);
+    if (a->near) {
+        resp_s = 0.1 + (double)a->rtt_us / 1e6;
+        next = a->bps + (a->packet_bits > 1000 ? a->packet_bits : 1000) *
+                            dt_s / resp_s;
+    } else {
+        next = a->bps * rtcp_fb__cc_exp_small(dt_s * 0.0769610411); /* ln 1.08 */
+    }
+    if (acked > 0 && next > 1.5 * acked + 10000) {
+        double cap = 1.5 * acked + 10000;
+        next = cap > a->bps ? cap : a->bps;
+    }
+    return next;
+}
+
+RTCP_FBDEF int rtcp_fb_cc_aimd_update(rtcp_fb_cc_aimd *a,
+                                      rtcp_fb_cc_usage usage,
+                                      double acked_bps, uint64_t now_us)
+{
+    double dt_s = 0, old = a->bps, next = a->bps;
+    if (a->have_last && now_us > a->last_us)
+        dt_s = (double)(now_us - a->last_us) / 1e6;
+    if (dt_s > 1.0) dt_s = 1.0;
+    a->have_last = 1;
+    a->last_us = now_us;
+    if (usage == RTCP_FB_CC_OVERUSE) a->state = RTCP_FB_CC_DECREASE;
+    else if (usage == RTCP_FB_CC_UNDERUSE) a->state = RTCP_FB_CC_HOLD;
+    else if (a->state == RTCP_FB_CC_HOLD) a->state = RTCP_FB_CC_INCREASE;
+    else if (a->state == RTCP_FB_CC_DECREASE) a->state = RTCP_FB_CC_HOLD;
+    if (a->state == RTCP_FB_CC_INCREASE) {
+        next = rtcp_fb__cc_increase(a, acked_bps, dt_s);
+    } else if (a->state == RTCP_FB_CC_DECREASE) {
+        next = 0.85 * (acked_bps > 0 ? acked_bps : a->bps);
+        if (next > a->bps) next = a->bps;
+        if (acked_bps > 0) rtcp_fb__cc_avg_max(a, acked_bps);
+        a->state = RTCP_FB_CC_HOLD;
+    }
+    a->bps = rtcp_fb__cc_clampd(next, a->min_bps, a->max_bps);
+    if (a->bps > old) return RTCP_FB_CC_REASON_INCREASE;
+    if (a->bps < old) return RTCP_FB_CC_REASON_DELAY_OVERUSE;
+    return RTCP_FB_CC_REASON_NONE;
+}
+
+/* ---- loss-based rule (§6) ------------------------------------------------- */
+
+RTCP_FBDEF double rtcp_fb_cc_loss_rule(double bps, double p)
+{
+    if (p < 0.02) return bps * 1.05;
+    if (p > 0.1) return bps * (1.0 - 0.5 * p);
+    return bps;
+}
+
+/* ---- windowed bitrate ----------------------------------------------------- */
+
+static void rtcp_fb__cc_rate_init(rtcp_fb_cc_rate *r, uint64_t window_us)
+{
+    memset(r, 0, sizeof *r);
+    r->window_us = window_us;
+}
+
+static void rtcp_fb__cc_rate_add(rtcp_fb_cc_rate *r, int64_t t, uint32_t size)
+{
+    unsigned tail;
+    if (!r->started) {
+        r->started = 1;
+        r->first_us = t;
+        r->newest_us = t;
+    }
+    if (t > r->newest_us) r->newest_us = t;
+    if (r->n == RTCP_FB_CC_RATE_MAX) { /* full: drop the oldest */
+        tail = (r->head + RTCP_FB_CC_RATE_MAX - r->n) % RTCP_FB_CC_RATE_MAX;
+        r->bytes -= r->sz[tail];
+        r->n--;
+        if (r->t[tail] > r->first_us) r->first_us = r->t[tail];
+    }
+    r->t[r->head] = t;
+    r->sz[r->head] = size;
+    r->head = (r->head + 1) % RTCP_FB_CC_RATE_MAX;
+    r->n++;
+    r->bytes += size;
+    while (r->n > 1) {
+        tail = (r->head + RTCP_FB_CC_RATE_MAX - r->n) % RTCP_FB_CC_RATE_MAX;
+        if (r->t[tail] >= r->newest_us - (int64_t)r->window_us) break;
+        r->bytes -= r->sz[tail];
+        r->n--;
+    }
+}
+
+/* Bit/s over the window (or since the first packet, once 50 ms of data
+ * exist); 0 when not known yet. */
+static double rtcp_fb__cc_rate_bps(const rtcp_fb_cc_rate *r)
+{
+    int64_t span;
+    if (!r->started || r->n == 0) return 0.0;
+    span = r->newest_us - r->first_us;
+    if (span > (int64_t)r->window_us) span = (int64_t)r->window_us;
+    if (span < 50000) return 0.0;
+    return (double)r->bytes * 8e6 / (double)span;
+}
+
+/* ---- grouping and delay variation (§5.1, §5.2) ------------------------------ */
+
+static void rtcp_fb__cc_delay_init(rtcp_fb_cc_delay *d,
+                                   const rtcp_fb_cc_config *c)
+{
+    memset(d, 0, sizeof *d);
+    d->burst_us = c->burst_us;
+    rtcp_fb_cc_trendline_init(&d->trend, c->trend_window, c->trend_smoothing,
+                              c->trend_gain);
+    rtcp_fb_cc_detector_init(&d->det, c);
+}
+
+static void rtcp_fb__cc_group_start(rtcp_fb_cc_delay *d, int64_t send_us,
+                                    int64_t arr_us)
+{
+    d->have_cur = 1;
+    d->cur_first_send = d->cur_last_send = send_us;
+    d->cur_last_arr = arr_us;
+}
+
+/* §5.2: a packet sent within burst_us of the group's first, or one that
+ * arrived within burst_us of the group's last with a negative delay
+ * variation against it (a burst released by the network), joins. */
+static int rtcp_fb__cc_joins(const rtcp_fb_cc_delay *d, int64_t send_us,
+                             int64_t arr_us)
+{
+    int64_t arr_d = arr_us - d->cur_last_arr, send_d = send_us - d->cur_last_send;
+    if (send_us - d->cur_first_send <= (int64_t)d->burst_us) return 1;
+    return arr_d >= 0 && arr_d < (int64_t)d->burst_us && arr_d - send_d < 0;
+}
+
+/* One packet in send order. Returns 1 and sets *usage when a group was
+ * completed against the previous one. */
+static int rtcp_fb__cc_delay_packet(rtcp_fb_cc_delay *d, int64_t send_us,
+                                    int64_t arr_us, rtcp_fb_cc_usage *usage)
+{
+    int64_t send_d, arr_d;
+    int done = 0;
+    if (!d->have_cur) {
+        rtcp_fb__cc_group_start(d, send_us, arr_us);
+        return 0;
+    }
+    if (send_us < d->cur_first_send) return 0; /* reordered */
+    /* arrival clock jumped (receiver restart, long silence): start over */
+    if (arr_us < d->cur_last_arr - 1000000 || arr_us > d->cur_last_arr + 3000000) {
+        d->have_prev = 0;
+        rtcp_fb__cc_group_start(d, send_us, arr_us);
+        return 0;
+    }
+    if (rtcp_fb__cc_joins(d, send_us, arr_us)) {
+        if (send_us > d->cur_last_send) d->cur_last_send = send_us;
+        if (arr_us > d->cur_last_arr) d->cur_last_arr = arr_us;
+        return 0;
+    }
+    if (d->have_prev) {
+        send_d = d->cur_last_send - d->prev_last_send;
+        arr_d = d->cur_last_arr - d->prev_last_arr;
+        d->last_m = rtcp_fb_cc_trendline_update(
+            &d->trend, (double)d->cur_last_arr / 1000.0,
+            (double)(arr_d - send_d) / 1000.0);
+        *usage = rtcp_fb_cc_detector_update(&d->det, d->last_m,
+                                            (double)send_d / 1000.0,
+                                            (uint64_t)d->cur_last_arr);
+        done = 1;
+    }
+    d->have_prev = 1;
+    d->prev_last_send = d->cur_last_send;
+    d->prev_last_arr = d->cur_last_arr;
+    rtcp_fb__cc_group_start(d, send_us, arr_us);
+    return done;
+}
+
+/* ---- send side -------------------------------------------------------------- */
+
+static void rtcp_fb__cc_notify(rtcp_fb_cc *cc, uint64_t target, int reason,
+                               uint64_t now_us)
+{
+    cc->target_bps = target;
+    cc->last.target_bps = target;
+    cc->last.reason = reason;
+    cc->last.delay_bps = (uint64_t)cc->aimd.bps;
+    cc->last.loss_bps = (uint64_t)cc->loss_bps;
+    cc->last.acked_bps = (uint64_t)rtcp_fb__cc_rate_bps(&cc->acked);
+    cc->last.loss = cc->loss;
+    cc->last.now_us = now_us;
+    if (cc->on_target) cc->on_target(cc->user, &cc->last);
+}
+
+/* A loss or feedback-timeout decrease took the target to half or less of
+ * its level before the decreases began (the last increase, within 5 s):
+ * ask for a probe at 0.85 x that level later, so
+ * a drop that was not the path's capacity (random loss, lost feedback)
+ * recovers quickly. A delay-based decrease is not probed: it is set from
+ * the measured acknowledged bitrate, and probing it again only rebuilds
+ * the queue just measured. */
+static void rtcp_fb__cc_drop_probe(rtcp_fb_cc *cc, uint64_t old, int reason,
+                                   uint64_t now)
+{
+    if (cc->target_bps >= old || now - cc->peak_us > 5000000) {
+        cc->peak_bps = cc->target_bps;
+        cc->peak_us = now;
+        return;
+    }
+    if (reason != RTCP_FB_CC_REASON_LOSS &&
+        reason != RTCP_FB_CC_REASON_FEEDBACK_TIMEOUT)
+        return;
+    if (cc->cfg.no_probe || cc->probe_due_us != UINT64_MAX) return;
+    if ((double)cc->target_bps > 0.5 * (double)cc->peak_bps) return;
+    cc->probe_request_bps = (uint64_t)(0.85 * (double)cc->peak_bps);
+    cc->probe_due_us = rtcp_fb__add(now, cc->cfg.probe_drop_delay_us);
+    cc->peak_bps = cc->target_bps; /* one probe per drop */
+    cc->peak_us = now;
+}
+
+/* target = clamp(min(delay, loss)); reason: the cause given, CLAMP when
+ * the bounds alone moved it. */
+static void rtcp_fb__cc_combine(rtcp_fb_cc *cc, int reason, uint64_t now_us)
+{
+    double t = cc->aimd.bps < cc->loss_bps ? cc->aimd.bps : cc->loss_bps;
+    double c = rtcp_fb__cc_clampd(t, (double)cc->cfg.min_bps,
+                                  (double)cc->cfg.max_bps);
+    uint64_t nt = (uint64_t)c, old = cc->target_bps;
+    if (nt == old) return;
+    if (c != t) reason = RTCP_FB_CC_REASON_CLAMP;
+    else if (reason == RTCP_FB_CC_REASON_NONE)
+        reason = nt > old ? RTCP_FB_CC_REASON_INCREASE
+                          : RTCP_FB_CC_REASON_DELAY_OVERUSE;
+    rtcp_fb__cc_notify(cc, nt, reason, now_us);
+    rtcp_fb__cc_drop_probe(cc, old, reason, now_us);
+    if (cc->probe_due_us != UINT64_MAX && nt >= cc->probe_request_bps) {
+        /* recovered without the probe */
+        cc->probe_due_us = UINT64_MAX;
+        cc->probe_request_bps = 0;
+    }
+}
+
+RTCP_FBDEF int rtcp_fb_cc_init(rtcp_fb_cc *cc, const rtcp_fb_cc_config *cfg,
+                               rtcp_fb_cc_target_fn on_target,
+                               rtcp_fb_cc_probe_fn on_probe, void *user)
+{
+    rtcp_fb_cc_config c;
+    int rc;
+    if (!cc) return RTCP_FB_ERR_INVALID;
+    rc = rtcp_fb__cc_resolve(&c, cfg);
+    if (rc) return rc;
+    memset(cc, 0, sizeof *cc);
+    cc->cfg = c;
+    cc->on_target = on_target;
+    cc->on_probe = on_probe;
+    cc->user = user;
+    rtcp_fb_cc_aimd_init(&cc->aimd, &c);
+    rtcp_fb__cc_delay_init(&cc->delay, &c);
+    rtcp_fb__cc_rate_init(&cc->acked, c.rate_window_us);
+    cc->loss_bps = (double)c.start_bps;
+    cc->target_bps = c.start_bps;
+    cc->peak_bps = c.start_bps;
+    cc->last.target_bps = c.start_bps;
+    cc->last.reason = RTCP_FB_CC_REASON_INIT;
+    cc->last.delay_bps = cc->last.loss_bps = c.start_bps;
+    cc->usage = RTCP_FB_CC_NORMAL;
+    cc->next_cluster = 1;
+    cc->probe_due_us = UINT64_MAX;
+    if (!c.no_probe && c.probe_start_factor >= 1.0) {
+        double p = (double)c.start_bps * c.probe_start_factor;
+        if (p > (double)c.max_bps) p = (double)c.max_bps;
+        cc->probe_request_bps = (uint64_t)p;
+        cc->probe_due_us = 0;
+    }
+    return 0;
+}
+
+RTCP_FBDEF int rtcp_fb_cc_on_sent(rtcp_fb_cc *cc, uint16_t seq,
+                                  uint64_t send_us, uint32_t size,
+                                  uint16_t cluster)
+{
+    rtcp_fb_cc_sent *s;
+    if (!cc || size == 0) return RTCP_FB_ERR_INVALID;
+    s = &cc->hist[seq & (RTCP_FB_CC_HISTORY - 1)];
+    s->seq = seq;
+    s->send_us = send_us;
+    s->size = size;
+    s->cluster = cluster;
+    s->flags = 1;
+    if (!cc->have_sent || (uint16_t)(seq - cc->newest_seq) < 0x8000u)
+        cc->newest_seq = seq;
+    if (!cc->have_sent) cc->last_fb_us = send_us; /* timeout base */
+    if (!cc->have_sent || send_us > cc->last_send_us) cc->last_send_us = send_us;
+    cc->have_sent = 1;
+    return 0;
+}
+
+/* The history slot of seq, or NULL when it was never sent or is older
+ * than the history. */
+static rtcp_fb_cc_sent *rtcp_fb__cc_find(rtcp_fb_cc *cc, uint16_t seq)
+{
+    rtcp_fb_cc_sent *s = &cc->hist[seq & (RTCP_FB_CC_HISTORY - 1)];
+    if (!cc->have_sent || !(s->flags & 1) || s->seq != seq) return NULL;
+    if ((uint16_t)(cc->newest_seq - seq) >= RTCP_FB_CC_HISTORY) return NULL;
+    return s;
+}
+
+static void rtcp_fb__cc_cluster_add(rtcp_fb_cc *cc, const rtcp_fb_cc_sent *s,
+                                    int64_t arr)
+{
+    rtcp_fb_cc_cluster *k = NULL;
+    size_t i;
+    for (i = 0; i < 4 && !k; i++)
+        if (cc->clusters[i].id == s->cluster) k = &cc->clusters[i];
+    for (i = 0; i < 4 && !k; i++)
+        if (cc->clusters[i].id == 0) k = &cc->clusters[i];
+    if (!k) k = &cc->clusters[s->cluster % 4]; /* full: reuse a slot */
+    if (k->id != s->cluster) {
+        memset(k, 0, sizeof *k);
+        k->id = s->cluster;
+    }
+    if (k->n == 0 || s->send_us < k->send_first) {
+        k->send_first = s->send_us;
+        k->first_size = s->size;
+    }
+    if (k->n == 0 || s->send_us >= k->send_last) {
+        k->send_last = s->send_us;
+        k->last_size = s->size;
+    }
+    if (k->n == 0 || arr < k->arr_first) k->arr_first = arr;
+    if (k->n == 0 || arr > k->arr_last) k->arr_last = arr;
+    k->n++;
+    k->bytes += s->size;
+}
+
+/* One acknowledgement. Returns 1 when it matched a sent packet. */
+static int rtcp_fb__cc_ack(rtcp_fb_cc *cc, const rtcp_fb_cc_arrival *a)
+{
+    rtcp_fb_cc_sent *s = rtcp_fb__cc_find(cc, a->seq);
+    rtcp_fb_cc_usage u = RTCP_FB_CC_NORMAL;
+    if (!s) {
+        cc->stat_unknown++;
+        return 0;
+    }
+    if (s->flags & 2) return 1; /* acknowledged before */
+    if (a->received == 1 && !rtcp_fb__cc_time_ok(a->arrival_us)) {
+        rtcp_fb_cc_arrival b = *a; /* a time we cannot use: count only */
+        b.received = 2;
+        return rtcp_fb__cc_ack(cc, &b);
+    }
+    if (!a->received) {
+        if (!(s->flags & 4)) cc->loss_lost++;
+        s->flags |= 4;
+        return 1;
+    }
+    if (s->flags & 4) { /* reported lost, then arrived */
+        if (cc->loss_lost) cc->loss_lost--;
+    }
+    s->flags = (uint8_t)((s->flags | 2) & ~4);
+    cc->loss_recv++;
+    if (a->received != 1) return 1;
+    rtcp_fb__cc_rate_add(&cc->acked, a->arrival_us, s->size);
+    if (s->cluster) rtcp_fb__cc_cluster_add(cc, s, a->arrival_us);
+    if (s->send_us > (uint64_t)RTCP_FB__CC_TMAX) return 1;
+    if ((int64_t)s->send_us < cc->last_done_send) return 1;
+    cc->last_done_send = (int64_t)s->send_us;
+    if (rtcp_fb__cc_delay_packet(&cc->delay, (int64_t)s->send_us,
+                                 a->arrival_us, &u)) {
+        cc->usage = u;
+        if (u == RTCP_FB_CC_OVERUSE) cc->fb_overuse = 1;
+    }
+    return 1;
+}
+
+/* §6: once loss_interval_us and 20 packets have passed. */
+static int rtcp_fb__cc_loss_eval(rtcp_fb_cc *cc, uint64_t now_us)
+{
+    uint32_t total = cc->loss_recv + cc->loss_lost;
+    double before = cc->loss_bps, base;
+    if (total < 20 || now_us - cc->loss_last_us < cc->cfg.loss_interval_us)
+        return RTCP_FB_CC_REASON_NONE;
+    cc->loss = (double)cc->loss_lost / (double)total;
+    cc->loss_recv = cc->loss_lost = 0;
+    cc->loss_last_us = now_us;
+    /* decreases start from what is being sent (the current target);
+     * increases never lift it over the delay-based estimate, so the
+     * smaller of the two stays the binding one */
+    base = cc->loss > 0.1 ? (double)cc->target_bps : cc->loss_bps;
+    cc->loss_bps = rtcp_fb_cc_loss_rule(base, cc->loss);
+    if (cc->loss < 0.02 && cc->loss_bps > cc->aimd.bps)
+        cc->loss_bps = before > cc->aimd.bps ? before : cc->aimd.bps;
+    cc->loss_bps = rtcp_fb__cc_clampd(cc->loss_bps, (double)cc->cfg.min_bps,
+                                      (double)cc->cfg.max_bps);
+    if (cc->loss_bps < before) return RTCP_FB_CC_REASON_LOSS;
+    return cc->loss_bps > before ? RTCP_FB_CC_REASON_INCREASE
+                                 : RTCP_FB_CC_REASON_NONE;
+}
+
+static void rtcp_fb__cc_apply_probe(rtcp_fb_cc *cc, double bps, uint64_t now)
+{
+    double v = rtcp_fb__cc_clampd(bps, cc->aimd.min_bps, cc->aimd.max_bps);
+    cc->stat_probes++;
+    /* the path carried bps: neither estimate stays below it */
+    if (v > cc->aimd.bps) cc->aimd.bps = v;
+    if (v > cc->loss_bps) cc->loss_bps = v;
+    rtcp_fb__cc_combine(cc, RTCP_FB_CC_REASON_PROBE, now);
+}
+
+/* A cluster with enough packets acknowledged: min(send rate, receive
+ * rate), each without the packet that opens its interval. */
+static void rtcp_fb__cc_clusters(rtcp_fb_cc *cc, uint64_t now_us)
+{
+    size_t i;
+    for (i = 0; i < 4; i++) {
+        rtcp_fb_cc_cluster *k = &cc->clusters[i];
+        double send_bps, recv_bps;
+        if (k->id == 0 || k->n < cc->cfg.probe_min_packets) continue;
+        if (k->send_last <= k->send_first || k->arr_last <= k->arr_first) {
+            k->id = 0;
+            continue;
+        }
+        send_bps = (double)(k->bytes - k->last_size) * 8e6 /
+                   (double)(k->send_last - k->send_first);
+        recv_bps = (double)(k->bytes - k->first_size) * 8e6 /
+                   (double)(k->arr_last - k->arr_first);
+        if (k->id == cc->probe_cluster) {
+            cc->probe_request_bps = 0;
+            cc->probe_cluster = 0;
+        }
+        k->id = 0;
+        rtcp_fb__cc_apply_probe(cc, send_bps < recv_bps ? send_bps : recv_bps,
+                                now_us);
+    }
+}
+
+static void rtcp_fb__cc_feedback_done(rtcp_fb_cc *cc, uint64_t now_us)
+{
+    int rd, rl;
+    rtcp_fb_cc_usage u = cc->fb_overuse ? RTCP_FB_CC_OVERUSE : cc->usage;
+    cc->stat_feedbacks++;
+    cc->last_fb_us = now_us;
+    cc->fb_overuse = 0;
+    rd = rtcp_fb_cc_aimd_update(&cc->aimd, u, rtcp_fb__cc_rate_bps(&cc->acked),
+                                now_us);
+    rl = rtcp_fb__cc_loss_eval(cc, now_us);
+    /* the binding estimator names the change */
+    if (cc->loss_bps < cc->aimd.bps) rtcp_fb__cc_combine(cc, rl ? rl : rd, now_us);
+    else rtcp_fb__cc_combine(cc, rd, now_us);
+    rtcp_fb__cc_clusters(cc, now_us);
+}
+
+RTCP_FBDEF int rtcp_fb_cc_on_arrivals(rtcp_fb_cc *cc,
+                                      const rtcp_fb_cc_arrival *a, size_t n,
+                                      uint64_t now_us)
+{
+    size_t i;
+    int matched = 0;
+    if (!cc || (n && !a)) return RTCP_FB_ERR_INVALID;
+    for (i = 0; i < n; i++) matched += rtcp_fb__cc_ack(cc, &a[i]);
+    rtcp_fb__cc_feedback_done(cc, now_us);
+    return matched;
+}
+
+/* The 24-bit reference time, unwrapped across feedbacks, in µs. */
+static int64_t rtcp_fb__cc_ref_us(rtcp_fb_cc *cc, int32_t ref_time)
+{
+    uint32_t raw = (uint32_t)ref_time & 0xFFFFFFu;
+    if (!cc->have_ref) {
+        cc->have_ref = 1;
+        cc->ref_unwrapped = ref_time;
+    } else {
+        int32_t d = (int32_t)((raw - cc->ref_raw) & 0xFFFFFFu);
+        if (d >= 0x800000) d -= 0x1000000;
+        cc->ref_unwrapped += d;
+        if (cc->ref_unwrapped > ((int64_t)1 << 40) ||
+            cc->ref_unwrapped < -((int64_t)1 << 40)) {
+            /* wandered 2^40 x 64 ms: re-base (the arrival clock jumps) */
+            cc->ref_unwrapped = ref_time;
+            rtcp_fb__cc_delay_restart(&cc->delay);
+        }
+    }
+    cc->ref_raw = raw;
+    return cc->ref_unwrapped * 64000;
+}
+
+RTCP_FBDEF int rtcp_fb_cc_on_twcc(rtcp_fb_cc *cc, const rtcp_fb_twcc *tw,
+                                  const rtcp_fb_twcc_packet *pkts, size_t n,
+                                  uint64_t now_us)
+{
+    int64_t t;
+    size_t i;
+    int matched = 0;
+    if (!cc || !tw || (n && !pkts)) return RTCP_FB_ERR_INVALID;
+    t = rtcp_fb__cc_ref_us(cc, tw->ref_time);
+    for (i = 0; i < n; i++) {
+        rtcp_fb_cc_arrival a;
+        a.seq = pkts[i].seq;
+        a.arrival_us = 0;
+        a.received = 0;
+        if (pkts[i].status == RTCP_FB_TWCC_SMALL ||
+            pkts[i].status == RTCP_FB_TWCC_LARGE) {
+            t += pkts[i].delta_us;
+            a.arrival_us = t;
+            a.received = 1;
+        } else if (pkts[i].status == RTCP_FB_TWCC_NO_DELTA) {
+            a.received = 2;
+        }
+        matched += rtcp_fb__cc_ack(cc, &a);
+    }
+    rtcp_fb__cc_feedback_done(cc, now_us);
+    return matched;
+}
+
+RTCP_FBDEF int rtcp_fb_cc_on_ccfb(rtcp_fb_cc *cc, const rtcp_fb_ccfb *fb,
+                                  const rtcp_fb_ccfb_block *blocks,
+                                  size_t n_blocks,
+                                  const rtcp_fb_ccfb_metric *metrics,
+                                  size_t n_metrics,
+                                  long (*tseq_of)(void *user, uint32_t ssrc,
+                                                  uint16_t rtp_seq),
+                                  void *user, uint64_t now_us)
+{
+    size_t b, j;
+    int matched = 0;
+    /* report timestamp: 16.16 seconds; µs relative, wrap-free over 18 h */
+    int64_t ref;
+    if (!cc || !fb || !tseq_of || (n_blocks && !blocks)) return RTCP_FB_ERR_INVALID;
+    ref = (int64_t)(((uint64_t)fb->report_timestamp * 1000000u) >> 16);
+    for (b = 0; b < n_blocks; b++) {
+        const rtcp_fb_ccfb_block *bk = &blocks[b];
+        if (bk->num_reports && (!metrics || bk->first > n_metrics ||
+                                bk->num_reports > n_metrics - bk->first))
+            return RTCP_FB_ERR_INVALID;
+        for (j = 0; j < bk->num_reports; j++) {
+            const rtcp_fb_ccfb_metric *m = &metrics[bk->first + j];
+            rtcp_fb_cc_arrival a;
+            long ts = tseq_of(user, bk->ssrc, (uint16_t)(bk->begin_seq + j));
+            if (ts < 0 || ts > 0xFFFF) continue;
+            a.seq = (uint16_t)ts;
+            a.received = m->received ? 1 : 0;
+            if (a.received && m->ato >= RTCP_FB_CCFB_ATO_OVER) a.received = 2;
+            a.arrival_us = ref - (int64_t)((uint64_t)m->ato * 1000000u / 1024u);
+            matched += rtcp_fb__cc_ack(cc, &a);
+        }
+    }
+    rtcp_fb__cc_feedback_done(cc, now_us);
+    return matched;
+}
+
+RTCP_FBDEF void rtcp_fb_cc_set_rtt(rtcp_fb_cc *cc, uint64_t rtt_us)
+{
+    cc->aimd.rtt_us = rtt_us;
+}
+
+RTCP_FBDEF void rtcp_fb_cc_probe_result(rtcp_fb_cc *cc, uint64_t bps,
+                                        uint64_t now_us)
+{
+    cc->probe_request_bps = 0;
+    cc->probe_cluster = 0;
+    cc->probe_due_us = UINT64_MAX;
+    rtcp_fb__cc_apply_probe(cc, (double)bps, now_us);
+}
+
+RTCP_FBDEF uint64_t rtcp_fb_cc_next_deadline(const rtcp_fb_cc *cc)
+{
+    uint64_t t = cc->probe_due_us;
+    /* packets sent since the last feedback (or the first send) that no
+     * feedback has answered yet */
+    if (cc->have_sent && cc->last_send_us > cc->last_fb_us) {
+        uint64_t fb = rtcp_fb__add(cc->last_fb_us, cc->cfg.feedback_timeout_us);
+        if (fb < t) t = fb;
+    }
+    return t;
+}
+
+RTCP_FBDEF void rtcp_fb_cc_on_timeout(rtcp_fb_cc *cc, uint64_t now_us)
+{
+    if (now_us >= cc->probe_due_us) {
+        cc->probe_due_us = UINT64_MAX;
+        cc->probe_cluster = cc->next_cluster;
+        cc->next_cluster = (uint16_t)(cc->next_cluster == 0xFFFF ? 1 : cc->next_cluster + 1);
+        if (cc->on_probe)
+            cc->on_probe(cc->user, cc->probe_request_bps, cc->probe_cluster, now_us);
+    }
+    /* no feedback for feedback_timeout_us while sending: halve */
+    if (cc->have_sent && cc->last_send_us > cc->last_fb_us &&
+        now_us >= rtcp_fb__add(cc->last_fb_us, cc->cfg.feedback_timeout_us)) {
+        cc->aimd.bps = rtcp_fb__cc_clampd(cc->aimd.bps / 2, cc->aimd.min_bps,
+                                          cc->aimd.max_bps);
+        if (cc->loss_bps > cc->aimd.bps) cc->loss_bps = cc->aimd.bps;
+        cc->last_fb_us = now_us; /* the next halving one timeout later */
+        rtcp_fb__cc_combine(cc, RTCP_FB_CC_REASON_FEEDBACK_TIMEOUT, now_us);
+    }
+}
+
+/* ---- receive side: REMB ------------------------------------------------------ */
+
+RTCP_FBDEF int rtcp_fb_cc_remb_init(rtcp_fb_cc_remb *r,
+                                    const rtcp_fb_cc_config *cfg,
+                                    uint32_t sender_ssrc,
+                                    uint64_t interval_us,
+                                    rtcp_fb_cc_remb_fn on_remb, void *user)
+{
+    rtcp_fb_cc_config c;
+    int rc;
+    if (!r) return RTCP_FB_ERR_INVALID;
+    rc = rtcp_fb__cc_resolve(&c, cfg);
+    if (rc) return rc;
+    memset(r, 0, sizeof *r);
+    r->cfg = c;
+    r->sender_ssrc = sender_ssrc;
+    r->interval_us = interval_us ? interval_us : 1000000;
+    r->on_remb = on_remb;
+    r->user = user;
+    rtcp_fb__cc_delay_init(&r->delay, &c);
+    rtcp_fb_cc_aimd_init(&r->aimd, &c);
+    rtcp_fb__cc_rate_init(&r->in, c.rate_window_us);
+    r->estimate_bps = c.start_bps;
+    r->usage = RTCP_FB_CC_NORMAL;
+    return 0;
+}
+
+static void rtcp_fb__cc_remb_ssrc(rtcp_fb_cc_remb *r, uint32_t ssrc,
+                                  uint64_t now_us)
+{
+    size_t i;
+    for (i = 0; i < r->n_ssrcs; i++) {
+        if (r->ssrcs[i] == ssrc) {
+            r->ssrc_seen[i] = now_us;
+            return;
+        }
+    }
+    if (r->n_ssrcs == RTCP_FB_CC_REMB_MAX_SSRC) return;
+    r->ssrcs[r->n_ssrcs] = ssrc;
+    r->ssrc_seen[r->n_ssrcs] = now_us;
+    r->n_ssrcs++;
+}
+
+static void rtcp_fb__cc_remb_send(rtcp_fb_cc_remb *r, uint64_t now_us)
+{
+    rtcp_fb_remb v;
+    size_t need = 0;
+    int len;
+    rtcp_fb_bps_to_mantissa(r->estimate_bps, 18, &v.exp, &v.mantissa);
+    len = rtcp_fb_remb_build(r->pkt, sizeof r->pkt, r->sender_ssrc, 0, &v,
+                             r->ssrcs, r->n_ssrcs, &need);
+    r->last_sent_us = now_us;
+    r->have_sent = 1;
+    r->last_sent_bps = rtcp_fb_mantissa_to_bps(v.exp, v.mantissa);
+    if (len < 0) return; /* cannot happen: the buffer fits the SSRC cap */
+    r->stat_rembs++;
+    if (r->on_remb)
+        r->on_remb(r->user, r->pkt, (size_t)len, r->last_sent_bps, r->ssrcs,
+                   r->n_ssrcs, now_us);
+}
+
+RTCP_FBDEF int rtcp_fb_cc_remb_on_packet(rtcp_fb_cc_remb *r, uint32_t ssrc,
+                                         int64_t send_us, uint64_t arrival_us,
+                                         uint32_t size)
+{
+    rtcp_fb_cc_usage u = RTCP_FB_CC_NORMAL;
+    int64_t arr = (int64_t)arrival_us;
+    if (!r || size == 0) return RTCP_FB_ERR_INVALID;
+    if (arrival_us > (uint64_t)RTCP_FB__CC_TMAX || !rtcp_fb__cc_time_ok(send_us))
+        return RTCP_FB_ERR_INVALID;
+    if (!r->have_pkt) {
+        r->have_pkt = 1;
+        r->first_us = arrival_us;
+    }
+    rtcp_fb__cc_remb_ssrc(r, ssrc, arrival_us);
+    rtcp_fb__cc_rate_add(&r->in, arr, size);
+    if (!rtcp_fb__cc_delay_packet(&r->delay, send_us, arr, &u)) return 0;
+    r->usage = u;
+    rtcp_fb_cc_aimd_update(&r->aimd, u, rtcp_fb__cc_rate_bps(&r->in), arrival_us);
+    r->estimate_bps = (uint64_t)r->aimd.bps;
+    if (r->have_sent && (double)r->estimate_bps < 0.97 * (double)r->last_sent_bps)
+        rtcp_fb__cc_remb_send(r, arrival_us);
+    return 0;
+}
+
+RTCP_FBDEF int rtcp_fb_cc_remb_on_packet_abs(rtcp_fb_cc_remb *r,
+                                             uint32_t ssrc, uint32_t abs24,
+                                             uint64_t arrival_us,
+                                             uint32_t size)
+{
+    uint32_t raw = abs24 & 0xFFFFFFu;
+    if (!r) return RTCP_FB_ERR_INVALID;
+    if (!r->have_abs) {
+        r->have_abs = 1;
+        r->abs_units = raw;
+    } else {
+        int32_t d = (int32_t)((raw - r->abs_last) & 0xFFFFFFu);
+        if (d >= 0x800000) d -= 0x1000000;
+        r->abs_units += d;
+        if (r->abs_units > ((int64_t)1 << 40) || r->abs_units < -((int64_t)1 << 40)) {
+            r->abs_units = raw; /* 48 days of drift: re-base */
+            rtcp_fb__cc_delay_restart(&r->delay);
+        }
+    }
+    r->abs_last = raw;
+    /* units of 2^-18 s; |units| <= 2^40, so units x 10^6 fits */
+    return rtcp_fb_cc_remb_on_packet(r, ssrc, (r->abs_units * 1000000) / 262144,
+                                     arrival_us, size);
+}
+
+RTCP_FBDEF uint64_t rtcp_fb_cc_remb_next_deadline(const rtcp_fb_cc_remb *r)
+{
+    if (!r->have_pkt) return UINT64_MAX;
+    return rtcp_fb__add(r->have_sent ? r->last_sent_us : r->first_us,
+                        r->interval_us);
+}
+
+RTCP_FBDEF void rtcp_fb_cc_remb_on_timeout(rtcp_fb_cc_remb *r, uint64_t now_us)
+{
+    size_t i = 0;
+    while (i < r->n_ssrcs) { /* silent for 5 s: no longer ours to report */
+        if (now_us > r->ssrc_seen[i] + 5000000) {
+            memmove(&r->ssrcs[i], &r->ssrcs[i + 1],
+                    (r->n_ssrcs - i - 1) * sizeof r->ssrcs[0]);
+            memmove(&r->ssrc_seen[i], &r->ssrc_seen[i + 1],
+                    (r->n_ssrcs - i - 1) * sizeof r->ssrc_seen[0]);
+            r->n_ssrcs--;
+            continue;
+        }
+        i++;
+    }
+    if (now_us >= rtcp_fb_cc_remb_next_deadline(r)) rtcp_fb__cc_remb_send(r, now_us);
+}
+
+#endif /* RTCP_FEEDBACK_IMPLEMENTATION && !RTCP_FEEDBACK_IMPLEMENTATION_DONE */
 
 /*
 MIT License

@@ -10,15 +10,15 @@
  *     #define RTP_IMPLEMENTATION      (or CVOIP_IMPLEMENTATION for all headers)
  *     #include "rtp.h"
  *
- * What it does (jitter buffer, telephone-events and SRTP are separate
- * work):
+ * What it does:
  *   - RTP (RFC 3550 §5.1, §5.3): rtp_parse() with every validity check into
  *     host-order fields and spans; rtp_build() into a caller buffer.
  *   - Header extensions (RFC 8285, formerly RFC 5285): one-byte (0xBEDE) and
  *     two-byte (0x100X) forms: iterate, find by id, add while building;
  *     typed values: audio level (RFC 6464), video orientation (RFC 7742 /
  *     3GPP CVO), transport-wide sequence number, abs-send-time, MID
- *     (RFC 8843), RtpStreamId / RepairedRtpStreamId (RFC 8852).
+ *     (RFC 8843), RtpStreamId / RepairedRtpStreamId (RFC 8852), video frame
+ *     marking (RFC 9626, short and long forms).
  *   - RTCP (RFC 3550 §6, RFC 3611, RFC 5506): compound walker with the
  *     Appendix A.2 checks (relaxable for reduced-size RTCP), SR, RR and report
  *     blocks, SDES (all item types), BYE, APP, XR (receiver reference time,
@@ -27,6 +27,20 @@
  *   - Demultiplexing: RFC 7983 first-byte ranges, RFC 5761 §4 RTP vs RTCP.
  *   - Payload types: the RFC 3551 static table and SDP rtpmap mappings.
  *   - G.711 µ-law and A-law (ITU-T G.711) sample conversion.
+ *   - SDP security descriptions (RFC 4568): a=crypto parsed into spans and
+ *     decoded keys (tag, suite of RFC 4568 / RFC 6188 / RFC 7714, one or
+ *     more inline key||salt with lifetime and MKI, session parameters),
+ *     built back into text; keys generated from a caller randomness
+ *     callback. Unknown suite, bad key length and syntax are distinct
+ *     errors.
+ *   - SRTP and SRTCP (RFC 3711; AES-CM 128/192/256 with HMAC-SHA1 80/32,
+ *     RFC 6188; AEAD AES-GCM 128/256, RFC 7714) through libsrtp2, only
+ *     with RTP_USE_SRTP: rtp_srtp contexts protect / unprotect in place in
+ *     caller buffers, with replay and authentication failures as their
+ *     own error codes. libsrtp2 allocates (its session and per-SSRC
+ *     streams) and has one global initialisation
+ *     (rtp_srtp_library_init()); this is the one exception to the rules
+ *     below.
  *   - Sessions (RFC 3550 §6.2-§8, Appendix A), sans-IO: rtp_session keeps a
  *     fixed-capacity SSRC table in caller memory (rtp_session_mem_size) with
  *     A.1 sequence validation, A.3 loss, A.8 jitter, RTT from LSR/DLSR,
@@ -57,6 +71,8 @@
  *   RTP_IMPLEMENTATION     compile the implementation in this file
  *   CVOIP_IMPLEMENTATION   the same, for every cvoip header
  *   RTP_STATIC             make every function static (private to one TU)
+ *   RTP_USE_SRTP           compile the SRTP/SRTCP contexts (rtp_srtp_*) on
+ *                          libsrtp2 (#include <srtp2/srtp.h>; link -lsrtp2)
  *
  * Licence: MIT, see the end of this file.
  */
@@ -107,7 +123,15 @@ typedef enum rtp_err {
     RTP_ERR_FULL = -211,        /**< session source table full (new SSRC dropped) */
     RTP_ERR_CONFLICT = -212,    /**< SSRC collision or loop (RFC 3550 §8.2): dropped */
     RTP_ERR_STATE = -213,       /**< session closed, or called from its own callback */
-    RTP_ERR_CALLBACK = -214     /**< a callback reported failure */
+    RTP_ERR_CALLBACK = -214,    /**< a callback reported failure */
+    RTP_ERR_SRTP_AUTH = -215,   /**< SRTP/SRTCP authentication tag mismatch */
+    RTP_ERR_SRTP_REPLAY = -216, /**< SRTP/SRTCP replay: duplicate or too old */
+    RTP_ERR_SRTP_SUITE = -217,  /**< unknown crypto suite */
+    RTP_ERR_SRTP_KEY = -218,    /**< key/salt of the wrong length for the suite,
+                                     unknown MKI, or key lifetime exhausted */
+    RTP_ERR_SRTP_UNAVAILABLE = -219, /**< suite not in this libsrtp2 build */
+    RTP_ERR_SRTP_LIB = -220     /**< libsrtp2 failure (not initialised,
+                                     out of memory, ...) */
 } rtp_err;
 
 /** Short English text for an error code (static storage, never NULL). */
@@ -737,6 +761,357 @@ RTPDEF void rtp_ulaw_encode_buf(const int16_t *in, size_t n, uint8_t *out);
 RTPDEF void rtp_ulaw_decode_buf(const uint8_t *in, size_t n, int16_t *out);
 RTPDEF void rtp_alaw_encode_buf(const int16_t *in, size_t n, uint8_t *out);
 RTPDEF void rtp_alaw_decode_buf(const uint8_t *in, size_t n, int16_t *out);
+
+/* ------------------------------------------------------------------------
+ * Video frame marking (RFC 9626); SDP security descriptions (RFC 4568);
+ * SRTP and SRTCP through libsrtp2 (RFC 3711, RFC 6188, RFC 7714)
+ *
+ * The frame-marking value and the a=crypto text are always compiled (pure
+ * bytes and text, no allocation). The SRTP contexts exist only when
+ * RTP_USE_SRTP is defined (see below).
+ * --------------------------------------------------------------------- */
+
+/** extmap URI of the frame-marking element (RFC 9626 §4). */
+#define RTP_EXT_URI_FRAME_MARKING "urn:ietf:params:rtp-hdrext:framemarking"
+
+/** Video frame marking (RFC 9626 §3). Three shapes on the wire: the short
+ *  form for non-scalable streams (1 byte, §3.2: S E I D and four bits that
+ *  are 0 on send and ignored on receive), and the long form for scalable
+ *  streams (§3.1: S E I D B TID, LID, TL0PICIDX; 3 bytes, or 2 bytes when
+ *  TL0PICIDX is omitted). */
+typedef struct rtp_frame_marking {
+    uint8_t start;           /**< S: first packet of a frame (0/1) */
+    uint8_t end;             /**< E: last packet of a frame (0/1) */
+    uint8_t independent;     /**< I: decodable without earlier frames (0/1) */
+    uint8_t discardable;     /**< D: no later frame depends on it (0/1) */
+    uint8_t scalable;        /**< 1: long form (§3.1), 0: short form (§3.2) */
+    uint8_t base_layer_sync; /**< B (long form): 0/1 */
+    uint8_t tid;             /**< TID (long form): temporal layer 0..7 */
+    uint8_t lid;             /**< LID (long form): layer id, codec-specific */
+    uint8_t has_tl0picidx;   /**< long form: 1 when TL0PICIDX is present */
+    uint8_t tl0picidx;       /**< TL0PICIDX (long form, when present) */
+} rtp_frame_marking;
+
+/** Parse a frame-marking element's data: 1 byte is the short form, 2 or 3
+ *  bytes the long form (without / with TL0PICIDX). Fields a form lacks are
+ *  0. Returns 0, or RTP_ERR_LENGTH for any other length (or NULL data). */
+RTPDEF int rtp_ext_frame_marking_parse(rtp_span d, rtp_frame_marking *fm);
+/** Encode fm into out: 1 byte (short form), 2 or 3 bytes (long form,
+ *  per has_tl0picidx). Returns the length, or RTP_ERR_INVALID for a flag
+ *  over 1, a TID over 7, or B / TID / LID / TL0PICIDX set in the short
+ *  form. */
+RTPDEF int rtp_ext_frame_marking_build(const rtp_frame_marking *fm, uint8_t out[3]);
+
+/* ---- crypto suites ------------------------------------------------------ */
+
+/** SRTP crypto suites by their SDP names (RFC 4568 §6.2, RFC 6188 §7,
+ *  RFC 7714 §14.2). RFC 4568's F8_128_HMAC_SHA1_80 is not in the list
+ *  (libsrtp2 has no AES-f8); it parses as an unknown suite. */
+typedef enum rtp_srtp_suite {
+    RTP_SRTP_SUITE_UNKNOWN = 0,
+    RTP_SRTP_AES_CM_128_HMAC_SHA1_80,  /**< RFC 4568 §6.2.1 */
+    RTP_SRTP_AES_CM_128_HMAC_SHA1_32,  /**< RFC 4568 §6.2.2 (SRTCP tag 80) */
+    RTP_SRTP_AES_192_CM_HMAC_SHA1_80,  /**< RFC 6188 */
+    RTP_SRTP_AES_192_CM_HMAC_SHA1_32,  /**< RFC 6188 (SRTCP tag 80) */
+    RTP_SRTP_AES_256_CM_HMAC_SHA1_80,  /**< RFC 6188 */
+    RTP_SRTP_AES_256_CM_HMAC_SHA1_32,  /**< RFC 6188 (SRTCP tag 80) */
+    RTP_SRTP_AEAD_AES_128_GCM,         /**< RFC 7714 §14.2, 16-byte tag */
+    RTP_SRTP_AEAD_AES_256_GCM          /**< RFC 7714 §14.2, 16-byte tag */
+} rtp_srtp_suite;
+
+/** Sizes of a suite, in bytes. */
+typedef struct rtp_srtp_suite_info {
+    const char *name;     /**< SDP name, e.g. "AES_CM_128_HMAC_SHA1_80" */
+    uint8_t key_len;      /**< master key: 16, 24 or 32 */
+    uint8_t salt_len;     /**< master salt: 14 (AES-CM), 12 (AEAD, RFC 7714 §12) */
+    uint8_t rtp_tag_len;  /**< SRTP authentication tag: 10, 4 or 16 */
+    uint8_t rtcp_tag_len; /**< SRTCP authentication tag: 10 or 16 */
+} rtp_srtp_suite_info;
+
+/** Largest master key || master salt of any suite (AES-256-CM: 32 + 14). */
+#define RTP_SRTP_MAX_KEY_SALT 46
+/** Largest MKI (RFC 4568 §6.1 mki-length 1..128). */
+#define RTP_SRTP_MAX_MKI 128
+/** Bytes protect adds at most, any suite, RTP or RTCP, any MKI: 16-byte
+ *  tag + 4-byte SRTCP index + MKI (rtp_srtp_overhead() gives the exact
+ *  figure of one suite). */
+#define RTP_SRTP_MAX_OVERHEAD (16 + 4 + RTP_SRTP_MAX_MKI)
+
+/** Sizes of suite s, or NULL for RTP_SRTP_SUITE_UNKNOWN or a value outside
+ *  the enum (static storage). */
+RTPDEF const rtp_srtp_suite_info *rtp_srtp_suite_info_get(rtp_srtp_suite s);
+/** The suite of an SDP name (exact, case-sensitive as in RFC 4568 §9.1),
+ *  or RTP_SRTP_SUITE_UNKNOWN. */
+RTPDEF rtp_srtp_suite rtp_srtp_suite_from_name(const char *name, size_t len);
+/** Bytes protect adds to a packet of suite s with an MKI of mki_len bytes:
+ *  RTP (rtcp = 0): tag + MKI (RFC 3711 §3.1); RTCP (rtcp != 0): tag +
+ *  4 (E flag and SRTCP index, §3.4) + MKI. Returns it, or RTP_ERR_INVALID
+ *  (unknown suite, mki_len over RTP_SRTP_MAX_MKI). */
+RTPDEF int rtp_srtp_overhead(rtp_srtp_suite s, size_t mki_len, int rtcp);
+
+/* ---- SDP security descriptions: a=crypto (RFC 4568) --------------------- */
+
+/** Capacities of rtp_sdes_crypto: key-params and session-params. */
+#define RTP_SDES_MAX_KEYS 4
+#define RTP_SDES_MAX_PARAMS 8
+
+/** One key-param "inline:<base64 key||salt>[|lifetime][|MKI:length]"
+ *  (RFC 4568 §6.1). */
+typedef struct rtp_sdes_key {
+    rtp_span method;       /**< key-method as written ("inline") */
+    rtp_span info;         /**< key-info: everything after "inline:" */
+    rtp_span key_salt_b64; /**< the base64 text of key || salt */
+    uint8_t key_salt[RTP_SRTP_MAX_KEY_SALT]; /**< decoded master key, then
+                                                  master salt */
+    uint8_t key_salt_len;  /**< decoded length (the suite's key + salt) */
+    uint8_t lifetime_pow2; /**< 1: lifetime written "2^n" (n in 0..48) */
+    uint8_t mki_len;       /**< MKI length in bytes, 1..128; 0: no MKI */
+    uint64_t lifetime;     /**< master key lifetime in packets, 1..2^48;
+                                0: absent (the suite's maximum applies) */
+    uint64_t mki;          /**< MKI value (decimal in the text); it fits in
+                                mki_len bytes */
+} rtp_sdes_key;
+
+/** Session parameters this parser recognises (RFC 4568 §6.3). */
+typedef enum rtp_sdes_param_kind {
+    RTP_SDES_PARAM_OTHER = 0,             /**< extension or unknown: kept */
+    RTP_SDES_PARAM_KDR,                   /**< KDR=n, n 0..24 (§6.3.1) */
+    RTP_SDES_PARAM_UNENCRYPTED_SRTP,      /**< §6.3.2 */
+    RTP_SDES_PARAM_UNENCRYPTED_SRTCP,     /**< §6.3.2 */
+    RTP_SDES_PARAM_UNAUTHENTICATED_SRTP,  /**< §6.3.2 */
+    RTP_SDES_PARAM_FEC_ORDER,             /**< FEC_ORDER=FEC_SRTP|SRTP_FEC (§6.3.3) */
+    RTP_SDES_PARAM_FEC_KEY,               /**< FEC_KEY=key-params (§6.3.4) */
+    RTP_SDES_PARAM_WSH                    /**< WSH=n, n >= 64 (§6.3.5) */
+} rtp_sdes_param_kind;
+
+/** One session-param. */
+typedef struct rtp_sdes_param {
+    rtp_span text;            /**< the whole parameter */
+    rtp_span value;           /**< after '=' for KDR, FEC_ORDER, FEC_KEY,
+                                   WSH; else {NULL, 0} */
+    rtp_sdes_param_kind kind;
+} rtp_sdes_param;
+
+/** rtp_sdes_crypto.flags bits (the three §6.3.2 parameters). */
+#define RTP_SDES_UNENCRYPTED_SRTP 1u
+#define RTP_SDES_UNENCRYPTED_SRTCP 2u
+#define RTP_SDES_UNAUTHENTICATED_SRTP 4u
+
+/** A parsed a=crypto attribute; spans point into the parsed text. Also the
+ *  input of rtp_sdes_crypto_build(). */
+typedef struct rtp_sdes_crypto {
+    uint32_t tag;             /**< 1..999999999 */
+    rtp_srtp_suite suite;     /**< RTP_SRTP_SUITE_UNKNOWN: see suite_name */
+    rtp_span suite_name;      /**< crypto-suite as written */
+    unsigned n_keys;          /**< 1..RTP_SDES_MAX_KEYS */
+    rtp_sdes_key keys[RTP_SDES_MAX_KEYS];
+    unsigned n_params;        /**< 0..RTP_SDES_MAX_PARAMS */
+    rtp_sdes_param params[RTP_SDES_MAX_PARAMS];
+    unsigned flags;           /**< RTP_SDES_UNENCRYPTED_* / UNAUTHENTICATED */
+    int kdr;                  /**< KDR exponent 0..24; -1 when absent */
+    uint32_t wsh;             /**< WSH window size hint; 0 when absent */
+    size_t err_at;            /**< after a failed parse: offset in the
+                                   input of the byte that failed */
+} rtp_sdes_crypto;
+
+/** Parse an a=crypto attribute (RFC 4568 §9.1):
+ *
+ *      a=crypto:<tag> 1*WSP <crypto-suite> 1*WSP <key-params>
+ *               *(1*WSP <session-param>)
+ *
+ *  with or without the "a=crypto:" prefix; one trailing CRLF or LF and
+ *  trailing WSP are tolerated. For a known suite each key-param must be
+ *  "inline:" key-salt ["|" lifetime] ["|" mki-value ":" mki-length]
+ *  (§6.1): key-salt is base64 (RFC 4648 §4, padding optional, non-zero
+ *  pad bits rejected) decoding to exactly the suite's key + salt length;
+ *  lifetime is decimal or "2^n", at most 2^48; mki-length 1..128 with a
+ *  value that fits it; with more than one key every key carries an MKI of
+ *  the same length. Session params KDR, WSH and FEC_ORDER are range-checked;
+ *  unknown ones are kept as RTP_SDES_PARAM_OTHER.
+ *
+ *  Returns 0, or (c->err_at then tells where):
+ *  - RTP_ERR_SYNTAX: the text does not follow the grammar (tag missing,
+ *    0 or over 9 digits, bad characters, bad base64, bad lifetime or MKI,
+ *    a key-method other than "inline" for a known suite, a KDR / WSH /
+ *    FEC_ORDER out of range);
+ *  - RTP_ERR_SRTP_SUITE: well-formed, but the crypto-suite is unknown: tag,
+ *    suite_name and the key-params' method/info spans are filled (nothing
+ *    decoded), so an answerer can skip this line;
+ *  - RTP_ERR_SRTP_KEY: the key decodes to the wrong length for the suite,
+ *    or the MKIs of several keys disagree;
+ *  - RTP_ERR_NOSPACE: more than RTP_SDES_MAX_KEYS keys or
+ *    RTP_SDES_MAX_PARAMS session params;
+ *  - RTP_ERR_INVALID: NULL text or c. */
+RTPDEF int rtp_sdes_crypto_parse(const char *text, size_t len, rtp_sdes_crypto *c);
+
+/** Write "a=crypto:<tag> <suite> inline:<base64>[|lifetime][|v:len]
+ *  [;inline:...] [params...]" (no CRLF, no NUL) into out. Uses tag, suite,
+ *  keys[0..n_keys) (key_salt, key_salt_len, lifetime with lifetime_pow2,
+ *  mki with mki_len) and the params' text written verbatim; suite_name,
+ *  the spans of the keys, flags, kdr and wsh are not read (give session
+ *  parameters as params). A parsed attribute builds back to the same
+ *  value; the text is canonical (prefix, single spaces, padded base64).
+ *  Returns bytes written, RTP_ERR_NOSPACE with *needed (out == NULL
+ *  measures), RTP_ERR_SRTP_SUITE (suite unknown: an offer can only use a
+ *  known one), RTP_ERR_SRTP_KEY (key_salt_len not the suite's), or
+ *  RTP_ERR_INVALID (NULL c, tag 0 or over 999999999, no key or too many, a
+ *  lifetime over 2^48 or a "2^n" lifetime that is not a power of two, an
+ *  MKI over 128 bytes or a value that does not fit mki_len, an empty param
+ *  or one with bytes outside VCHAR). */
+RTPDEF int rtp_sdes_crypto_build(const rtp_sdes_crypto *c, char *out, size_t cap,
+                                 size_t *needed);
+
+/** The MKI of k as the bytes SRTP carries (RFC 3711 §3.1): mki_len bytes,
+ *  the decimal value big-endian, zero-filled on the left. Returns mki_len
+ *  (0 when k has no MKI), or RTP_ERR_INVALID (NULL, mki_len over
+ *  RTP_SRTP_MAX_MKI). */
+RTPDEF int rtp_sdes_key_mki_bytes(const rtp_sdes_key *k, uint8_t out[RTP_SRTP_MAX_MKI]);
+
+/** Randomness callback: fill buf with len random bytes (a CSPRNG: these
+ *  become keys); return 0, or non-zero on failure. */
+typedef int (*rtp_sdes_rand_fn)(void *user, uint8_t *buf, size_t len);
+
+/** Fill k with a fresh master key || salt for suite s from rnd (RFC 4568
+ *  §6.1 key-salt; RFC 3711 §8.1: keys must be random). Clears k first
+ *  (no lifetime, no MKI). Returns the key + salt length, or
+ *  RTP_ERR_SRTP_SUITE (unknown suite), RTP_ERR_CALLBACK (rnd failed),
+ *  RTP_ERR_INVALID (NULL k or rnd). */
+RTPDEF int rtp_sdes_key_generate(rtp_sdes_key *k, rtp_srtp_suite s,
+                                 rtp_sdes_rand_fn rnd, void *user);
+
+/* ---- SRTP / SRTCP contexts (RTP_USE_SRTP, libsrtp2) ----------------------
+ *
+ * Compiled only with RTP_USE_SRTP defined (link -lsrtp2; Debian
+ * libsrtp2-dev). This is the one part of rtp.h that is not sans-memory:
+ * libsrtp2 allocates its session (and one stream per new SSRC seen) on the
+ * heap inside rtp_srtp_create() / unprotect; rtp_srtp_destroy() frees them.
+ * libsrtp2 also keeps global state (its crypto kernel): call
+ * rtp_srtp_library_init() once per process, before any context and not
+ * concurrently with other libsrtp2 use; nothing here initialises it
+ * lazily. The contexts themselves are independent; one context must not
+ * be used by two threads at once.
+ *
+ * Buffers: libsrtp2 works in place and requires packets to start on a
+ * 32-bit boundary (RTP_ERR_INVALID otherwise). protect needs cap >=
+ * len + overhead (rtp_srtp_overhead(), or the context's rtp_overhead /
+ * rtcp_overhead), else RTP_ERR_NOSPACE with *needed.
+ *
+ * From a=crypto (RFC 4568) to a context: suite and keys[0].key_salt go in
+ * as they are, the MKI as rtp_sdes_key_mki_bytes() gives it, WSH as
+ * replay_window. Not supported here (an answerer declines such a
+ * line): more than one master key, KDR other than 0 (libsrtp2 derives
+ * the session keys once), the §6.3.2 UNENCRYPTED_* / UNAUTHENTICATED_SRTP
+ * parameters, FEC. A lifetime shorter than the suite's maximum is not
+ * enforced (libsrtp2 stops at 2^48 SRTP / 2^31 SRTCP packets with
+ * RTP_ERR_SRTP_KEY); count packets to rekey earlier.
+ * --------------------------------------------------------------------- */
+#ifdef RTP_USE_SRTP
+
+/** Which way a context protects: OUTBOUND protects what we send,
+ *  INBOUND unprotects what we receive. Both apply to any SSRC (libsrtp2
+ *  ssrc_any_outbound / ssrc_any_inbound: one replay window and ROC per
+ *  SSRC, created on the SSRC's first packet). */
+typedef enum rtp_srtp_dir {
+    RTP_SRTP_OUTBOUND = 0,
+    RTP_SRTP_INBOUND = 1
+} rtp_srtp_dir;
+
+/** Parameters of rtp_srtp_create(); read during the call only. */
+typedef struct rtp_srtp_config {
+    rtp_srtp_suite suite;
+    rtp_srtp_dir dir;
+    const uint8_t *key_salt; /**< master key then master salt (RFC 3711 §8.2) */
+    size_t key_salt_len;     /**< must equal the suite's key_len + salt_len */
+    const uint8_t *mki;      /**< MKI carried in every packet (RFC 3711 §3.1),
+                                  or NULL */
+    size_t mki_len;          /**< 0 (no MKI) .. RTP_SRTP_MAX_MKI */
+    uint32_t replay_window;  /**< SRTP replay window in packets, 64..32767
+                                  (RFC 3711 §3.3.2); 0: 128 */
+    int allow_repeat_tx;     /**< outbound: allow protecting the same
+                                  sequence number twice (retransmission) */
+} rtp_srtp_config;
+
+/** An SRTP + SRTCP context (caller-owned struct; libsrtp2's state behind
+ *  `ctx`). Read the fields, do not write them. */
+typedef struct rtp_srtp {
+    void *ctx;               /**< libsrtp2 srtp_t; NULL when not created */
+    rtp_srtp_suite suite;
+    rtp_srtp_dir dir;
+    unsigned mki_len;        /**< 0 when no MKI */
+    unsigned rtp_overhead;   /**< bytes protect adds to RTP */
+    unsigned rtcp_overhead;  /**< bytes protect_rtcp adds to RTCP */
+    int lib_status;          /**< last libsrtp2 srtp_err_status_t (0 = ok),
+                                  for diagnostics */
+} rtp_srtp;
+
+/** srtp_init(): set up libsrtp2's crypto kernel. Call once per process
+ *  before rtp_srtp_create() (libsrtp2 global state; not thread-safe).
+ *  Returns 0 or RTP_ERR_SRTP_LIB. */
+RTPDEF int rtp_srtp_library_init(void);
+/** srtp_shutdown(): release libsrtp2's global state, after every context
+ *  is destroyed. Returns 0 or RTP_ERR_SRTP_LIB. */
+RTPDEF int rtp_srtp_library_shutdown(void);
+
+/** Whether this libsrtp2 build has suite s (AES-192/256-CM and AES-GCM
+ *  need libsrtp2 built with OpenSSL or NSS; Debian's is): creates and
+ *  frees a throw-away context. Returns 1, 0, or RTP_ERR_SRTP_LIB (library
+ *  not initialised or out of memory). */
+RTPDEF int rtp_srtp_suite_available(rtp_srtp_suite s);
+
+/** Create a context (s is zeroed first; on failure s->ctx stays NULL and
+ *  s->lib_status holds libsrtp2's status). Returns 0, or RTP_ERR_INVALID
+ *  (NULL s / cfg / key, bad dir, mki_len over RTP_SRTP_MAX_MKI, a window
+ *  outside 64..32767), RTP_ERR_SRTP_SUITE (unknown suite), RTP_ERR_SRTP_KEY
+ *  (key_salt_len not the suite's), RTP_ERR_SRTP_UNAVAILABLE (this libsrtp2
+ *  build lacks the suite's cipher, e.g. AES-GCM without OpenSSL; or an MKI
+ *  with a _32 suite before libsrtp2 2.7, whose SRTCP unprotect then
+ *  misplaces the MKI),
+ *  RTP_ERR_SRTP_LIB (library not initialised, allocation failure). */
+RTPDEF int rtp_srtp_create(rtp_srtp *s, const rtp_srtp_config *cfg);
+/** Free the context (libsrtp2 clears its keys); s->ctx becomes NULL. NULL
+ *  s or an already destroyed context is a no-op. */
+RTPDEF void rtp_srtp_destroy(rtp_srtp *s);
+
+/** Protect one RTP packet in place (RFC 3711 §3.3): encrypt the payload,
+ *  append MKI and tag (with AEAD the tag is part of the ciphertext and
+ *  the MKI comes last, RFC 7714). pkt holds len bytes of a valid RTP packet (it is
+ *  checked with rtp_parse) in a buffer of cap bytes starting on a 32-bit
+ *  boundary. Returns the SRTP length (len + rtp_overhead), or
+ *  RTP_ERR_NOSPACE with *needed (pkt untouched), the errors of rtp_parse,
+ *  RTP_ERR_SRTP_REPLAY (that sequence number was already protected and
+ *  allow_repeat_tx is off), RTP_ERR_SRTP_KEY (master key lifetime
+ *  exhausted), RTP_ERR_INVALID (NULL, unaligned, inbound context, packet
+ *  over INT_MAX), RTP_ERR_SRTP_LIB. */
+RTPDEF int rtp_srtp_protect(rtp_srtp *s, uint8_t *pkt, size_t len, size_t cap,
+                            size_t *needed);
+/** Verify and decrypt one SRTP packet in place (RFC 3711 §3.3): on success
+ *  the first (returned) bytes are the RTP packet. Returns its length, or
+ *  RTP_ERR_TRUNCATED / RTP_ERR_VERSION (not even an RTP header, or shorter
+ *  than header + tag + MKI), RTP_ERR_SRTP_AUTH (tag mismatch: forged,
+ *  corrupted or wrong key), RTP_ERR_SRTP_REPLAY (duplicate, or older than
+ *  the replay window, §3.3.2), RTP_ERR_SRTP_KEY (unknown MKI, key
+ *  lifetime exhausted), RTP_ERR_LENGTH (libsrtp2 refused the packet's
+ *  layout), RTP_ERR_INVALID (NULL, unaligned, outbound context),
+ *  RTP_ERR_SRTP_LIB. On failure the bytes may have changed (AES-GCM
+ *  decrypts before it checks the tag): keep a copy if you need them. */
+RTPDEF int rtp_srtp_unprotect(rtp_srtp *s, uint8_t *pkt, size_t len);
+/** Protect one (compound) RTCP packet in place (RFC 3711 §3.4): encrypt
+ *  after the first 8 bytes, append E flag + 31-bit SRTCP index, MKI and
+ *  tag. pkt must hold a compound that passes rtcp_compound_check(pkt, len,
+ *  RTCP_REDUCED_SIZE) (at least one 8-byte RTCP header + SSRC). Returns
+ *  len + rtcp_overhead, or the errors of rtp_srtp_protect (walker errors
+ *  in place of rtp_parse's). */
+RTPDEF int rtp_srtp_protect_rtcp(rtp_srtp *s, uint8_t *pkt, size_t len, size_t cap,
+                                 size_t *needed);
+/** Verify and decrypt one SRTCP packet in place (RFC 3711 §3.4; the E flag
+ *  says whether the body was encrypted). Returns the RTCP length, or the
+ *  errors of rtp_srtp_unprotect (replay: that SRTCP index was seen or is
+ *  older than the window; RTP_ERR_SRTP_AUTH also when the E flag says
+ *  "not encrypted" but the suite encrypts, which libsrtp2 refuses before
+ *  it checks the tag). */
+RTPDEF int rtp_srtp_unprotect_rtcp(rtp_srtp *s, uint8_t *pkt, size_t len);
+
+#endif /* RTP_USE_SRTP */
 
 /* ------------------------------------------------------------------------
  * RTP sessions: per-source statistics, SR/RR generation, RTCP timing
@@ -1594,7 +1969,10 @@ RTPDEF int rtp_xr_voip_fill(rtcp_xr_voip *v, const rtp_source *src,
 
 /* ======================================================================== */
 
-#ifdef RTP_IMPLEMENTATION
+#if defined(RTP_IMPLEMENTATION) && !defined(RTP_IMPLEMENTATION_DONE)
+/* Guarded so that headers built on this one (media_relay.h) may include
+ * it again in the translation unit that holds the implementations. */
+#define RTP_IMPLEMENTATION_DONE
 
 #include <string.h>
 
@@ -1617,6 +1995,12 @@ RTPDEF const char *rtp_strerror(int err)
     case RTP_ERR_CONFLICT: return "SSRC collision or loop";
     case RTP_ERR_STATE: return "session closed or reentrant call";
     case RTP_ERR_CALLBACK: return "callback failed";
+    case RTP_ERR_SRTP_AUTH: return "SRTP authentication failed";
+    case RTP_ERR_SRTP_REPLAY: return "SRTP replayed or too old packet";
+    case RTP_ERR_SRTP_SUITE: return "unknown crypto suite";
+    case RTP_ERR_SRTP_KEY: return "bad SRTP key, key length or MKI";
+    case RTP_ERR_SRTP_UNAVAILABLE: return "crypto suite not available in this libsrtp2 build";
+    case RTP_ERR_SRTP_LIB: return "SRTP library failure";
     default: return "unknown error";
     }
 }
@@ -2063,7 +2447,7 @@ RTPDEF void rtcp_walk_init(rtcp_walker *w, const uint8_t *buf, size_t len,
 }
 
 /* One packet header at p (rest bytes available); fills *pk. */
-static int rtp__rtcp_one(const uint8_t *p, size_t rest, rtcp_packet *pk)
+static inline int rtp__rtcp_one(const uint8_t *p, size_t rest, rtcp_packet *pk)
 {
     size_t plen;
     if (rest < 4) return RTP_ERR_TRUNCATED;
@@ -2967,6 +3351,838 @@ RTPDEF void rtp_alaw_decode_buf(const uint8_t *in, size_t n, int16_t *out)
     size_t i;
     for (i = 0; i < n; i++) out[i] = rtp_alaw_decode(in[i]);
 }
+
+/* ---- video frame marking (RFC 9626) ------------------------------------- */
+
+RTPDEF int rtp_ext_frame_marking_parse(rtp_span d, rtp_frame_marking *fm)
+{
+    unsigned b;
+    if (!d.p || d.len < 1 || d.len > 3) return RTP_ERR_LENGTH;
+    memset(fm, 0, sizeof *fm);
+    b = d.p[0];
+    fm->start = (uint8_t)(b >> 7 & 1);
+    fm->end = (uint8_t)(b >> 6 & 1);
+    fm->independent = (uint8_t)(b >> 5 & 1);
+    fm->discardable = (uint8_t)(b >> 4 & 1);
+    if (d.len == 1) return 0; /* §3.2: the low 4 bits are ignored */
+    fm->scalable = 1;
+    fm->base_layer_sync = (uint8_t)(b >> 3 & 1);
+    fm->tid = (uint8_t)(b & 7);
+    fm->lid = d.p[1];
+    if (d.len == 3) {
+        fm->has_tl0picidx = 1;
+        fm->tl0picidx = d.p[2];
+    }
+    return 0;
+}
+
+RTPDEF int rtp_ext_frame_marking_build(const rtp_frame_marking *fm, uint8_t out[3])
+{
+    unsigned b;
+    if (fm->start > 1 || fm->end > 1 || fm->independent > 1 || fm->discardable > 1 ||
+        fm->scalable > 1 || fm->base_layer_sync > 1 || fm->tid > 7 ||
+        fm->has_tl0picidx > 1)
+        return RTP_ERR_INVALID;
+    b = (unsigned)fm->start << 7 | (unsigned)fm->end << 6 |
+        (unsigned)fm->independent << 5 | (unsigned)fm->discardable << 4;
+    if (!fm->scalable) {
+        if (fm->base_layer_sync || fm->tid || fm->lid || fm->has_tl0picidx ||
+            fm->tl0picidx)
+            return RTP_ERR_INVALID;
+        out[0] = (uint8_t)b;
+        return 1;
+    }
+    out[0] = (uint8_t)(b | (unsigned)fm->base_layer_sync << 3 | fm->tid);
+    out[1] = fm->lid;
+    if (!fm->has_tl0picidx) return 2;
+    out[2] = fm->tl0picidx;
+    return 3;
+}
+
+/* ---- crypto suites -------------------------------------------------------- */
+
+static const rtp_srtp_suite_info rtp__srtp_suites[] = {
+    {"AES_CM_128_HMAC_SHA1_80", 16, 14, 10, 10},
+    {"AES_CM_128_HMAC_SHA1_32", 16, 14, 4, 10},
+    {"AES_192_CM_HMAC_SHA1_80", 24, 14, 10, 10},
+    {"AES_192_CM_HMAC_SHA1_32", 24, 14, 4, 10},
+    {"AES_256_CM_HMAC_SHA1_80", 32, 14, 10, 10},
+    {"AES_256_CM_HMAC_SHA1_32", 32, 14, 4, 10},
+    {"AEAD_AES_128_GCM", 16, 12, 16, 16},
+    {"AEAD_AES_256_GCM", 32, 12, 16, 16},
+};
+
+RTPDEF const rtp_srtp_suite_info *rtp_srtp_suite_info_get(rtp_srtp_suite s)
+{
+    unsigned i = (unsigned)s;
+    if (i < 1 || i > sizeof rtp__srtp_suites / sizeof rtp__srtp_suites[0]) return NULL;
+    return &rtp__srtp_suites[i - 1];
+}
+
+RTPDEF rtp_srtp_suite rtp_srtp_suite_from_name(const char *name, size_t len)
+{
+    unsigned i;
+    if (!name) return RTP_SRTP_SUITE_UNKNOWN;
+    for (i = 0; i < sizeof rtp__srtp_suites / sizeof rtp__srtp_suites[0]; i++) {
+        const char *n = rtp__srtp_suites[i].name;
+        if (strlen(n) == len && memcmp(n, name, len) == 0) return (rtp_srtp_suite)(i + 1);
+    }
+    return RTP_SRTP_SUITE_UNKNOWN;
+}
+
+RTPDEF int rtp_srtp_overhead(rtp_srtp_suite s, size_t mki_len, int rtcp)
+{
+    const rtp_srtp_suite_info *si = rtp_srtp_suite_info_get(s);
+    if (!si || mki_len > RTP_SRTP_MAX_MKI) return RTP_ERR_INVALID;
+    if (rtcp) return (int)(si->rtcp_tag_len + 4u + mki_len);
+    return (int)(si->rtp_tag_len + mki_len);
+}
+
+/* ---- base64 (RFC 4648 §4) -------------------------------------------------- */
+
+static const char rtp__b64_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int rtp__b64_val(unsigned c)
+{
+    if (c >= 'A' && c <= 'Z') return (int)(c - 'A');
+    if (c >= 'a' && c <= 'z') return (int)(c - 'a' + 26);
+    if (c >= '0' && c <= '9') return (int)(c - '0' + 52);
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+/* Decoded length of n base64 characters (padding optional), or -1 for a
+ * bad character, misplaced or excess '=', a length no encoding has, or
+ * non-zero pad bits (only the canonical encoding is accepted). Writes the
+ * bytes to out only when they fit cap; the caller compares the length. */
+static long rtp__b64_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+    size_t data = n, i, olen, o = 0;
+    uint32_t acc = 0;
+    unsigned bits = 0;
+    if (n >= 1 && in[n - 1] == '=') {
+        data--;
+        if (n >= 2 && in[n - 2] == '=') data--;
+        /* padding only completes the last quad */
+        if (n % 4 != 0 || n - data != (4 - data % 4) % 4) return -1;
+    }
+    if (data == 0 || data % 4 == 1) return -1;
+    olen = data / 4 * 3 + (data % 4 ? data % 4 - 1 : 0);
+    for (i = 0; i < data; i++) {
+        int v = rtp__b64_val(in[i]);
+        if (v < 0) return -1;
+        acc = (acc << 6 | (uint32_t)v) & 0xffffffu;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (olen <= cap) out[o] = (uint8_t)(acc >> bits);
+            o++;
+        }
+    }
+    if (acc & ((1u << bits) - 1u)) return -1;
+    return (long)olen;
+}
+
+/* Encoded length of n bytes (with padding); writes it when out != NULL. */
+static size_t rtp__b64_encode(const uint8_t *in, size_t n, char *out)
+{
+    size_t i, o = 0;
+    for (i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16;
+        if (i + 1 < n) v |= (uint32_t)in[i + 1] << 8;
+        if (i + 2 < n) v |= in[i + 2];
+        if (out) {
+            out[o] = rtp__b64_chars[v >> 18 & 63];
+            out[o + 1] = rtp__b64_chars[v >> 12 & 63];
+            out[o + 2] = i + 1 < n ? rtp__b64_chars[v >> 6 & 63] : '=';
+            out[o + 3] = i + 2 < n ? rtp__b64_chars[v & 63] : '=';
+        }
+        o += 4;
+    }
+    return o;
+}
+
+/* ---- a=crypto (RFC 4568) -------------------------------------------------- */
+
+static int rtp__sdes_wsp(unsigned c) { return c == ' ' || c == '\t'; }
+static int rtp__sdes_vchar(unsigned c) { return c >= 0x21 && c <= 0x7e; }
+static int rtp__sdes_word(unsigned c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_';
+}
+
+/* 1*DIGIT of at most max_digits digits with a value <= max into *v; 0, or
+ * -1 (empty, too long, not a digit, too large). */
+static int rtp__sdes_num(const uint8_t *p, size_t n, size_t max_digits, uint64_t max,
+                         uint64_t *v)
+{
+    size_t i;
+    uint64_t x = 0;
+    if (n == 0 || n > max_digits) return -1;
+    for (i = 0; i < n; i++) {
+        unsigned d = (unsigned)p[i] - '0';
+        if (d > 9) return -1;
+        if (x > (max - d) / 10) return -1;
+        x = x * 10 + d;
+    }
+    *v = x;
+    return 0;
+}
+
+static int rtp__sdes_fail(rtp_sdes_crypto *c, const uint8_t *base, const uint8_t *at,
+                          int err)
+{
+    c->err_at = (size_t)(at - base);
+    return err;
+}
+
+/* Split "method:info" into the key's spans; -1 when malformed (§9.1). */
+static int rtp__sdes_key_split(const uint8_t *p, size_t n, rtp_sdes_key *k, size_t *bad)
+{
+    size_t i = 0;
+    while (i < n && rtp__sdes_word(p[i])) i++;
+    if (i == 0 || i >= n || p[i] != ':' || i + 1 == n) {
+        *bad = i < n ? i : (n ? n - 1 : 0);
+        return -1;
+    }
+    k->method.p = p;
+    k->method.len = i;
+    k->info.p = p + i + 1;
+    k->info.len = n - i - 1;
+    return 0;
+}
+
+#define RTP__SRTP_MAX_LIFETIME ((uint64_t)1 << 48) /* RFC 3711 §9.2 */
+
+/* lifetime = ["2^"] 1*DIGIT (§6.1), 1..2^48. */
+static int rtp__sdes_lifetime(const uint8_t *p, size_t n, rtp_sdes_key *k)
+{
+    uint64_t v;
+    if (n > 2 && p[0] == '2' && p[1] == '^') {
+        if (rtp__sdes_num(p + 2, n - 2, 2, 48, &v) != 0) return -1;
+        k->lifetime = (uint64_t)1 << v;
+        k->lifetime_pow2 = 1;
+        return 0;
+    }
+    if (rtp__sdes_num(p, n, 15, RTP__SRTP_MAX_LIFETIME, &v) != 0 || v == 0) return -1;
+    k->lifetime = v;
+    return 0;
+}
+
+/* mki = mki-value ":" mki-length (§6.1), length 1..128, value fits it. */
+static int rtp__sdes_mki(const uint8_t *p, size_t n, rtp_sdes_key *k)
+{
+    size_t colon = 0;
+    uint64_t v, len;
+    while (colon < n && p[colon] != ':') colon++;
+    if (colon == n) return -1;
+    if (rtp__sdes_num(p, colon, 20, UINT64_MAX, &v) != 0) return -1;
+    if (rtp__sdes_num(p + colon + 1, n - colon - 1, 3, RTP_SRTP_MAX_MKI, &len) != 0 ||
+        len == 0)
+        return -1;
+    if (len < 8 && v >> (8 * len) != 0) return -1;
+    k->mki = v;
+    k->mki_len = (uint8_t)len;
+    return 0;
+}
+
+/* Decode an inline key-info for suite si (§6.1): 0, RTP_ERR_SYNTAX or
+ * RTP_ERR_SRTP_KEY, with *bad the offset in info of the failing field. */
+static int rtp__sdes_key_info(rtp_sdes_key *k, const rtp_srtp_suite_info *si, size_t *bad)
+{
+    const uint8_t *p = k->info.p;
+    size_t n = k->info.len, i = 0, start, field = 0;
+    long klen;
+    while (i < n && p[i] != '|') i++;
+    k->key_salt_b64.p = p;
+    k->key_salt_b64.len = i;
+    *bad = 0;
+    klen = rtp__b64_decode(p, i, k->key_salt, sizeof k->key_salt);
+    if (klen < 0) return RTP_ERR_SYNTAX;
+    if ((size_t)klen != (size_t)si->key_len + si->salt_len) return RTP_ERR_SRTP_KEY;
+    k->key_salt_len = (uint8_t)klen;
+    while (i < n) { /* at a '|' */
+        int has_colon = 0;
+        start = ++i;
+        while (i < n && p[i] != '|') has_colon |= p[i++] == ':';
+        *bad = start;
+        if (field >= 2) return RTP_ERR_SYNTAX;
+        if (has_colon) {
+            if (k->mki_len || rtp__sdes_mki(p + start, i - start, k) != 0)
+                return RTP_ERR_SYNTAX;
+        } else {
+            /* the lifetime comes before the MKI, once */
+            if (k->mki_len || k->lifetime ||
+                rtp__sdes_lifetime(p + start, i - start, k) != 0)
+                return RTP_ERR_SYNTAX;
+        }
+        field++;
+    }
+    return 0;
+}
+
+static int rtp__sdes_span_is(rtp_span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.len == n && memcmp(s.p, lit, n) == 0;
+}
+
+static int rtp__sdes_prefix(rtp_span s, const char *lit, rtp_span *value)
+{
+    size_t n = strlen(lit);
+    if (s.len < n || memcmp(s.p, lit, n) != 0) return 0;
+    value->p = s.p + n;
+    value->len = s.len - n;
+    return 1;
+}
+
+/* Classify one SRTP session-param (§6.3); 0 or -1 (a value out of range). */
+static int rtp__sdes_param(rtp_sdes_crypto *c, rtp_sdes_param *sp)
+{
+    uint64_t v;
+    rtp_span val;
+    if (rtp__sdes_span_is(sp->text, "UNENCRYPTED_SRTP")) {
+        sp->kind = RTP_SDES_PARAM_UNENCRYPTED_SRTP;
+        c->flags |= RTP_SDES_UNENCRYPTED_SRTP;
+    } else if (rtp__sdes_span_is(sp->text, "UNENCRYPTED_SRTCP")) {
+        sp->kind = RTP_SDES_PARAM_UNENCRYPTED_SRTCP;
+        c->flags |= RTP_SDES_UNENCRYPTED_SRTCP;
+    } else if (rtp__sdes_span_is(sp->text, "UNAUTHENTICATED_SRTP")) {
+        sp->kind = RTP_SDES_PARAM_UNAUTHENTICATED_SRTP;
+        c->flags |= RTP_SDES_UNAUTHENTICATED_SRTP;
+    } else if (rtp__sdes_prefix(sp->text, "KDR=", &val)) {
+        if (rtp__sdes_num(val.p, val.len, 2, 24, &v) != 0) return -1;
+        sp->kind = RTP_SDES_PARAM_KDR;
+        sp->value = val;
+        c->kdr = (int)v;
+    } else if (rtp__sdes_prefix(sp->text, "WSH=", &val)) {
+        if (val.len < 2 || rtp__sdes_num(val.p, val.len, 9, UINT32_MAX, &v) != 0 || v < 64)
+            return -1;
+        sp->kind = RTP_SDES_PARAM_WSH;
+        sp->value = val;
+        c->wsh = (uint32_t)v;
+    } else if (rtp__sdes_prefix(sp->text, "FEC_ORDER=", &val)) {
+        if (!rtp__sdes_span_is(val, "FEC_SRTP") && !rtp__sdes_span_is(val, "SRTP_FEC"))
+            return -1;
+        sp->kind = RTP_SDES_PARAM_FEC_ORDER;
+        sp->value = val;
+    } else if (rtp__sdes_prefix(sp->text, "FEC_KEY=", &val)) {
+        if (val.len == 0) return -1;
+        sp->kind = RTP_SDES_PARAM_FEC_KEY;
+        sp->value = val;
+    }
+    return 0;
+}
+
+/* The §9.1 grammar: tag, suite, key-params, session-params into spans. */
+static int rtp__sdes_split(const uint8_t *b, size_t i, size_t end, rtp_sdes_crypto *c)
+{
+    size_t s;
+    uint64_t tag;
+    s = i;
+    while (i < end && b[i] >= '0' && b[i] <= '9') i++;
+    if (rtp__sdes_num(b + s, i - s, 9, 999999999u, &tag) != 0 || tag == 0)
+        return rtp__sdes_fail(c, b, b + s, RTP_ERR_SYNTAX);
+    c->tag = (uint32_t)tag;
+    if (i == end || !rtp__sdes_wsp(b[i])) return rtp__sdes_fail(c, b, b + i, RTP_ERR_SYNTAX);
+    while (i < end && rtp__sdes_wsp(b[i])) i++;
+    s = i;
+    while (i < end && rtp__sdes_word(b[i])) i++;
+    if (i == s || i == end || !rtp__sdes_wsp(b[i]))
+        return rtp__sdes_fail(c, b, b + i, RTP_ERR_SYNTAX);
+    c->suite_name.p = b + s;
+    c->suite_name.len = i - s;
+    while (i < end && rtp__sdes_wsp(b[i])) i++;
+    /* key-params: key-param *(";" key-param), up to the next WSP */
+    for (;;) {
+        size_t bad;
+        rtp_sdes_key *k;
+        s = i;
+        while (i < end && rtp__sdes_vchar(b[i]) && b[i] != ';') i++;
+        if (i < end && !rtp__sdes_wsp(b[i]) && b[i] != ';')
+            return rtp__sdes_fail(c, b, b + i, RTP_ERR_SYNTAX);
+        if (c->n_keys == RTP_SDES_MAX_KEYS) return rtp__sdes_fail(c, b, b + s, RTP_ERR_NOSPACE);
+        k = &c->keys[c->n_keys];
+        if (rtp__sdes_key_split(b + s, i - s, k, &bad) != 0)
+            return rtp__sdes_fail(c, b, b + s + bad, RTP_ERR_SYNTAX);
+        c->n_keys++;
+        if (i < end && b[i] == ';') {
+            i++;
+            continue;
+        }
+        break;
+    }
+    /* session-params: *(1*WSP session-param) */
+    while (i < end) {
+        rtp_sdes_param *sp;
+        while (i < end && rtp__sdes_wsp(b[i])) i++;
+        s = i;
+        while (i < end && rtp__sdes_vchar(b[i])) i++;
+        if (i < end && !rtp__sdes_wsp(b[i])) return rtp__sdes_fail(c, b, b + i, RTP_ERR_SYNTAX);
+        if (i == s) break; /* only at the end: trailing WSP was trimmed */
+        if (c->n_params == RTP_SDES_MAX_PARAMS)
+            return rtp__sdes_fail(c, b, b + s, RTP_ERR_NOSPACE);
+        sp = &c->params[c->n_params++];
+        sp->text.p = b + s;
+        sp->text.len = i - s;
+    }
+    return 0;
+}
+
+/* Several keys need MKIs of one length to be told apart (RFC 3711 §3.1). */
+static int rtp__sdes_mki_check(const rtp_sdes_crypto *c)
+{
+    unsigned i;
+    if (c->n_keys < 2) return 0;
+    for (i = 0; i < c->n_keys; i++)
+        if (c->keys[i].mki_len == 0 || c->keys[i].mki_len != c->keys[0].mki_len) return -1;
+    return 0;
+}
+
+RTPDEF int rtp_sdes_crypto_parse(const char *text, size_t len, rtp_sdes_crypto *c)
+{
+    const uint8_t *b = (const uint8_t *)text;
+    const rtp_srtp_suite_info *si;
+    size_t i = 0, end = len;
+    unsigned k;
+    int err;
+    if (!c) return RTP_ERR_INVALID;
+    memset(c, 0, sizeof *c);
+    c->kdr = -1;
+    if (!text) return RTP_ERR_INVALID;
+    if (end > 0 && b[end - 1] == '\n') end--;
+    if (end > 0 && b[end - 1] == '\r') end--;
+    while (end > 0 && rtp__sdes_wsp(b[end - 1])) end--;
+    if (end >= 9 && memcmp(b, "a=crypto:", 9) == 0) i = 9;
+    err = rtp__sdes_split(b, i, end, c);
+    if (err) return err;
+    c->suite = rtp_srtp_suite_from_name((const char *)c->suite_name.p, c->suite_name.len);
+    si = rtp_srtp_suite_info_get(c->suite);
+    if (!si) return rtp__sdes_fail(c, b, c->suite_name.p, RTP_ERR_SRTP_SUITE);
+    for (k = 0; k < c->n_keys; k++) {
+        rtp_sdes_key *key = &c->keys[k];
+        size_t bad;
+        if (!rtp__sdes_span_is(key->method, "inline"))
+            return rtp__sdes_fail(c, b, key->method.p, RTP_ERR_SYNTAX);
+        err = rtp__sdes_key_info(key, si, &bad);
+        if (err) return rtp__sdes_fail(c, b, key->info.p + bad, err);
+    }
+    if (rtp__sdes_mki_check(c) != 0) return rtp__sdes_fail(c, b, c->keys[0].info.p, RTP_ERR_SRTP_KEY);
+    for (k = 0; k < c->n_params; k++)
+        if (rtp__sdes_param(c, &c->params[k]) != 0)
+            return rtp__sdes_fail(c, b, c->params[k].text.p, RTP_ERR_SYNTAX);
+    return 0;
+}
+
+/* Text output that counts what did not fit (out == NULL measures). */
+typedef struct rtp__txt {
+    char *out;
+    size_t cap, n;
+} rtp__txt;
+
+static void rtp__txt_put(rtp__txt *t, const char *s, size_t n)
+{
+    if (t->out && t->n + n <= t->cap) memcpy(t->out + t->n, s, n);
+    t->n += n;
+}
+
+static void rtp__txt_u64(rtp__txt *t, uint64_t v)
+{
+    char d[20];
+    size_t n = 0;
+    do {
+        d[sizeof d - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    rtp__txt_put(t, d + sizeof d - n, n);
+}
+
+static void rtp__txt_b64(rtp__txt *t, const uint8_t *in, size_t n)
+{
+    char enc[4 * ((RTP_SRTP_MAX_KEY_SALT + 2) / 3)];
+    size_t m = rtp__b64_encode(in, n, enc);
+    rtp__txt_put(t, enc, m);
+}
+
+/* The checks of rtp_sdes_crypto_build on one key. */
+static int rtp__sdes_key_ok(const rtp_sdes_key *k, const rtp_srtp_suite_info *si)
+{
+    if (k->key_salt_len != si->key_len + si->salt_len) return RTP_ERR_SRTP_KEY;
+    if (k->lifetime > RTP__SRTP_MAX_LIFETIME || k->lifetime_pow2 > 1) return RTP_ERR_INVALID;
+    if (k->lifetime_pow2 && (k->lifetime == 0 || (k->lifetime & (k->lifetime - 1)) != 0))
+        return RTP_ERR_INVALID;
+    if (k->mki_len > RTP_SRTP_MAX_MKI) return RTP_ERR_INVALID;
+    if (k->mki_len == 0 ? k->mki != 0 : (k->mki_len < 8 && k->mki >> (8 * k->mki_len) != 0))
+        return RTP_ERR_INVALID;
+    return 0;
+}
+
+static void rtp__sdes_put_key(rtp__txt *t, const rtp_sdes_key *k)
+{
+    rtp__txt_put(t, "inline:", 7);
+    rtp__txt_b64(t, k->key_salt, k->key_salt_len);
+    if (k->lifetime) {
+        rtp__txt_put(t, "|", 1);
+        if (k->lifetime_pow2) {
+            uint64_t n = 0;
+            while (((uint64_t)1 << n) != k->lifetime) n++;
+            rtp__txt_put(t, "2^", 2);
+            rtp__txt_u64(t, n);
+        } else {
+            rtp__txt_u64(t, k->lifetime);
+        }
+    }
+    if (k->mki_len) {
+        rtp__txt_put(t, "|", 1);
+        rtp__txt_u64(t, k->mki);
+        rtp__txt_put(t, ":", 1);
+        rtp__txt_u64(t, k->mki_len);
+    }
+}
+
+RTPDEF int rtp_sdes_crypto_build(const rtp_sdes_crypto *c, char *out, size_t cap,
+                                 size_t *needed)
+{
+    const rtp_srtp_suite_info *si;
+    rtp__txt t;
+    unsigned i;
+    size_t j;
+    int err;
+    if (!c) return RTP_ERR_INVALID;
+    si = rtp_srtp_suite_info_get(c->suite);
+    if (!si) return RTP_ERR_SRTP_SUITE;
+    if (c->tag == 0 || c->tag > 999999999u || c->n_keys == 0 ||
+        c->n_keys > RTP_SDES_MAX_KEYS || c->n_params > RTP_SDES_MAX_PARAMS)
+        return RTP_ERR_INVALID;
+    for (i = 0; i < c->n_keys; i++)
+        if ((err = rtp__sdes_key_ok(&c->keys[i], si)) != 0) return err;
+    for (i = 0; i < c->n_params; i++) {
+        if (!c->params[i].text.p || c->params[i].text.len == 0) return RTP_ERR_INVALID;
+        for (j = 0; j < c->params[i].text.len; j++)
+            if (!rtp__sdes_vchar(c->params[i].text.p[j])) return RTP_ERR_INVALID;
+    }
+    t.out = out;
+    t.cap = cap;
+    t.n = 0;
+    rtp__txt_put(&t, "a=crypto:", 9);
+    rtp__txt_u64(&t, c->tag);
+    rtp__txt_put(&t, " ", 1);
+    rtp__txt_put(&t, si->name, strlen(si->name));
+    for (i = 0; i < c->n_keys; i++) {
+        rtp__txt_put(&t, i ? ";" : " ", 1);
+        rtp__sdes_put_key(&t, &c->keys[i]);
+    }
+    for (i = 0; i < c->n_params; i++) {
+        rtp__txt_put(&t, " ", 1);
+        rtp__txt_put(&t, (const char *)c->params[i].text.p, c->params[i].text.len);
+    }
+    if (!out || t.n > cap) {
+        if (needed) *needed = t.n;
+        return RTP_ERR_NOSPACE;
+    }
+    if (t.n > INT32_MAX) return RTP_ERR_INVALID;
+    return (int)t.n;
+}
+
+RTPDEF int rtp_sdes_key_mki_bytes(const rtp_sdes_key *k, uint8_t out[RTP_SRTP_MAX_MKI])
+{
+    unsigned i, n;
+    if (!k || !out || k->mki_len > RTP_SRTP_MAX_MKI) return RTP_ERR_INVALID;
+    n = k->mki_len;
+    for (i = 0; i < n; i++) {
+        unsigned shift = 8 * (n - 1 - i);
+        out[i] = shift < 64 ? (uint8_t)(k->mki >> shift) : 0;
+    }
+    return (int)n;
+}
+
+RTPDEF int rtp_sdes_key_generate(rtp_sdes_key *k, rtp_srtp_suite s,
+                                 rtp_sdes_rand_fn rnd, void *user)
+{
+    const rtp_srtp_suite_info *si;
+    size_t n;
+    if (!k || !rnd) return RTP_ERR_INVALID;
+    memset(k, 0, sizeof *k);
+    si = rtp_srtp_suite_info_get(s);
+    if (!si) return RTP_ERR_SRTP_SUITE;
+    n = (size_t)si->key_len + si->salt_len;
+    if (rnd(user, k->key_salt, n) != 0) {
+        memset(k->key_salt, 0, sizeof k->key_salt);
+        return RTP_ERR_CALLBACK;
+    }
+    k->key_salt_len = (uint8_t)n;
+    return (int)n;
+}
+
+/* ---- SRTP / SRTCP through libsrtp2 ---------------------------------------- */
+#ifdef RTP_USE_SRTP
+
+#include <limits.h>
+#include <srtp2/srtp.h>
+
+RTPDEF int rtp_srtp_library_init(void)
+{
+    return srtp_init() == srtp_err_status_ok ? 0 : RTP_ERR_SRTP_LIB;
+}
+
+RTPDEF int rtp_srtp_library_shutdown(void)
+{
+    return srtp_shutdown() == srtp_err_status_ok ? 0 : RTP_ERR_SRTP_LIB;
+}
+
+/* libsrtp2's policies of suite s: SRTCP keeps the 80-bit tag in the _32
+ * suites (RFC 4568 §6.2.2, RFC 6188 §4). 0 or -1 (unknown suite). */
+static int rtp__srtp_policy(rtp_srtp_suite s, srtp_crypto_policy_t *rtp,
+                            srtp_crypto_policy_t *rtcp)
+{
+    switch (s) {
+    case RTP_SRTP_AES_CM_128_HMAC_SHA1_80:
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtp);
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtcp);
+        return 0;
+    case RTP_SRTP_AES_CM_128_HMAC_SHA1_32:
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(rtp);
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtcp);
+        return 0;
+    case RTP_SRTP_AES_192_CM_HMAC_SHA1_80:
+        srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80(rtp);
+        srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80(rtcp);
+        return 0;
+    case RTP_SRTP_AES_192_CM_HMAC_SHA1_32:
+        srtp_crypto_policy_set_aes_cm_192_hmac_sha1_32(rtp);
+        srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80(rtcp);
+        return 0;
+    case RTP_SRTP_AES_256_CM_HMAC_SHA1_80:
+        srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(rtp);
+        srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(rtcp);
+        return 0;
+    case RTP_SRTP_AES_256_CM_HMAC_SHA1_32:
+        srtp_crypto_policy_set_aes_cm_256_hmac_sha1_32(rtp);
+        srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(rtcp);
+        return 0;
+    case RTP_SRTP_AEAD_AES_128_GCM:
+        srtp_crypto_policy_set_aes_gcm_128_16_auth(rtp);
+        srtp_crypto_policy_set_aes_gcm_128_16_auth(rtcp);
+        return 0;
+    case RTP_SRTP_AEAD_AES_256_GCM:
+        srtp_crypto_policy_set_aes_gcm_256_16_auth(rtp);
+        srtp_crypto_policy_set_aes_gcm_256_16_auth(rtcp);
+        return 0;
+    case RTP_SRTP_SUITE_UNKNOWN:
+    default:
+        return -1;
+    }
+}
+
+/* rtp.h code of a libsrtp2 status of protect / unprotect. */
+static int rtp__srtp_status(rtp_srtp *s, srtp_err_status_t st)
+{
+    s->lib_status = (int)st;
+    switch (st) {
+    case srtp_err_status_ok: return 0;
+    case srtp_err_status_auth_fail:
+    case srtp_err_status_cant_check: /* SRTCP E flag disagrees with the policy */
+        return RTP_ERR_SRTP_AUTH;
+    case srtp_err_status_replay_fail:
+    case srtp_err_status_replay_old:
+    case srtp_err_status_pkt_idx_old: return RTP_ERR_SRTP_REPLAY;
+    case srtp_err_status_bad_mki:
+    case srtp_err_status_key_expired: return RTP_ERR_SRTP_KEY;
+    case srtp_err_status_bad_param:
+    case srtp_err_status_parse_err: return RTP_ERR_LENGTH;
+    default: return RTP_ERR_SRTP_LIB;
+    }
+}
+
+RTPDEF int rtp_srtp_create(rtp_srtp *s, const rtp_srtp_config *cfg)
+{
+    const rtp_srtp_suite_info *si;
+    srtp_policy_t pol;
+    srtp_master_key_t mk, *mks[1];
+    uint8_t key[RTP_SRTP_MAX_KEY_SALT], mki[RTP_SRTP_MAX_MKI];
+    srtp_t ctx = NULL;
+    srtp_err_status_t st;
+    if (!s) return RTP_ERR_INVALID;
+    memset(s, 0, sizeof *s);
+    if (!cfg || !cfg->key_salt || (cfg->dir != RTP_SRTP_OUTBOUND && cfg->dir != RTP_SRTP_INBOUND) ||
+        cfg->mki_len > RTP_SRTP_MAX_MKI || (cfg->mki_len && !cfg->mki) ||
+        (cfg->replay_window && (cfg->replay_window < 64 || cfg->replay_window > 32767)))
+        return RTP_ERR_INVALID;
+    si = rtp_srtp_suite_info_get(cfg->suite);
+    if (!si) return RTP_ERR_SRTP_SUITE;
+    if (cfg->key_salt_len != (size_t)si->key_len + si->salt_len) return RTP_ERR_SRTP_KEY;
+    /* Before 2.7, libsrtp2's SRTCP unprotect looks for the MKI one SRTP
+     * tag length before the end (cisco/libsrtp#733): with the _32 suites
+     * (SRTCP tag 80 bits) every SRTCP packet would fail. */
+    if (cfg->mki_len && si->rtp_tag_len != si->rtcp_tag_len &&
+        srtp_get_version() < 0x02070000u)
+        return RTP_ERR_SRTP_UNAVAILABLE;
+    memset(&pol, 0, sizeof pol);
+    if (rtp__srtp_policy(cfg->suite, &pol.rtp, &pol.rtcp) != 0) return RTP_ERR_SRTP_SUITE;
+    pol.ssrc.type = cfg->dir == RTP_SRTP_OUTBOUND ? ssrc_any_outbound : ssrc_any_inbound;
+    memcpy(key, cfg->key_salt, cfg->key_salt_len); /* libsrtp2 wants non-const */
+    if (cfg->mki_len) {
+        memcpy(mki, cfg->mki, cfg->mki_len);
+        mk.key = key;
+        mk.mki_id = mki;
+        mk.mki_size = (unsigned)cfg->mki_len;
+        mks[0] = &mk;
+        pol.keys = mks;
+        pol.num_master_keys = 1;
+    } else {
+        pol.key = key;
+    }
+    pol.window_size = cfg->replay_window ? cfg->replay_window : 128;
+    pol.allow_repeat_tx = cfg->allow_repeat_tx != 0;
+    pol.next = NULL;
+    st = srtp_create(&ctx, &pol);
+    memset(key, 0, sizeof key);
+    s->lib_status = (int)st;
+    if (st != srtp_err_status_ok) {
+        if (st == srtp_err_status_init_fail || st == srtp_err_status_alloc_fail ||
+            cfg->suite == RTP_SRTP_AES_CM_128_HMAC_SHA1_80 ||
+            cfg->suite == RTP_SRTP_AES_CM_128_HMAC_SHA1_32)
+            return RTP_ERR_SRTP_LIB;
+        /* built-in ciphers are AES-128/256-ICM; the others need OpenSSL/NSS */
+        return RTP_ERR_SRTP_UNAVAILABLE;
+    }
+    s->ctx = ctx;
+    s->suite = cfg->suite;
+    s->dir = cfg->dir;
+    s->mki_len = (unsigned)cfg->mki_len;
+    s->rtp_overhead = (unsigned)rtp_srtp_overhead(cfg->suite, cfg->mki_len, 0);
+    s->rtcp_overhead = (unsigned)rtp_srtp_overhead(cfg->suite, cfg->mki_len, 1);
+    return 0;
+}
+
+RTPDEF void rtp_srtp_destroy(rtp_srtp *s)
+{
+    if (!s || !s->ctx) return;
+    srtp_dealloc((srtp_t)s->ctx);
+    s->ctx = NULL;
+}
+
+RTPDEF int rtp_srtp_suite_available(rtp_srtp_suite s)
+{
+    uint8_t key[RTP_SRTP_MAX_KEY_SALT] = {0};
+    const rtp_srtp_suite_info *si = rtp_srtp_suite_info_get(s);
+    rtp_srtp_config cfg;
+    rtp_srtp ctx;
+    int err;
+    if (!si) return 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.suite = s;
+    cfg.dir = RTP_SRTP_OUTBOUND;
+    cfg.key_salt = key;
+    cfg.key_salt_len = (size_t)si->key_len + si->salt_len;
+    err = rtp_srtp_create(&ctx, &cfg);
+    if (err == 0) {
+        rtp_srtp_destroy(&ctx);
+        return 1;
+    }
+    return err == RTP_ERR_SRTP_UNAVAILABLE ? 0 : err;
+}
+
+/* Common checks of the four calls: context direction, alignment (libsrtp2
+ * casts the packet to 32-bit words), sizes that fit its int lengths. */
+static int rtp__srtp_args(const rtp_srtp *s, const uint8_t *pkt, size_t len,
+                          rtp_srtp_dir dir)
+{
+    if (!s || !s->ctx || !pkt || s->dir != dir) return RTP_ERR_INVALID;
+    if (((uintptr_t)pkt & 3u) != 0) return RTP_ERR_INVALID;
+    if (len > (size_t)INT_MAX - 256u) return RTP_ERR_INVALID;
+    return 0;
+}
+
+/* Room check of protect: NOSPACE with *needed, pkt untouched. */
+static int rtp__srtp_room(size_t len, unsigned overhead, size_t cap, size_t *needed)
+{
+    if (cap < len || cap - len < overhead) {
+        if (needed) *needed = len + overhead;
+        return RTP_ERR_NOSPACE;
+    }
+    return 0;
+}
+
+RTPDEF int rtp_srtp_protect(rtp_srtp *s, uint8_t *pkt, size_t len, size_t cap,
+                            size_t *needed)
+{
+    rtp_header h;
+    int n, err = rtp__srtp_args(s, pkt, len, RTP_SRTP_OUTBOUND);
+    srtp_err_status_t st;
+    if (err) return err;
+    if ((err = rtp_parse(pkt, len, &h)) != 0) return err;
+    if ((err = rtp__srtp_room(len, s->rtp_overhead, cap, needed)) != 0) return err;
+    n = (int)len;
+    st = s->mki_len ? srtp_protect_mki((srtp_t)s->ctx, pkt, &n, 1, 0)
+                    : srtp_protect((srtp_t)s->ctx, pkt, &n);
+    if ((err = rtp__srtp_status(s, st)) != 0) return err;
+    return n;
+}
+
+/* Fixed header, CSRCs and extension of an SRTP packet (those are not
+ * encrypted, RFC 3711 §3.1) plus the trailer must be present. */
+static int rtp__srtp_rtp_min(const uint8_t *p, size_t len, size_t trailer)
+{
+    size_t hl = 12;
+    if (len < 12) return RTP_ERR_TRUNCATED;
+    if (p[0] >> 6 != 2) return RTP_ERR_VERSION;
+    hl += 4u * (p[0] & 15u);
+    if (p[0] & 0x10) {
+        if (len < hl + 4) return RTP_ERR_TRUNCATED;
+        hl += 4 + 4u * rtp__be16(p + hl + 2);
+    }
+    if (len < hl + trailer) return RTP_ERR_TRUNCATED;
+    return 0;
+}
+
+RTPDEF int rtp_srtp_unprotect(rtp_srtp *s, uint8_t *pkt, size_t len)
+{
+    int n, err = rtp__srtp_args(s, pkt, len, RTP_SRTP_INBOUND);
+    srtp_err_status_t st;
+    if (err) return err;
+    if ((err = rtp__srtp_rtp_min(pkt, len, s->rtp_overhead)) != 0) return err;
+    n = (int)len;
+    st = s->mki_len ? srtp_unprotect_mki((srtp_t)s->ctx, pkt, &n, 1)
+                    : srtp_unprotect((srtp_t)s->ctx, pkt, &n);
+    if ((err = rtp__srtp_status(s, st)) != 0) return err;
+    return n;
+}
+
+RTPDEF int rtp_srtp_protect_rtcp(rtp_srtp *s, uint8_t *pkt, size_t len, size_t cap,
+                                 size_t *needed)
+{
+    int n, err = rtp__srtp_args(s, pkt, len, RTP_SRTP_OUTBOUND);
+    srtp_err_status_t st;
+    if (err) return err;
+    if (len < 8) return RTP_ERR_TRUNCATED;
+    if ((err = rtcp_compound_check(pkt, len, RTCP_REDUCED_SIZE)) < 0) return err;
+    if ((err = rtp__srtp_room(len, s->rtcp_overhead, cap, needed)) != 0) return err;
+    n = (int)len;
+    st = s->mki_len ? srtp_protect_rtcp_mki((srtp_t)s->ctx, pkt, &n, 1, 0)
+                    : srtp_protect_rtcp((srtp_t)s->ctx, pkt, &n);
+    if ((err = rtp__srtp_status(s, st)) != 0) return err;
+    return n;
+}
+
+RTPDEF int rtp_srtp_unprotect_rtcp(rtp_srtp *s, uint8_t *pkt, size_t len)
+{
+    int n, err = rtp__srtp_args(s, pkt, len, RTP_SRTP_INBOUND);
+    srtp_err_status_t st;
+    if (err) return err;
+    if (len < 8 + (size_t)s->rtcp_overhead) return RTP_ERR_TRUNCATED;
+    if (pkt[0] >> 6 != 2) return RTP_ERR_VERSION;
+    n = (int)len;
+    st = s->mki_len ? srtp_unprotect_rtcp_mki((srtp_t)s->ctx, pkt, &n, 1)
+                    : srtp_unprotect_rtcp((srtp_t)s->ctx, pkt, &n);
+    if ((err = rtp__srtp_status(s, st)) != 0) return err;
+    return n;
+}
+
+#endif /* RTP_USE_SRTP */
 
 /* ---- RTP sessions (RFC 3550 §6.2-§8, Appendix A) ------------------------ */
 
@@ -4918,7 +6134,7 @@ RTPDEF int rtp_xr_voip_fill(rtcp_xr_voip *v, const rtp_source *src,
     return 0;
 }
 
-#endif /* RTP_IMPLEMENTATION */
+#endif /* RTP_IMPLEMENTATION && !RTP_IMPLEMENTATION_DONE */
 
 /*
  * MIT License

@@ -34,4 +34,14 @@ for cxx in g++ clang++; do
     $cxx -std=c++11 -Wall -Wextra -Werror -I. -x c++ -fsyntax-only tests/compile/all_impl.c
     n=$((n + 2))
 done
-echo "amalgamation: $n builds passed (gcc/clang x C99/C11 link tests, each header alone and static, C++ declarations)"
+# the optional SRTP backend of rtp.h (libsrtp2 headers): compiles clean too
+for cc in gcc clang; do
+    $cc -std=c99 $W -DRTP_USE_SRTP -I. -c tests/compile/all_impl.c -o $out/srtp_$cc.o
+    n=$((n + 1))
+done
+for cxx in g++ clang++; do
+    $cxx -std=c++11 -Wall -Wextra -Werror -pedantic -DRTP_USE_SRTP -I. -fsyntax-only tests/compile/decls.cpp
+    $cxx -std=c++11 -Wall -Wextra -Werror -DRTP_USE_SRTP -I. -x c++ -fsyntax-only tests/compile/all_impl.c
+    n=$((n + 2))
+done
+echo "amalgamation: $n builds passed (gcc/clang x C99/C11 link tests, each header alone and static, C++ declarations, RTP_USE_SRTP)"

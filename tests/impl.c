@@ -10,3 +10,4 @@
 #include "sip_auth_server.h"
 #include "sip_registrar.h"
 #include "sip_dialog.h"
+#include "media_relay.h"

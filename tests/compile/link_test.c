@@ -10,6 +10,7 @@
 #include "sip_auth_server.h"
 #include "sip_registrar.h"
 #include "sip_dialog.h"
+#include "media_relay.h"
 
 int main(void)
 {
@@ -32,5 +33,7 @@ int main(void)
     puts("link test: sip_transaction.h ok");
     if (sip_ua_count_calls(NULL) != 0 || sip_ua_strerror(SIP_UA_ERR_STALE)[0] == 0) return 1;
     puts("link test: sip_dialog.h ok");
+    if (media_relay_mem_size(NULL) != 0) return 1;
+    puts("link test: media_relay.h ok");
     return 0;
 }
