@@ -9,5 +9,6 @@
 #include "sdp.h"
 #include "sip_auth_server.h"
 #include "sip_registrar.h"
+#include "sip_dialog.h"
 #include "media_relay.h"
 #include "sip_proxy.h"

@@ -7,6 +7,7 @@
 #include "sdp.h"
 #include "sip_auth_server.h"
 #include "sip_registrar.h"
+#include "sip_dialog.h"
 #include "media_relay.h"
 #include "sip_proxy.h"
 int main() { return sip_hdr_id_from_name(sip_str_c("Via")) == SIP_HDR_VIA && rtp_demux(0, 0) == RTP_DEMUX_OTHER ? 0 : 1; }

@@ -9,6 +9,7 @@
 #include "sdp.h"
 #include "sip_auth_server.h"
 #include "sip_registrar.h"
+#include "sip_dialog.h"
 #include "media_relay.h"
 #include "sip_proxy.h"
 
@@ -31,6 +32,8 @@ int main(void)
     puts("link test: sip_registrar.h ok");
     if (sip_tsx_count(NULL) != 0 || sip_tsx_strerror(SIP_TSX_ERR_STALE)[0] == 0) return 1;
     puts("link test: sip_transaction.h ok");
+    if (sip_ua_count_calls(NULL) != 0 || sip_ua_strerror(SIP_UA_ERR_STALE)[0] == 0) return 1;
+    puts("link test: sip_dialog.h ok");
     if (media_relay_mem_size(NULL) != 0) return 1;
     puts("link test: media_relay.h ok");
     if (sip_proxy_count(NULL) != 0 || sip_proxy_strerror(SIP_PROXY_ERR_FULL)[0] == 0) return 1;
