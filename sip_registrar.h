@@ -344,6 +344,24 @@ static int sip__reg_supported(const sip_msg *m, const char *tag)
     return 0;
 }
 
+/* A value is copied into the response only when its line ends are
+ * folding (CRLF then SP/HTAB): sip_parse keeps a bare CR inside an
+ * unchecked header's value, which no response may carry. */
+static int sip__reg_value_ok(sip_str v)
+{
+    size_t i;
+    for (i = 0; i < v.len; i++) {
+        if (v.p[i] != '\r' && v.p[i] != '\n') continue;
+        if (v.p[i] == '\r' && i + 2 < v.len && v.p[i + 1] == '\n' &&
+            (v.p[i + 2] == ' ' || v.p[i + 2] == '\t')) {
+            i += 2;
+            continue;
+        }
+        return 0;
+    }
+    return 1;
+}
+
 /* Reads a Contact value. Returns 0 or the status to answer (400). */
 static int sip__reg_read_contact(sip_registrar *r, sip__reg_req *q, sip_str v, sip__reg_contact *c)
 {
@@ -354,6 +372,9 @@ static int sip__reg_read_contact(sip_registrar *r, sip__reg_req *q, sip_str v, s
     c->q = 1000;
     if (sip_addr_parse(v, &c->a)) return 400;
     if (c->a.star) return 0;
+    /* the parameters go back out in the 200 (registrar-5: a bare-LF fold
+     * inside a quoted value parses, but no response may carry it) */
+    if (!sip__reg_value_ok(c->a.params)) return 400;
     if (sip_param_find(c->a.params, "q", &val) && (!val.p || sip__reg_q(val, &c->q))) return 400;
     if (sip_param_find(c->a.params, "expires", &val)) {
         if (!val.p || sip_uint_parse(val, 0xFFFFFFFFu, &e)) return 400;
@@ -530,26 +551,9 @@ static void sip__reg_ok_headers(sip__reg_w *w, sip_registrar *r, const sip__reg_
     }
 }
 
-/* A value is copied into the response only when its line ends are
- * folding (CRLF then SP/HTAB): sip_parse keeps a bare CR inside an
- * unchecked header's value, which no response may carry. */
-static int sip__reg_value_ok(sip_str v)
-{
-    size_t i;
-    for (i = 0; i < v.len; i++) {
-        if (v.p[i] != '\r' && v.p[i] != '\n') continue;
-        if (v.p[i] == '\r' && i + 2 < v.len && v.p[i + 1] == '\n' &&
-            (v.p[i + 2] == ' ' || v.p[i + 2] == '\t')) {
-            i += 2;
-            continue;
-        }
-        return 0;
-    }
-    return 1;
-}
-
 /* Path header values of the request joined with ", " into buf; absent
- * when they do not fit or one cannot be copied (the caller answers 400). */
+ * when they do not fit, or one is not a name-addr or cannot be copied (the
+ * caller answers 400). */
 static sip_str sip__reg_path(const sip_msg *m, char *buf, size_t cap)
 {
     sip__reg_w w;
@@ -560,7 +564,12 @@ static sip_str sip__reg_path(const sip_msg *m, char *buf, size_t cap)
     w.cap = cap;
     for (i = 0; i < m->n_hdrs; i++)
         if (m->hdrs[i].id == SIP_HDR_PATH) {
-            if (!sip__reg_value_ok(m->hdrs[i].value)) w.n = cap + 1;
+            sip_addr pa;
+            /* RFC 3327 §4: each value is a name-addr; anything else would
+             * make the 200 unparsable once the values are joined */
+            if (!sip__reg_value_ok(m->hdrs[i].value) || sip_addr_parse(m->hdrs[i].value, &pa) ||
+                !pa.angle)
+                w.n = cap + 1;
             if (w.n) sip__reg_puts(&w, ", ");
             sip__reg_putv(&w, m->hdrs[i].value);
         }

@@ -275,3 +275,22 @@ Test(registrar, same_contact_twice_is_400_rfc3261_10_3, .init = setup, .fini = t
     cr_assert_eq(process(0), 400);
     cr_assert_eq(lm.n_bindings, 1);
 }
+
+/* registrar-4: a Path value that is not a name-addr (RFC 3327 §4) is
+ * refused with 400; joined into the 200 it would not parse. */
+Test(registrar, path_value_must_be_name_addr_rfc3327_4, .init = setup, .fini = teardown)
+{
+    reg_msg(1, "c1", "Supported: path\r\nPath: <s\r\nPath: x\r\nContact: <sip:bob@h>\r\n");
+    cr_assert_eq(process(0), 400);
+    reg_msg(2, "c1", "Supported: path\r\nPath: <sip:p1;lr>\r\nContact: <sip:bob@h>\r\n");
+    cr_assert_eq(process(0), 200);
+}
+
+/* registrar-5: Contact parameters are echoed in the 200, so a line end in
+ * them other than CRLF folding is refused with 400 (RFC 3261 §7.3.1). */
+Test(registrar, contact_params_fold_only_with_crlf, .init = setup, .fini = teardown)
+{
+    reg_msg(1, "c1", "Contact: <sip:bob@h>;+sip.instance=\"<urn:uuid:1\n 0>\"\r\n");
+    cr_assert_eq(process(0), 400);
+    cr_assert_eq(lm.n_bindings, 0);
+}
