@@ -81,6 +81,7 @@ static struct opts {
     int log, max_calls, max_calls_set, exit_when_done, no_audio_check;
     int rtp_port;
     uint32_t expires;
+    double rtp_loss;       /* % of our RTP packets not sent (tests) */
 } o;
 
 /* ---- state ----------------------------------------------------------------- */
@@ -772,6 +773,14 @@ static void send_rtp(ucall *c, int pt, int marker, uint32_t ts, const uint8_t *p
     d.payload_len = n;
     len = rtp_build(&d, pkt, sizeof pkt, NULL);
     if (len <= 0) return;
+    if (o.rtp_loss > 0) { /* simulated loss: the sequence number is used up */
+        uint16_t r;
+        rand_bytes((uint8_t *)&r, sizeof r);
+        if (r < o.rtp_loss / 100.0 * 65536.0) {
+            rtp_session_on_rtp_sent(&c->rs, ts, n, now);
+            return;
+        }
+    }
     if (sendto(c->rtp_fd, pkt, (size_t)len, 0, (struct sockaddr *)&c->rtp_to, sizeof c->rtp_to) == len)
         rtp_session_on_rtp_sent(&c->rs, ts, n, now);
 }
@@ -1383,6 +1392,8 @@ static void usage(FILE *f)
 "                           to FILE (FILE.N for the Nth call), 8 kHz 16-bit WAV\n"
 "  --rtp-port N             RTP on N + 2k, RTCP on N + 2k + 1 for call slot k\n"
 "                           (default: ports the system picks, a=rtcp in the SDP)\n"
+"  --rtp-loss PCT           drop PCT %% of the RTP packets we send, at random\n"
+"                           (a lossy network for tests)\n"
 "Run:\n"
 "  --exit-when-done         exit once everything scripted has finished\n"
 "  --timeout S              give up after S s (exit 1)\n"
@@ -1471,6 +1482,7 @@ static int parse_args(int argc, char **argv)
             o.max_calls_set = 1;
         } else if (OPT("--timeout")) o.timeout = atof(v);
         else if (OPT("--rtp-port")) o.rtp_port = atoi(v);
+        else if (OPT("--rtp-loss")) o.rtp_loss = atof(v);
         else if (OPT("--wav-rms")) exit(wav_rms(v));
         else {
             fprintf(stderr, "sipua: unknown option or missing value: %s\n", a);
@@ -1480,7 +1492,8 @@ static int parse_args(int argc, char **argv)
     }
     if (o.reject && (o.reject < 300 || o.reject > 699)) return -1;
     if (o.max_calls < 0 || o.max_calls > 1000000 || o.tone_hz <= 0 || o.tone_hz >= 4000 ||
-        o.rtp_port < 0 || o.rtp_port > 65000 || o.auto_answer_ms < -1)
+        o.rtp_port < 0 || o.rtp_port > 65000 || o.auto_answer_ms < -1 || o.rtp_loss < 0 ||
+        o.rtp_loss > 100)
         return -1;
     if (o.message && !o.message_to && !o.call_uri) {
         fprintf(stderr, "sipua: --message needs --message-to or --call\n");

@@ -8,7 +8,8 @@
 # MESSAGE bodies and 200s, RTCP both ways, the recorded WAV files not
 # silent (sipua --wav-rms), the --stats-json file; PCMU over UDP, PCMA
 # (offered first by alice) over TCP. Then a 486 rejection
-# (the caller exits 1, the callee 0) and a WAV at 16 kHz (refused, exit 3).
+# (the caller exits 1, the callee 0), 20 % simulated RTP loss (counted
+# and rated lower) and a WAV at 16 kHz (refused, exit 3).
 # Run from the repository root after `make build/sipua` (make test does
 # both). Ports: a block chosen from the shell's pid.
 set -u
@@ -93,6 +94,30 @@ reject_test() {
     [ $tfail = 0 ] && echo "sipua reject: 486 ok"
 }
 
+# 20 % of alice's packets dropped: bob must count the loss (RFC 3550 A.3)
+# and rate the call lower (G.107 Ie,eff with G.711 without PLC)
+loss_test() {
+    a=$BASE b=$((BASE + 2)) d=$LOG/loss tfail=0
+    BASE=$((BASE + 4))
+    mkdir -p "$d"
+    "$UA" --listen 127.0.0.1:$b --auto-answer 0 --max-calls 1 --timeout 20 > "$d/bob.out" 2>&1 &
+    bpid=$!
+    sleep 0.3
+    "$UA" --listen 127.0.0.1:$a --call "sip:bob@127.0.0.1:$b" --duration 3 --rtp-loss 20 \
+        --exit-when-done --timeout 20 > "$d/alice.out" 2>&1
+    arc=$?
+    wait $bpid
+    [ $arc = 0 ] || bad loss "alice exit $arc"
+    lost=$(field "$d/bob.out" STATS lost)
+    mos=$(field "$d/bob.out" STATS mos | tr -d .)
+    amos=$(field "$d/alice.out" STATS mos | tr -d .)
+    ge "$lost" 5 || bad loss "bob counted $lost lost packets of 150 sent at 20 % loss"
+    [ "$lost" -le 60 ] 2> /dev/null || bad loss "bob counted $lost lost"
+    [ -n "$mos" ] && [ "$mos" -lt 300 ] || bad loss "bob's MOS $mos not below 3.00"
+    ge "$amos" 420 || bad loss "alice's MOS $amos (no loss) below 4.20"
+    [ $tfail = 0 ] && echo "sipua loss: $lost lost, MOS $(field "$d/bob.out" STATS mos)"
+}
+
 refuse_test() {
     "$UA" --listen 127.0.0.1:$BASE --wav tests/sipua/tone-16k.wav > "$LOG/refuse.out" 2>&1
     rc=$?
@@ -103,6 +128,7 @@ refuse_test() {
 call_test udp udp pcmu
 call_test tcp tcp pcma
 reject_test
+loss_test
 refuse_test
 if [ $fail = 0 ]; then echo "sipua: all passed"; else echo "sipua: failures (see $LOG)"; fi
 exit $fail
