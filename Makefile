@@ -31,6 +31,7 @@ examples: $(EXAMPLES)
 
 # Per-example libraries (tools may use Debian libraries; the headers never do)
 LIBS_rtpstat := -lpcap
+LIBS_sipd := -lpcap -lsndfile -lssl -lcrypto
 
 $(B)/%: examples/%.c $(HEADERS)
 	@mkdir -p $(@D)
