@@ -32,6 +32,7 @@ examples: $(EXAMPLES)
 # Per-example libraries (tools may use Debian libraries; the headers never do)
 LIBS_rtpstat := -lpcap
 LIBS_sipua := -lsndfile -lm
+LIBS_sipd := -lpcap -lsndfile -lssl -lcrypto
 
 $(B)/%: examples/%.c $(HEADERS)
 	@mkdir -p $(@D)
