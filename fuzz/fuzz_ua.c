@@ -3,21 +3,27 @@
  *
  * Byte 0 configures the limits (bits 0-1: max sessions 1..4, bits 2-3:
  * max dialogs 1..8 step 2, bit 4: max registrations 1 or 2, bit 5: an
- * outbound proxy). Then each operation is an opcode byte and arguments:
+ * outbound proxy, bit 6: 100rel supported (required with bit 5), bit 7:
+ * session timers and Recv-Info "dtmf"). Then each operation is an opcode
+ * byte and arguments:
  *   op % 8 == 0: a new INVITE from the peer: Call-ID (1 byte, 4 values),
  *               From tag (1), CSeq (1), body (1: none, offer, hold offer,
- *               garbage), Record-Route (1: none, loose, strict)
+ *               garbage; bits 4-5: 100rel / timer headers), Record-Route
+ *               (1: none, loose, strict)
  *            1: a response to one of the last requests the UA sent (1 byte:
- *               which), status (2 bytes -> 100..699), To tag (1), body (1)
+ *               which), status (2 bytes -> 100..699), To tag (1: bit 4
+ *               adds Require: 100rel and an RSeq from bits 5-7, bit 6 too
+ *               Session-Expires / Min-SE), body (1)
  *            2: an in-dialog request to the UA: method (1: BYE, INVITE,
- *               ACK, OPTIONS, CANCEL, MESSAGE, INFO), which dialog the
- *               peer knows (1), CSeq (1), body (1)
+ *               ACK, OPTIONS, CANCEL, MESSAGE, INFO, PRACK, UPDATE), which
+ *               dialog the peer knows (1), CSeq (1), body (1: bits 2-3 add
+ *               RAck, Info-Package or Session-Expires)
  *            3: time step (2 bytes, ms), then on_timeout at the deadline
  *               or now, whichever is earlier
  *            4: application: action (1: call, answer 180/183/200, reject,
  *               cancel, hang up, re-INVITE hold/resume, register,
- *               unregister, MESSAGE) on a recorded handle (1; some
- *               indexes give forged handles)
+ *               unregister, MESSAGE, reliable 180/183, UPDATE, INFO) on a
+ *               recorded handle (1; some indexes give forged handles)
  *            5: raw message (1 length byte, then bytes)
  *            6: send failures on/off
  *            7: the 2xx retransmission: deliver the last UA message again
@@ -162,10 +168,13 @@ static void fz_invite(fz *f)
     k = snprintf(m, sizeof m,
                  "INVITE sip:ua@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKi%d%d%d\r\n"
                  "Max-Forwards: 70\r\nFrom: <sip:peer@192.0.2.9>;tag=pt%d\r\nTo: <sip:ua@192.0.2.1>\r\n"
-                 "Call-ID: cid%d\r\nCSeq: %d INVITE\r\nContact: <sip:peer@192.0.2.9>\r\n%s%s"
+                 "Call-ID: cid%d\r\nCSeq: %d INVITE\r\nContact: <sip:peer@192.0.2.9>\r\n%s%s%s"
                  "Content-Length: %u\r\n\r\n%s",
                  cid, tag, cseq, tag, cid, cseq,
                  rr == 1 ? "Record-Route: <sip:192.0.2.7;lr>\r\n" : rr == 2 ? "Record-Route: <sip:192.0.2.7>\r\n" : "",
+                 (b & 48) == 16 ? "Supported: 100rel, timer\r\nAllow: UPDATE\r\nSession-Expires: 90\r\n"
+                 : (b & 48) == 32 ? "Require: 100rel\r\nSession-Expires: 30\r\n"
+                 : (b & 48) == 48 ? "Supported: 100rel\r\nSession-Expires: 1800;refresher=uas\r\nMin-SE: 600\r\n" : "",
                  ct, (unsigned)strlen(body), body);
     if (k > 0 && (size_t)k < sizeof m) fz_deliver(f, m, (size_t)k);
 }
@@ -178,7 +187,9 @@ static void fz_response(fz *f)
     sip_parse_config pc;
     char out[4096], tg[16];
     const char *ct, *body;
-    sip_hdr_field ex[3];
+    sip_hdr_field ex[8];
+    size_t nex;
+    char rseq[16];
     int k;
     st = fz_byte(f) << 8;
     st |= fz_byte(f);
@@ -197,19 +208,40 @@ static void fz_response(fz *f)
     ex[1].name = sip_str_c("WWW-Authenticate");
     ex[1].value = sip_str_c(tag & 4 ? "Digest realm=\"r\", nonce=\"n\", qop=\"auth\", stale=true"
                                     : "Digest realm=\"r\", nonce=\"n2\", algorithm=SHA-256");
-    ex[2].name = sip_str_c("Content-Type");
-    ex[2].value = sip_str_c("application/sdp");
+    nex = 2;
+    if (*ct) {
+        ex[nex].name = sip_str_c("Content-Type");
+        ex[nex++].value = sip_str_c("application/sdp");
+    }
+    if (tag & 16) {
+        snprintf(rseq, sizeof rseq, "%d", 1 + ((tag >> 5) & 7));
+        ex[nex].name = sip_str_c("Require");
+        ex[nex++].value = sip_str_c("100rel");
+        ex[nex].name = sip_str_c("RSeq");
+        ex[nex++].value = sip_str_c(rseq);
+    }
+    if (tag & 64) {
+        ex[nex].name = sip_str_c("Session-Expires");
+        ex[nex++].value = sip_str_c(tag & 128 ? "90;refresher=uas" : "120;refresher=uac");
+        ex[nex].name = sip_str_c("Min-SE");
+        ex[nex++].value = sip_str_c("90");
+        ex[nex].name = sip_str_c("Allow");
+        ex[nex++].value = sip_str_c("INVITE, ACK, BYE, UPDATE");
+    }
     k = sip_build_response(out, sizeof out, &req, st, NULL, (tag & 8) ? sip_str_c("") : sip_str_c(tg),
-                           ex, *ct ? 3 : 2, sip_str_c(body), NULL);
+                           ex, nex, sip_str_c(body), NULL);
     if (k > 0) fz_deliver(f, out, (size_t)k);
 }
 
 static void fz_in_dialog(fz *f)
 {
-    static const char *const methods[] = {"BYE", "INVITE", "ACK", "OPTIONS", "CANCEL", "MESSAGE", "INFO"};
-    const char *meth = methods[fz_byte(f) % 7];
+    static const char *const methods[] = {"BYE", "INVITE", "ACK", "OPTIONS", "CANCEL", "MESSAGE",
+                                          "INFO", "PRACK", "UPDATE"};
+    const char *meth = methods[fz_byte(f) % 9];
     int which = fz_byte(f), cseq = fz_byte(f), b = fz_byte(f);
     const char *ct, *body = fz_body(b, &ct);
+    const char *ext = "";
+    char rack[64];
     char m[2048], totag[64];
     sip_hdr h[64];
     sip_msg r;
@@ -223,12 +255,25 @@ static void fz_in_dialog(fz *f)
         sip_str t = r.is_request ? r.from.tag : r.to.tag;
         if (t.p && t.len < 40) snprintf(totag, sizeof totag, ";tag=%.*s", (int)t.len, t.p);
     }
+    switch ((b >> 2) & 3) {
+    case 1: {
+        /* RAck from the RSeq of one of the UA's last messages */
+        const char *rs = f->nsent ? strstr(f->sent[(which >> 2) % NQ], "\r\nRSeq: ") : NULL;
+        snprintf(rack, sizeof rack, "RAck: %lu %d INVITE\r\n", rs ? strtoul(rs + 8, NULL, 10) : 1ul,
+                 b >> 4);
+        ext = rack;
+        break;
+    }
+    case 2: ext = b & 16 ? "Info-Package: dtmf\r\n" : "Info-Package: foo;x=1\r\n"; break;
+    case 3: ext = b & 16 ? "Session-Expires: 60\r\n" : "Session-Expires: 90;refresher=uac\r\nSupported: timer\r\n"; break;
+    default: break;
+    }
     k = snprintf(m, sizeof m,
                  "%s sip:ua@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKd%d%d\r\n"
                  "Max-Forwards: 70\r\nFrom: <sip:peer@192.0.2.9>;tag=pt%d\r\nTo: <sip:ua@192.0.2.1>%s\r\n"
-                 "Call-ID: cid%d\r\nCSeq: %d %s\r\nContact: <sip:peer@192.0.2.9>\r\n%s"
+                 "Call-ID: cid%d\r\nCSeq: %d %s\r\nContact: <sip:peer@192.0.2.9>\r\n%s%s"
                  "Content-Length: %u\r\n\r\n%s",
-                 meth, which, cseq, cid, totag, cid, cseq, meth, ct, (unsigned)strlen(body), body);
+                 meth, which, cseq, cid, totag, cid, cseq, meth, ext, ct, (unsigned)strlen(body), body);
     if (k > 0 && (size_t)k < sizeof m) fz_deliver(f, m, (size_t)k);
 }
 
@@ -240,7 +285,7 @@ static sip_ua_call fz_call(fz *f, int i)
 
 static void fz_app(fz *f)
 {
-    int act = fz_byte(f) % 12, i = fz_byte(f), rc = 0;
+    int act = fz_byte(f) % 16, i = fz_byte(f), rc = 0;
     sip_ua_call c = fz_call(f, i);
     sip_ua_reg r = f->nregs ? f->regs[i % f->nregs] : 0;
     sip_ua_call nc;
@@ -268,11 +313,20 @@ static void fz_app(fz *f)
         break;
     case 9: rc = sip_ua_unregister(&f->ua, r, f->now); break;
     case 10: rc = sip_ua_message(&f->ua, "sip:peer@192.0.2.9", "text/plain", sip_str_c("hi"), f->now); break;
+    case 12: rc = sip_ua_progress(&f->ua, c, i & 1 ? 183 : 180, (i >> 1) & 1, i & 4 ? &f->local : NULL, f->now); break;
+    case 13:
+        f->local.media[0].dir = (i & 1) ? SDP_DIR_SENDONLY : SDP_DIR_SENDRECV;
+        rc = sip_ua_update(&f->ua, c, &f->local, f->now);
+        break;
+    case 14:
+        rc = sip_ua_info(&f->ua, c, i & 1 ? "dtmf" : NULL, "application/dtmf-relay", "Signal=1\r\n",
+                         i & 2 ? 10 : 0, f->now);
+        break;
     default: rc = sip_ua_call_state_of(&f->ua, c); break;
     }
     /* a stale or forged handle is always refused */
-    if (!live && act >= 1 && act <= 7) FUZZ_CHECK(rc == SIP_UA_ERR_STALE);
-    FUZZ_CHECK(rc <= 0 || act == 11);
+    if (!live && ((act >= 1 && act <= 7) || (act >= 12 && act <= 14))) FUZZ_CHECK(rc == SIP_UA_ERR_STALE);
+    FUZZ_CHECK(rc <= 0 || act == 11 || act == 15);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -295,6 +349,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.max_registrations = 1 + ((c0 >> 4) & 1);
     if (c0 & 32) cfg.outbound_proxy = "sip:192.0.2.7;lr";
     cfg.instance_id = "<urn:uuid:00000000-0000-1000-8000-000000000001>";
+    if (c0 & 64) cfg.rel100 = (c0 & 32) ? SIP_UA_100REL_REQUIRED : SIP_UA_100REL_SUPPORTED;
+    if (c0 & 128) {
+        cfg.session_timer = 1;
+        cfg.session_expires = 90 + (uint32_t)(c0 & 3) * 30;
+        cfg.recv_info = "dtmf";
+    }
     cfg.reg_id = 1;
     memset(&cb, 0, sizeof cb);
     cb.size = sizeof cb;
