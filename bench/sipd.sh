@@ -6,7 +6,10 @@
 # alice through the proxy (bench/sipp/*.xml): INVITE with SDP, 407, ACK,
 # INVITE with Proxy-Authorization, 100, 180, 200 with SDP, ACK, BYE, 200:
 # the proxy checks a digest, looks bob up, forwards 6 messages, Record-
-# Routes. sipd runs with --no-relay (the SDP passes untouched), kamailio
+# Routes. Both challenge with MD5 only (SIPp answers no SHA-256 digest:
+# sipd --auth-algs md5), the digest-uri the Request-URI (SIPp's default,
+# sip:host:port, is refused by sipd, RFC 2617 §3.2.2.5; kamailio does not
+# compare them). sipd runs with --no-relay (the SDP passes untouched), kamailio
 # with bench/kamailio.cfg and ONE SIP worker (-n 1: sipd is one process;
 # several kamailio workers also reorder a 180 after its 200 and a BYE before
 # its ACK, which SIPp's scenarios count as failures).
@@ -80,12 +83,14 @@ srv_pids() {
 }
 srv_ticks() { iop_cpu_ticks $(srv_pids); }
 
-start_sipd() { # extra args
+start_sipd() { # log extra-args
+    local log=$1
+    shift
     SRV_NAME=sipd
-    iop_bg "$T/sipd.log" "$SIPD" --addr 127.0.0.1 --port "$P" --tls-port 0 --ws-port 0 --wss-port 0 \
-        --log 0 "$@"
+    iop_bg "$log" "$SIPD" --addr 127.0.0.1 --port "$P" --tls-port 0 --ws-port 0 --wss-port 0 \
+        --log 0 --auth-algs md5 "$@"
     SRV_PID=$IOP_LAST
-    iop_wait_for "$T/sipd.log" "listening on" 10 || { cat "$T/sipd.log"; return 1; }
+    iop_wait_port "$P" 10 || { cat "$log"; return 1; }
 }
 start_kamailio() {
     SRV_NAME=kamailio
@@ -93,8 +98,8 @@ start_kamailio() {
     iop_bg "$T/kamailio.log" kamailio -f bench/kamailio.cfg -DD -E -l "udp:127.0.0.1:$P" -n 1 \
         -m 256 -M 16 -Y "$T/kam"
     SRV_PID=$IOP_LAST
-    iop_wait_for "$T/kamailio.log" "^Aliases:" 10 || { cat "$T/kamailio.log"; return 1; }
-    sleep 0.5
+    iop_wait_port "$P" 10 || { cat "$T/kamailio.log"; return 1; }
+    sleep 0.3
 }
 stop_srv() {
     [ -n "$SRV_PID" ] && iop_stop "$SRV_PID" 10
@@ -105,7 +110,7 @@ stop_srv() {
 UAS_PID=""
 start_callee() {
     iop_bg "$T/uas.log" sipp -sf $SC/uas.xml -i 127.0.0.1 -p $((P + 1)) -nostdin -trace_err \
-        -error_file "$T/uas.errors"
+        -error_file "$T/uas.$SRV_NAME.errors"
     UAS_PID=$IOP_LAST
     sleep 0.3
     timeout 20 sipp -sf $SC/register.xml -i 127.0.0.1 -p $((P + 2)) -s bob -au bob -ap bobpw \
@@ -116,11 +121,11 @@ stop_callee() { [ -n "$UAS_PID" ] && iop_stop "$UAS_PID" 5; UAS_PID=""; }
 
 # run_calls RATE N -> "ok failed seconds" of one SIPp uac run
 run_calls() {
-    local rate=$1 n=$2 t0 t1 out="$T/uac.$1.$2.log"
+    local rate=$1 n=$2 t0 t1 out="$T/uac.$SRV_NAME.$1.$2.log"
     t0=$(date +%s.%N)
     timeout $((n / rate * 3 + 30)) sipp -sf $SC/uac.xml -i 127.0.0.1 -p $((P + 3)) -s bob -au alice \
-        -ap alicepw -r "$rate" -m "$n" -recv_timeout 10s -nostdin -trace_err \
-        -error_file "$T/uac.errors" 127.0.0.1:$P > "$out" 2>&1
+        -ap alicepw -auth_uri "bob@127.0.0.1:$P" -r "$rate" -m "$n" -recv_timeout 10s -nostdin -trace_err \
+        -error_file "$T/uac.$SRV_NAME.errors" 127.0.0.1:$P > "$out" 2>&1
     t1=$(date +%s.%N)
     local ok fl
     ok=$(awk -F'|' '/Successful call/ { gsub(/ /, "", $3); v = $3 } END { print v + 0 }' "$out")
@@ -161,10 +166,10 @@ bench_calls() {
 
 CPU_sipd=- CPU_kamailio=- RATE_sipd=- RATE_kamailio=- PKT_sipd=- PKT_rtpengine=-
 if [ $have_sipd = 1 ]; then
-    if start_sipd --no-relay && start_callee; then bench_calls sipd; else note "sipd: setup failed"; fi
+    if start_sipd "$T/sipd-calls.log" --no-relay && start_callee; then bench_calls sipd; else note "sipd: setup failed"; fi
     stop_callee
     stop_srv
-    grep -E "^sipd: (statistics|uptime)" "$T/sipd.log" | sed 's/^/   /'
+    grep -E "^sipd: (statistics|uptime)" "$T/sipd-calls.log" | sed 's/^/   /'
 fi
 if [ $have_kam = 1 ]; then
     if start_kamailio && start_callee; then bench_calls kamailio; else note "kamailio: setup failed"; fi
@@ -190,7 +195,7 @@ blast3() {
 }
 
 if [ $have_sipd = 1 ]; then
-    if start_sipd --relay-ports "$((P + 100))-$((P + 399))" &&
+    if start_sipd "$T/sipd-relay.log" --relay-ports "$((P + 100))-$((P + 399))" &&
         timeout 60 python3 bench/media_setup.py sipd "$P" "$STREAMS" $((P + 400)) $((P + 500)) $((P + 4)) \
             > "$T/streams" 2> "$T/setup.log" && [ "$(wc -l < "$T/streams")" = "$STREAMS" ]; then
         blast3 sipd "$SRV_PID"
@@ -198,7 +203,7 @@ if [ $have_sipd = 1 ]; then
         note "sipd relay: setup failed ($(tail -1 "$T/setup.log"))"
     fi
     stop_srv
-    grep -E "^sipd: relay leg" "$T/sipd.log" | sed 's/^/   /'
+    grep -E "^sipd: relay leg" "$T/sipd-relay.log" | sed 's/^/   /'
 fi
 if [ $have_rtpe = 1 ]; then
     # userspace only (--table=-1: no kernel forwarding module), its own

@@ -61,6 +61,18 @@ iop_wait_for() {
     done
 }
 
+# iop_wait_port PORT SECONDS: wait until something listens on PORT
+# (TCP or UDP). 0 found, 1 timed out.
+iop_wait_port() {
+    local i=0 t10
+    t10=$(awk -v t="$2" 'BEGIN { printf "%d", t * 10 }')
+    until iop__used_ports | grep -q -x "$1"; do
+        [ $i -ge "$t10" ] && return 1
+        sleep 0.1
+        i=$((i + 1))
+    done
+}
+
 # iop_count FILE REGEX: how many lines of FILE match.
 iop_count() {
     grep -E -c -- "$2" "$1" 2> /dev/null || true

@@ -10,7 +10,7 @@
 #   3. password guessing is slowed down (sip_auth_server.h: after
 #      max_failures (5) failures per (source, user) each further attempt
 #      waits a delay that doubles from 1 s): svcrack with a dictionary that
-#      holds alice's password at position 40 runs for CRACK seconds; a
+#      holds alice's password at position 40 (of 3000) runs for CRACK seconds; a
 #      capture (tshark) counts the guesses sipd actually checked (answered
 #      401/407 again) and the ones it refused (403/429/503) per second.
 #      Checked: svcrack does not find the password; checked guesses at
@@ -166,7 +166,7 @@ done
 
 # ---- 3. svcrack --------------------------------------------------------------------------
 python3 -c '
-for i in range(400):
+for i in range(3000):
     print("alicepw" if i == 39 else "guess%03d" % i)' > "$T/passwords.txt"
 timeout $((CRACK + 20)) tshark -i lo -f "udp port $P" -a duration:$((CRACK + 3)) -w "$T/crack.pcap" > "$T/tshark.log" 2>&1 &
 TS_PID=$!
