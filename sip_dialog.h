@@ -332,7 +332,8 @@ typedef enum sip_ua_event_type {
     /** sub moved to state (sip_ua_sub_state). TERMINATED: the handle is
      *  gone; sub_reason, status (the response that ended it, or 0).
      *  SUBSCRIBING (subscriber): a new SUBSCRIBE went out after a
-     *  "deactivated" or "probation" termination (RFC 6665 §4.1.3).
+     *  "deactivated" termination, or goes after retry-after seconds after
+     *  a "probation" one (RFC 6665 §4.1.3); sub_reason says which.
      *  ACTIVE (notifier): a refreshing SUBSCRIBE set expires; the core
      *  sends the NOTIFY that RFC 6665 §4.2.1.2 requires unless the
      *  application called sip_ua_notify() during this event. */
@@ -384,8 +385,8 @@ typedef struct sip_ua_event {
     const sdp_negotiated *media; /**< MEDIA, INCOMING_CALL */
     size_t n_media;
     /* ---- subscriptions and transfer ---- */
-    uint64_t sub;              /**< sip_ua_sub: SUBSCRIBE, SUB_STATE, NOTIFY, REFER */
-    uint64_t forked_from;      /**< sip_ua_sub: NOTIFY from a new fork */
+    sip_ua_sub sub;            /**< SUBSCRIBE, SUB_STATE, NOTIFY, REFER */
+    sip_ua_sub forked_from;    /**< NOTIFY from a new fork: the original */
     int sub_reason;            /**< sip_ua_sub_reason (NOTIFY, SUB_STATE) */
     uint32_t retry_after;      /**< NOTIFY: retry-after seconds, 0 none */
     sip_str event;             /**< SUBSCRIBE, NOTIFY: the Event value */
@@ -562,7 +563,9 @@ SIP_DIALOG_DEF uint64_t sip_ua_next_deadline(const sip_ua *ua);
 /** Run the UA and transaction timers due at now_us: 2xx retransmission
  *  and ACK wait (§13.3.1.4), glare retries (§14.1), registration
  *  refreshes, ACK cache expiry, reliable 1xx retransmission and give-up
- *  (RFC 3262 §3), session refresh and expiry (RFC 4028 §10). Returns the number of timers fired, or
+ *  (RFC 3262 §3), session refresh and expiry (RFC 4028 §10), subscription
+ *  refreshes, expiries, retries and Timer N (RFC 6665). Returns the number
+ *  of timers fired, or
  *  SIP_UA_ERR_STATE from inside a callback. */
 SIP_DIALOG_DEF int sip_ua_on_timeout(sip_ua *ua, uint64_t now_us);
 
@@ -1425,7 +1428,10 @@ static int sip__ua_build(sip_ua *ua, const sip__ua_rq *q, const sip_target *t, c
     if (strcmp(q->method, "ACK") && strcmp(q->method, "CANCEL")) {
         if (!q->no_auth) sip__ua_add_cached_auth(ua, &w, sip_str_c(q->method), q->ruri, q->body);
         sip__ua_wf(&w, "Allow: " SIP__UA_ALLOW "\r\n");
-        if (strcmp(q->method, "REGISTER")) {
+        /* what the peer may use in the dialog these requests create or
+         * refresh (RFC 4028 §7.4: UPDATE refreshes carry Supported: timer) */
+        if (!strcmp(q->method, "INVITE") || !strcmp(q->method, "UPDATE") ||
+            !strcmp(q->method, "SUBSCRIBE") || !strcmp(q->method, "REFER")) {
             char sup[64];
             sip__ua_x_supported(ua, sup, sizeof sup);
             sip__ua_wf(&w, "Supported: %s\r\nAllow-Events: refer%s%s\r\n", sup,
@@ -5587,6 +5593,7 @@ static void sip__ua_replaced_end(sip_ua *ua, uint32_t cs)
 static uint64_t sip__ua_subs_deadline(const sip_ua *ua, uint64_t t)
 {
     uint32_t i;
+    if (!ua->n_subs) return t; /* a plain call pays nothing */
     for (i = 0; ua->subs && i < ua->cfg.max_subscriptions; i++) {
         const sip__ua_sub *x = ua->subs[i];
         if (!x) continue;
@@ -5636,7 +5643,7 @@ static int sip__ua_subs_timers(sip_ua *ua, uint64_t now)
 {
     uint32_t i;
     int fired = 0;
-    for (i = 0; i < ua->cfg.max_subscriptions; i++)
+    for (i = 0; ua->n_subs && i < ua->cfg.max_subscriptions; i++)
         if (ua->subs[i]) fired += sip__ua_sub_timers(ua, i, now);
     return fired;
 }
