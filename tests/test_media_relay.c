@@ -1122,3 +1122,65 @@ Test(media_relay, mos_hook_overrides_default)
     cr_assert_eq(media_relay_leg_stats(r, sid, 0, &st), 0);
     cr_assert_eq(st.mos_x100, 440);
 }
+
+/* A 5-party G.711 conference (parties joining with media_relay_leg_add):
+ * every 20 ms tick (MEDIA_RELAY_FRAME_US, 160 samples at 8 kHz) each of
+ * the N = 5 legs hears the sum of the other N - 1 (RFC 3550 §7.1 mixer:
+ * one new stream per receiver, its own SSRC, seq + 1 and timestamp + 160
+ * per frame). */
+Test(media_relay, mix_five_party_n_minus_1_g711)
+{
+    media_relay_config cfg = {0};
+    media_relay *r;
+    media_relay_sid sid;
+    uint8_t f[160], p[256];
+    static const uint8_t code[5] = {0xF0, 0xE8, 0xE0, 0xD8, 0xD0};
+    media_relay_addr ad[5];
+    int32_t total = 0;
+    uint32_t ssrc[5], ts0[5];
+    unsigned i, tick;
+    cfg.mixer = 1;
+    cfg.max_legs = 5;
+    r = mk(&cfg);
+    cr_assert_eq(media_relay_session_create(r, 1, MEDIA_RELAY_SESSION_MIX, 0, &sid), 0);
+    for (i = 1; i < 5; i++) cr_assert_eq(media_relay_leg_add(r, sid, 0), (int)i);
+    for (i = 0; i < 5; i++) {
+        char ip[16];
+        snprintf(ip, sizeof ip, "192.0.2.%u", 10 + i);
+        ad[i] = A(ip, 4000);
+        total += rtp_ulaw_decode(code[i]);
+    }
+    for (tick = 0; tick < 2; tick++) {
+        H.n = 0;
+        H.nrec = 0;
+        for (i = 0; i < 5; i++) {
+            size_t n;
+            frame(f, code[i]);
+            n = rtp(p, 0, tick == 0, (uint16_t)(100 * i + tick), 160 * tick, 0x100 + i, f, 160);
+            cr_assert_eq(media_relay_on_packet(r, sid, i, MEDIA_RELAY_RTP, &ad[i], p, n,
+                                               20000ull * tick + 5000 + i), 0);
+        }
+        cr_assert_eq(media_relay_next_deadline(r), 20000ull * (tick + 1));
+        cr_assert_eq(media_relay_on_timeout(r, 20000ull * (tick + 1)), 5);
+        cr_assert_eq(H.n, 5u);
+        for (i = 0; i < 5; i++) {
+            rtp_header h;
+            int32_t want = total - rtp_ulaw_decode(code[i]);
+            unsigned k;
+            cr_assert_eq(H.s[i].leg, i);
+            cr_assert_eq(rtp_parse(H.s[i].b, H.s[i].len, &h), 0);
+            cr_assert_eq(h.payload.len, MEDIA_RELAY_FRAME_SAMPLES);
+            cr_assert_eq(h.seq, tick);
+            if (tick == 0) {
+                ssrc[i] = h.ssrc;
+                ts0[i] = h.timestamp;
+            } else {
+                cr_assert_eq(h.ssrc, ssrc[i], "one stream per leg");
+                cr_assert_eq(h.timestamp, ts0[i] + 160u);
+            }
+            for (k = 0; k < 160; k++)
+                cr_assert_eq(h.payload.p[k], rtp_ulaw_encode((int16_t)want), "leg %u sample %u", i, k);
+        }
+    }
+    for (i = 1; i < 5; i++) cr_assert_neq(ssrc[i], ssrc[0]);
+}
