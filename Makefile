@@ -14,7 +14,7 @@ EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PREFIX  ?= /usr/local
 
-.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp fuzz bench amalgamation install demo deps-test help clean
+.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipd fuzz bench amalgamation install demo deps-test help clean
 
 all: examples
 
@@ -38,7 +38,7 @@ $(B)/%: examples/%.c $(HEADERS)
 	$(CC) $(STD) $(CFLAGS) $(WARN) -I. $< -o $@ $(LIBS_$*)
 
 # --- tests: one Criterion binary with every tests/*.c ---------------------
-test: deps-test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp
+test: deps-test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipd
 
 test-sipmsg: $(B)/sipmsg
 	@echo "== sipmsg on the corpus"
@@ -79,6 +79,10 @@ test-rtpstat: $(B)/rtpstat
 test-sipp: $(B)/sipecho
 	@echo "== SIPp drives sipecho over UDP, TCP and UDP with 10 % loss"
 	@sh tests/sipp.sh
+
+test-sipd: $(B)/sipd
+	@echo "== SIPp against sipd: digest REGISTER, calls, 486, CANCEL, forking, 1000 calls at 50/s, 10 % loss; TCP/TLS/WS/WSS"
+	@sh tests/sipd.sh
 
 test-tshark:
 	@echo "== tshark decodes every RTP/RTCP/feedback packet we build"
