@@ -14,7 +14,7 @@ EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PREFIX  ?= /usr/local
 
-.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipd fuzz bench amalgamation install demo deps-test help clean
+.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipua test-sipp-sipua test-sipd fuzz bench amalgamation install demo deps-test help clean
 
 all: examples
 
@@ -31,6 +31,7 @@ examples: $(EXAMPLES)
 
 # Per-example libraries (tools may use Debian libraries; the headers never do)
 LIBS_rtpstat := -lpcap
+LIBS_sipua := -lsndfile -lm
 LIBS_sipd := -lpcap -lsndfile -lssl -lcrypto
 
 $(B)/%: examples/%.c $(HEADERS)
@@ -38,7 +39,7 @@ $(B)/%: examples/%.c $(HEADERS)
 	$(CC) $(STD) $(CFLAGS) $(WARN) -I. $< -o $@ $(LIBS_$*)
 
 # --- tests: one Criterion binary with every tests/*.c ---------------------
-test: deps-test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipd
+test: deps-test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipua test-sipp-sipua test-sipd
 
 test-sipmsg: $(B)/sipmsg
 	@echo "== sipmsg on the corpus"
@@ -79,6 +80,14 @@ test-rtpstat: $(B)/rtpstat
 test-sipp: $(B)/sipecho
 	@echo "== SIPp drives sipecho over UDP, TCP and UDP with 10 % loss"
 	@sh tests/sipp.sh
+
+test-sipua: $(B)/sipua
+	@echo "== sipua calls sipua over UDP and TCP (audio, DTMF, hold, MESSAGE)"
+	@sh tests/sipua.sh
+
+test-sipp-sipua: $(B)/sipua
+	@echo "== SIPp against sipua as UAS and as UAC (auth, CANCEL, 486, hold, 491)"
+	@sh tests/sipp_sipua.sh
 
 test-sipd: $(B)/sipd
 	@echo "== SIPp against sipd: digest REGISTER, calls, 486, CANCEL, forking, 1000 calls at 50/s, 10 % loss; TCP/TLS/WS/WSS"

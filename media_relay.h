@@ -52,7 +52,9 @@
  *     SR sender SSRC and RTP timestamp, report block SSRC and extended
  *     highest sequence number, SDES/BYE/APP/XR/feedback SSRCs.
  *   - Statistics per leg: counters, and rtp.h's A.1/A.3/A.8 numbers of the
- *     leg's current source (packets, loss, jitter); MOS through a hook.
+ *     leg's current source (packets, loss, jitter), the round-trip time
+ *     between the relay and the leg's endpoint when its RTCP tells it, and
+ *     a MOS from rtp.h's E-model (ITU-T G.107) unless a hook overrides it.
  *   - Inactivity timeout per session (an event), a recording hook (every
  *     packet sent, with its legs), and a G.711 mixer for conferences.
  *
@@ -89,6 +91,21 @@
  *     first tick after its first packet; a frame arriving after its tick is
  *     dropped (counted late). Other payload types are dropped; RTCP of a
  *     mixed session is counted and not forwarded (no RTCP is generated).
+ *   - The per-leg MOS rates what the relay receives from the leg's
+ *     endpoint: rtp_emodel_estimate() with the codec of the payload type
+ *     of the last packet (RFC 3551 static types, else the a=rtpmap name
+ *     learned from SDP, through rtp_emodel_codec_by_name; G.711 is rated
+ *     without PLC, G.113's conservative Bpl 4.3, as the relay cannot know
+ *     the receiver's concealment), loss = A.3 cumulative lost / expected,
+ *     the A.8 jitter in ms with a jitter buffer of twice that, and a
+ *     one-way delay of RTT / 2 when the RTT is known, else 0. The RTT is
+ *     that of the relay-endpoint segment (RFC 3550 §6.4.1): an SR
+ *     forwarded toward the leg is remembered (its NTP middle 32 bits and
+ *     when it left, last 4), and a report block from the leg whose LSR
+ *     names it gives RTT = arrival - departure - DLSR. A payload type with
+ *     no E-model codec (video, unknown names) gives mos_x100 0.
+ *     callbacks.mos, when set, replaces the figure (it sees the default
+ *     one in st->mos_x100).
  *   - next_deadline / on_timeout scan every session slot: cheap for the
  *     hundreds of sessions one relay process carries; a timer wheel would
  *     be the next step.
@@ -255,7 +272,13 @@ typedef struct media_relay_stats {
     rtp_source_stats src;       /**< A.1/A.3/A.8 numbers of that source */
     uint64_t src_packets, src_octets; /**< rtp.h's counters of that source */
     uint32_t src_clock_rate;    /**< clock of its jitter figure, Hz */
-    int mos_x100;               /**< MOS x 100 from callbacks.mos; 0 = none */
+    int src_pt;                 /**< payload type of its last packet, -1 none */
+    uint32_t rtt_us;            /**< round trip relay <-> this leg's endpoint
+                                     (RFC 3550 §6.4.1 LSR/DLSR), 0 unknown */
+    int mos_x100;               /**< MOS x 100 (100..450) of what the leg's
+                                     endpoint sends us: rtp.h's E-model
+                                     (G.107) by default, callbacks.mos when
+                                     set; 0 = no source or no E-model codec */
     media_relay_addr dest[2];   /**< current RTP / RTCP destinations */
     int latched[2];             /**< RTP / RTCP socket latched */
 } media_relay_stats;
@@ -289,8 +312,9 @@ typedef struct media_relay_callbacks {
     /** Randomness (mixer SSRCs: 4 bytes a draw). NULL: derived from the
      *  handle. */
     void (*rand)(void *user, uint8_t *buf, size_t len);
-    /** MOS x 100 (100..450) of a leg from its statistics (e.g. an E-model,
-     *  ITU-T G.107); NULL leaves mos_x100 0. */
+    /** Override of the MOS: x 100 (100..450, or 0 for none) of a leg from
+     *  its statistics; st->mos_x100 holds the default E-model figure (see
+     *  Decisions) when it is called. NULL keeps the default. */
     int (*mos)(void *user, media_relay_sid sid, unsigned leg, const media_relay_stats *st);
 } media_relay_callbacks;
 
@@ -360,8 +384,10 @@ MEDIA_RELAY_DEF int media_relay_leg_set_mux(media_relay *r, media_relay_sid sid,
 /** The leg's ports (from alloc_port). Returns 0, _STALE. */
 MEDIA_RELAY_DEF int media_relay_leg_ports(const media_relay *r, media_relay_sid sid, unsigned leg,
                                           uint16_t *rtp_port, uint16_t *rtcp_port);
-/** Statistics of a leg (see media_relay_stats; calls callbacks.mos).
- *  Returns 0, _STALE. */
+/** Statistics of a leg (see media_relay_stats): counters, the current
+ *  source's RFC 3550 A.1/A.3/A.8 figures, RTT, and MOS from the E-model
+ *  (ITU-T G.107 via rtp_emodel_estimate) or callbacks.mos. Returns 0,
+ *  _STALE, _INVALID (st NULL). */
 MEDIA_RELAY_DEF int media_relay_leg_stats(media_relay *r, media_relay_sid sid, unsigned leg,
                                           media_relay_stats *st);
 
@@ -436,6 +462,7 @@ MEDIA_RELAY_DEF int media_relay_on_timeout(media_relay *r, uint64_t now_us);
 
 #define MEDIA_RELAY__SLOTS 4u          /* mixer reorder window, frames */
 #define MEDIA_RELAY__DYN 16u           /* rtpmap clock rates remembered */
+#define MEDIA_RELAY__SR_MEM 4u         /* forwarded SRs remembered per leg (RTT) */
 #define MEDIA_RELAY__ST_SOURCES 4u     /* rtp_session table per leg */
 #define MEDIA_RELAY__ST_SSRC 0x52454C59u /* "RELY": the stats session's own */
 #define MEDIA_RELAY__ADDR_MAX 46u
@@ -476,6 +503,11 @@ typedef struct media_relay__leg {
     void *st_mem;
     uint32_t cur_ssrc;
     uint8_t have_cur;
+    uint8_t cur_pt;          /* payload type of the current source's last packet */
+    uint32_t rtt_us;         /* RFC 3550 §6.4.1, 0 unknown */
+    uint32_t sr_lsr[MEDIA_RELAY__SR_MEM];  /* SRs forwarded toward the leg: */
+    uint64_t sr_sent_us[MEDIA_RELAY__SR_MEM]; /* NTP middle 32 bits, departure */
+    uint8_t sr_next;
     /* mixer */
     uint8_t *slot;           /* SLOTS x FRAME_SAMPLES codes */
     uint16_t slot_seq[MEDIA_RELAY__SLOTS];
@@ -495,6 +527,7 @@ typedef struct media_relay__session {
     uint64_t next_tick_us;
     uint8_t dyn_pt[MEDIA_RELAY__DYN];
     uint32_t dyn_clock[MEDIA_RELAY__DYN];
+    uint8_t dyn_codec[MEDIA_RELAY__DYN];   /* rtp_emodel_codec + 1, 0 none */
     unsigned n_dyn;
     media_relay__leg *legs;
 } media_relay__session;
@@ -665,6 +698,50 @@ static uint32_t media_relay__clock(const media_relay__session *s, uint8_t pt)
         if (s->dyn_pt[i] == pt) return s->dyn_clock[i];
     if (rtp_static_pt(pt, &c) == 0) return c.clock_rate;
     return 8000;
+}
+
+/* The E-model codec (rtp_emodel_codec + 1) of an encoding name, 0 when
+ * it has none. G.711 without PLC (see Decisions). */
+static uint8_t media_relay__emodel_codec(const char *name, size_t len)
+{
+    rtp_emodel_codec c;
+    if (rtp_emodel_codec_by_name(name, len, 0, &c) != 0) return 0;
+    return (uint8_t)(c + 1);
+}
+
+/* The E-model codec of payload type pt in session s: the a=rtpmap name
+ * learned from SDP, else the RFC 3551 static assignment. */
+static uint8_t media_relay__pt_codec(const media_relay__session *s, uint8_t pt)
+{
+    rtp_codec c;
+    unsigned i;
+    for (i = 0; i < s->n_dyn; i++)
+        if (s->dyn_pt[i] == pt) return s->dyn_codec[i];
+    if (rtp_static_pt(pt, &c) == 0) return media_relay__emodel_codec(c.name, strlen(c.name));
+    return 0;
+}
+
+/* MOS x 100 of what a leg receives from its endpoint (ITU-T G.107 through
+ * rtp_emodel_estimate; inputs in the header's Decisions). 0 when the
+ * payload type has no E-model codec. */
+static int media_relay__mos(const media_relay__session *s, uint8_t pt, const media_relay_stats *st)
+{
+    uint8_t codec = media_relay__pt_codec(s, pt);
+    rtp_emodel_input in;
+    rtp_emodel_result res;
+    memset(&in, 0, sizeof in);
+    if (!codec || rtp_emodel_codec_params((rtp_emodel_codec)(codec - 1), 0, &in.ie, &in.bpl) != 0)
+        return 0;
+    if (st->src.expected > 0 && st->src.cumulative_lost > 0) {
+        in.loss_pct = 100.0 * (double)st->src.cumulative_lost / (double)st->src.expected;
+        if (in.loss_pct > 100.0) in.loss_pct = 100.0;
+    }
+    in.burst_r = 1.0;
+    in.jitter_ms = st->src_clock_rate ? 1000.0 * st->src.jitter / st->src_clock_rate : 0.0;
+    in.jb_delay_ms = -1.0;            /* twice the jitter */
+    in.one_way_delay_ms = st->rtt_us / 2000.0;
+    if (rtp_emodel_estimate(&in, &res) != 0) return 0;
+    return (int)(res.mos * 100.0 + 0.5);
 }
 
 static uint32_t media_relay__st_clock(void *user, uint32_t ssrc, uint8_t pt)
@@ -1043,6 +1120,8 @@ MEDIA_RELAY_DEF int media_relay_leg_stats(media_relay *r, media_relay_sid sid, u
     st->have_source = 0;
     st->src_packets = st->src_octets = 0;
     st->src_clock_rate = 0;
+    st->src_pt = -1;
+    st->rtt_us = l->rtt_us;
     st->mos_x100 = 0;
     src = l->have_cur ? rtp_session_find(&l->st, l->cur_ssrc) : NULL;
     if (src) {
@@ -1052,6 +1131,8 @@ MEDIA_RELAY_DEF int media_relay_leg_stats(media_relay *r, media_relay_sid sid, u
         st->src_packets = src->packets;
         st->src_octets = src->octets;
         st->src_clock_rate = src->clock_rate;
+        st->src_pt = l->cur_pt;
+        st->mos_x100 = media_relay__mos(l->sess, l->cur_pt, st);
     }
     st->dest[0] = l->sock[0].dest;
     st->dest[1] = l->sock[1].dest;
@@ -1112,6 +1193,7 @@ static void media_relay__learn_rtpmap(media_relay__session *s, const sdp_media *
         }
         s->dyn_pt[k] = (uint8_t)rm.pt;
         s->dyn_clock[k] = rm.clock_rate;
+        s->dyn_codec[k] = media_relay__emodel_codec(rm.encoding.p, rm.encoding.len);
     }
 }
 
@@ -1379,6 +1461,7 @@ static void media_relay__stats_rtp(media_relay *r, media_relay__leg *l, const ui
         (void)rtp_session_on_rtp(&l->st, pkt, len, 0, now_us, NULL);
     l->cur_ssrc = ssrc;
     l->have_cur = 1;
+    l->cur_pt = (uint8_t)(pkt[1] & 0x7Fu);
 }
 
 static int media_relay__forward_rtp(media_relay *r, media_relay__session *s, unsigned from,
@@ -1428,7 +1511,38 @@ typedef struct media_relay__rmap {
     const media_relay__out *fwd;   /* stream toward `to` (maybe from `from`) */
     const media_relay__out *back;  /* stream toward `from` (what it reports on) */
     unsigned from, to;
+    media_relay__leg *fl, *tl;     /* the legs (RTT bookkeeping), or NULL */
+    uint64_t now_us;
 } media_relay__rmap;
+
+/* RFC 3550 §6.4.1 round trip between the relay and leg fl's endpoint: a
+ * report block from it whose LSR names an SR we forwarded toward it.
+ * RTT = arrival - departure - DLSR (1/65536 s). */
+static void media_relay__rtt_block(const media_relay__rmap *m, const rtcp_report_block *rb)
+{
+    unsigned k;
+    uint64_t dlsr_us, sent;
+    if (!m->fl || !rb->lsr) return;
+    for (k = 0; k < MEDIA_RELAY__SR_MEM; k++) {
+        if (m->fl->sr_lsr[k] != rb->lsr || !m->fl->sr_sent_us[k]) continue;
+        dlsr_us = ((uint64_t)rb->dlsr * 1000000u) >> 16;
+        sent = m->fl->sr_sent_us[k];
+        if (m->now_us >= sent + dlsr_us && m->now_us - sent - dlsr_us <= 0xFFFFFFFFu)
+            m->fl->rtt_us = (uint32_t)(m->now_us - sent - dlsr_us);
+        return;
+    }
+}
+
+/* An SR leaving toward leg tl: remember its NTP middle 32 bits (the LSR
+ * tl's endpoint will quote) and when it left. */
+static void media_relay__rtt_sr(const media_relay__rmap *m, uint64_t ntp)
+{
+    media_relay__leg *t = m->tl;
+    if (!t) return;
+    t->sr_lsr[t->sr_next] = (uint32_t)(ntp >> 16);
+    t->sr_sent_us[t->sr_next] = m->now_us ? m->now_us : 1;
+    t->sr_next = (uint8_t)((t->sr_next + 1u) % MEDIA_RELAY__SR_MEM);
+}
 
 static uint32_t media_relay__map_sender(const media_relay__rmap *m, uint32_t x)
 {
@@ -1462,6 +1576,7 @@ static int media_relay__rewrite_report(const media_relay__rmap *m, const rtcp_pa
     if (rtcp_report_parse(p, &rep) != 0) return MEDIA_RELAY_ERR_PACKET;
     for (i = 0; i < rep.rb_count; i++) {
         rtcp_report_block_get(&rep, i, &rb[i]);
+        media_relay__rtt_block(m, &rb[i]);
         if (m->back->have && m->back->in_leg == m->to && m->back->out_ssrc == rb[i].ssrc) {
             uint32_t d = m->back->seq_delta;
             rb[i].ssrc = m->back->in_ssrc;
@@ -1471,6 +1586,7 @@ static int media_relay__rewrite_report(const media_relay__rmap *m, const rtcp_pa
     }
     if (rep.is_sr && m->fwd->have && m->fwd->in_leg == m->from && m->fwd->in_ssrc == rep.ssrc)
         rep.si.rtp_ts += m->fwd->ts_delta;
+    if (rep.is_sr) media_relay__rtt_sr(m, rep.si.ntp);
     n = rtcp_report_build(media_relay__map_sender(m, rep.ssrc), rep.is_sr ? &rep.si : NULL, rb,
                           rep.rb_count, tmp, sizeof tmp, NULL);
     if (n < 8) return MEDIA_RELAY_ERR_PACKET;
@@ -1544,6 +1660,9 @@ static int media_relay__forward_rtcp(media_relay *r, media_relay__session *s, un
     m.back = &s->legs[from].out;
     m.from = from;
     m.to = to;
+    m.fl = &s->legs[from];
+    m.tl = &s->legs[to];
+    m.now_us = now_us;
     memcpy(r->pkt, pkt, len);
     if (media_relay__rewrite_rtcp(&m, r->pkt, len) != 0) {
         s->legs[from].c.dropped_invalid++;

@@ -4,9 +4,12 @@
 /* sip_dialog.h - SIP user agent core for C, sans-IO: requests and
  * responses of a UA (RFC 3261 §8), dialogs (§12), INVITE sessions with
  * offer/answer (§13, §14, §15; RFC 3264 through sdp.h), CANCEL (§9),
- * client digest authentication (§22.2, RFC 7616), and a REGISTER client
+ * client digest authentication (§22.2, RFC 7616), a REGISTER client
  * (§10.2; RFC 3327 Path, RFC 3608 Service-Route, RFC 5626 / RFC 5627
- * Contact parameters).
+ * Contact parameters), subscriptions as subscriber and notifier (RFC
+ * 6665, dialog usages of RFC 5057) and transfer: REFER with its implicit
+ * subscription (RFC 3515, RFC 4488 Refer-Sub), Referred-By (RFC 3892),
+ * Replaces (RFC 3891) and Join (RFC 3911).
  *
  * Part of cvoip, single-file, MIT licence. Builds on sip.h,
  * sip_transaction.h and sdp.h.
@@ -19,8 +22,8 @@
  * everything the UA sends leaves through the `send` callback of
  * sip_ua_callbacks (the transaction layer's sends and the UA core's own:
  * ACKs for 2xx and 2xx retransmissions); the application sees calls,
- * media and registrations through `on_event`, and acts on them through
- * typed handles (sip_ua_call, sip_ua_reg). sip_ua_next_deadline() /
+ * media, registrations and subscriptions through `on_event`, and acts on
+ * them through typed handles (sip_ua_call, sip_ua_reg, sip_ua_sub). sip_ua_next_deadline() /
  * sip_ua_on_timeout() drive both the UA timers and the transaction timers.
  *
  * Options (define before the include):
@@ -86,10 +89,13 @@
  *    event. Glare retry (§14.1): 2.1..4 s when we chose the Call-ID,
  *    0..2 s otherwise, in 10 ms steps from the rand callback.
  *  - Answers to UAS-side requests the core does not handle (other than
- *    INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE) are 405 with Allow, per
+ *    INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, REFER)
+ *    are 405 with Allow, per
  *    sip_request_check()'s policy; unknown URI schemes get 416, unknown
  *    Require option tags 420 with Unsupported, bodies other than
- *    application/sdp (text/plain for MESSAGE) 415.
+ *    application/sdp (text/plain for MESSAGE; any for NOTIFY, whose
+ *    bodies are the event package's) 415; Require: replaces, join and
+ *    norefersub are understood.
  *  - Media: sdp_negotiated entries carry spans into the remote SDP; they
  *    are valid during the event only (the core keeps no SDP after the
  *    exchange; the application copies what it uses). The sdp_local given
@@ -100,6 +106,35 @@
  *  - A CANCEL asked for before any provisional response waits inside the
  *    transaction layer (§9.1) and goes with the first one; a 2xx that
  *    crosses our CANCEL is ACKed and ended with BYE.
+ *  - Subscriptions (RFC 6665) are objects of their own with typed handles
+ *    (sip_ua_sub), one per dialog usage: a SUBSCRIBE makes a dialog with
+ *    usage SUB only; a REFER's implicit subscription (RFC 3515) joins the
+ *    call's dialog. A dialog ends with its last usage (RFC 5057 §5): a BYE
+ *    ends the INVITE usage, the REFER's final NOTIFY still travels in the
+ *    dialog. No subscription costs anything in a plain call.
+ *  - Subscriber: the first NOTIFY may beat the 2xx and then forms the
+ *    dialog; a NOTIFY from another fork becomes a new subscription with
+ *    its own handle (RFC 6665 §4.1.2.4). Refresh as for registrations
+ *    (expires - min(expires / 2, 30 s)); our own expiry waits 64*T1 past
+ *    the granted time so the notifier's terminated NOTIFY is still
+ *    matched; Timer N (64*T1 after the 2xx without NOTIFY) ends it.
+ *    "deactivated" resubscribes at once, "probation" after retry-after,
+ *    with a new dialog and the same handle; other reasons end it.
+ *  - Notifier: cfg.events lists the packages served (489 otherwise);
+ *    the application answers SUBSCRIBE / REFER (at once or later: the
+ *    request is kept until then, 64*T1 at most) and gives the bodies; the
+ *    core sends the immediate NOTIFY, the NOTIFY after each refresh
+ *    (without body unless the application sends one from the event),
+ *    terminated;reason=timeout at expiry and after Expires: 0, and keeps
+ *    no body. REFER's implicit subscription lasts 180 s and carries
+ *    message/sipfrag status lines; Refer-Sub: false is always honoured.
+ *  - Replaces / Join (RFC 3891 §3, RFC 3911 §4): matched against our
+ *    dialogs before the INVITE is offered (481 no match or an early dialog
+ *    we did not initiate, 486 early-only on a confirmed one); the
+ *    replaced call ends (BYE, or CANCEL when early) once the new call is
+ *    confirmed by its ACK, so a failed replacement loses nothing. Only the
+ *    Replaces header of a Refer-To URI becomes a header of the referred
+ *    INVITE (§19.1.5 lets a REFER set anything otherwise).
  *
  * Licence: MIT, see the end of this file.
  */
@@ -167,6 +202,8 @@ SIP_DIALOG_DEF const char *sip_ua_strerror(int err);
 typedef uint64_t sip_ua_call;
 /** A registration handle, same shape. */
 typedef uint64_t sip_ua_reg;
+/** A subscription handle (RFC 6665; REFER's implicit one too), same shape. */
+typedef uint64_t sip_ua_sub;
 
 /** Call states as the application sees them. UAC: CALLING (INVITE sent),
  *  PROCEEDING (100 or a 1xx without tag), RINGING (180), EARLY (another
@@ -229,7 +266,36 @@ typedef enum sip_ua_event_type {
     /** reg moved to state (expires: granted seconds; status). */
     SIP_UA_EV_REG_STATE,
     /** A MESSAGE arrived (RFC 3428): msg; answered 200 by the core. */
-    SIP_UA_EV_MESSAGE
+    SIP_UA_EV_MESSAGE,
+    /* ---- subscriptions and transfer (RFC 6665, RFC 3515) ---- */
+    /** Notifier: a SUBSCRIBE created subscription `sub` (RFC 6665 §4.2.1):
+     *  event (package and id as received), expires (asked, seconds), call
+     *  (when it arrived inside a call's dialog), msg. Answer with
+     *  sip_ua_sub_accept() or sip_ua_sub_reject(), now or later (the
+     *  subscriber's Timer F runs meanwhile: 32 s). */
+    SIP_UA_EV_SUBSCRIBE,
+    /** sub moved to state (sip_ua_sub_state). TERMINATED: the handle is
+     *  gone; sub_reason, status (the response that ended it, or 0).
+     *  SUBSCRIBING (subscriber): a new SUBSCRIBE went out after a
+     *  "deactivated" or "probation" termination (RFC 6665 §4.1.3).
+     *  ACTIVE (notifier): a refreshing SUBSCRIBE set expires; the core
+     *  sends the NOTIFY that RFC 6665 §4.2.1.2 requires unless the
+     *  application called sip_ua_notify() during this event. */
+    SIP_UA_EV_SUB_STATE,
+    /** Subscriber: a NOTIFY arrived for sub (answered 200 by the core,
+     *  RFC 6665 §4.1.3): state, sub_reason, expires and retry_after as the
+     *  Subscription-State says, the body in msg; status: the status of a
+     *  message/sipfrag body (REFER, RFC 3515 §2.4.5), else 0. forked_from:
+     *  nonzero when this NOTIFY came from another fork and so created a new
+     *  subscription `sub` (RFC 6665 §4.1.2.4); it names the original. */
+    SIP_UA_EV_NOTIFY,
+    /** A REFER arrived (RFC 3515 §2.4.2) in call's dialog (or out of
+     *  dialog, call 0): refer_to, referred_by (RFC 3892; empty when absent),
+     *  refer_sub (0 for Refer-Sub: false, RFC 4488), sub (the implicit
+     *  subscription). Answer with sip_ua_sub_accept() (202) or
+     *  sip_ua_sub_reject(); act with sip_ua_refer_call() and report with
+     *  sip_ua_refer_notify(). */
+    SIP_UA_EV_REFER
 } sip_ua_event_type;
 
 /** One event. Pointers are valid during the callback only. */
@@ -245,6 +311,21 @@ typedef struct sip_ua_event {
     const sdp_session *offer;  /**< INCOMING_CALL: the parsed offer */
     const sdp_negotiated *media; /**< MEDIA, INCOMING_CALL */
     size_t n_media;
+    /* ---- subscriptions and transfer ---- */
+    uint64_t sub;              /**< sip_ua_sub: SUBSCRIBE, SUB_STATE, NOTIFY, REFER */
+    uint64_t forked_from;      /**< sip_ua_sub: NOTIFY from a new fork */
+    int sub_reason;            /**< sip_ua_sub_reason (NOTIFY, SUB_STATE) */
+    uint32_t retry_after;      /**< NOTIFY: retry-after seconds, 0 none */
+    sip_str event;             /**< SUBSCRIBE, NOTIFY: the Event value */
+    sip_str refer_to;          /**< REFER: the Refer-To value */
+    sip_str referred_by;       /**< REFER: the Referred-By value */
+    int refer_sub;             /**< REFER: 0 when Refer-Sub: false */
+    sip_ua_call replaces;      /**< INCOMING_CALL: the call an RFC 3891
+                                    Replaces names (the core ends it with
+                                    BYE, or CANCEL when early, once the new
+                                    call is confirmed), 0 none */
+    sip_ua_call joins;         /**< INCOMING_CALL: the call an RFC 3911 Join
+                                    names (the application mixes), 0 none */
 } sip_ua_event;
 
 /** Configuration; strings are copied at init. Zero fields take the
@@ -271,6 +352,12 @@ typedef struct sip_ua_config {
     uint32_t max_sessions;     /**< live calls (512) */
     uint32_t max_registrations;/**< live registrations (16) */
     uint32_t default_expires;  /**< REGISTER expires when 0 is asked (3600) */
+    uint32_t max_subscriptions;/**< live subscriptions, both roles, REFER's
+                                    implicit ones too (256) */
+    const char *events;        /**< event packages we accept as notifier,
+                                    "presence, dialog" (NULL: none); "refer"
+                                    is always accepted. Sent as Allow-Events;
+                                    other packages get 489 (RFC 6665 §4.2.1) */
     sip_tsx_config tsx;        /**< the transaction layer's configuration
                                     (T1, T2 are the UA's too) */
 } sip_ua_config;
@@ -307,6 +394,7 @@ struct sip__ua_call;
 struct sip__ua_dlg;
 struct sip__ua_reg;
 struct sip__ua_req;
+struct sip__ua_sub;
 
 /** One cached digest realm (§22.2; private to the UA, readable). */
 typedef struct sip_ua_realm {
@@ -335,6 +423,8 @@ typedef struct sip_ua {
     struct sip__ua_dlg **dlgs;
     struct sip__ua_reg **regs;
     struct sip__ua_req *reqs;  /**< client requests in flight (list) */
+    struct sip__ua_sub **subs; /**< subscriptions (RFC 6665), max_subscriptions */
+    uint32_t n_subs;
     uint32_t n_calls, n_dlgs, n_regs;
     uint32_t gen;              /**< next generation */
     uint64_t now;              /**< time of the running call */
@@ -496,6 +586,158 @@ SIP_DIALOG_DEF int sip_ua_message(sip_ua *ua, const char *to_uri,
                                   const char *content_type, sip_str body,
                                   uint64_t now_us);
 
+/* ------------------------------------------------------------------------
+ * Subscriptions (RFC 6665) and transfer (RFC 3515, RFC 4488, RFC 3891,
+ * RFC 3892, RFC 3911)
+ * --------------------------------------------------------------------- */
+
+/** Subscription states as the application sees them (RFC 6665 §4.1.2,
+ *  §4.2.1). Subscriber: SUBSCRIBING (SUBSCRIBE sent, no NOTIFY yet), then
+ *  PENDING / ACTIVE as each NOTIFY's Subscription-State says, TERMINATED.
+ *  Notifier: INCOMING (not yet answered), then PENDING (accepted with 202)
+ *  or ACTIVE (200, or a NOTIFY with state active), TERMINATED. */
+typedef enum sip_ua_sub_state {
+    SIP_UA_SUB_NONE = 0,
+    SIP_UA_SUB_SUBSCRIBING,
+    SIP_UA_SUB_INCOMING,
+    SIP_UA_SUB_PENDING,
+    SIP_UA_SUB_ACTIVE,
+    SIP_UA_SUB_TERMINATED
+} sip_ua_sub_state;
+
+/** Subscription-State reasons (RFC 6665 §4.1.3), and the core's own. */
+typedef enum sip_ua_sub_reason {
+    SIP_UA_SUB_REASON_NONE = 0,
+    SIP_UA_SUB_REASON_DEACTIVATED, /**< subscriber resubscribes at once */
+    SIP_UA_SUB_REASON_PROBATION,   /**< subscriber resubscribes after
+                                        retry-after (at once without) */
+    SIP_UA_SUB_REASON_REJECTED,    /**< ended */
+    SIP_UA_SUB_REASON_TIMEOUT,     /**< ended (the notifier's expiry, or a
+                                        core timer: Timer N, our expiry) */
+    SIP_UA_SUB_REASON_GIVEUP,      /**< ended */
+    SIP_UA_SUB_REASON_NORESOURCE,  /**< ended */
+    SIP_UA_SUB_REASON_INVARIANT,   /**< ended */
+    SIP_UA_SUB_REASON_OTHER        /**< an unknown reason: ended */
+} sip_ua_sub_reason;
+
+/** Subscribe to event (an Event value: "presence", "dialog;id=7") at
+ *  to_uri (URI or name-addr) for expires seconds (0: cfg.default_expires),
+ *  with Accept: accept (NULL: none). Sends SUBSCRIBE outside any dialog
+ *  (pre-loaded route set, RFC 6665 §4.1.2.1) and returns the handle in
+ *  *out. The core then: takes the dialog from the 2xx or from a NOTIFY
+ *  that comes first (§4.1.2.4); makes each NOTIFY from another fork a
+ *  subscription of its own (SIP_UA_EV_NOTIFY with forked_from); refreshes
+ *  at expires - min(expires / 2, 30 s) of the granted expiry (the 2xx
+ *  Expires, lowered by a NOTIFY's expires parameter); ends the
+ *  subscription when no NOTIFY arrives within 64*T1 of the 2xx (Timer N,
+ *  §4.1.2.4) or a refresh gets 481/408 or times out (§4.1.2.2);
+ *  resubscribes as the termination reason says (§4.1.3). Returns 0,
+ *  SIP_UA_ERR_INVALID (bad URI, empty event or one with CR/LF),
+ *  SIP_UA_ERR_FULL, SIP_UA_ERR_NOMEM, SIP_UA_ERR_TOO_BIG,
+ *  SIP_UA_ERR_CALLBACK, SIP_UA_ERR_TRANSPORT. */
+SIP_DIALOG_DEF int sip_ua_subscribe(sip_ua *ua, const char *to_uri, const char *event,
+                                    const char *accept, uint32_t expires, uint64_t now_us,
+                                    sip_ua_sub *out);
+
+/** Subscriber: end sub with SUBSCRIBE Expires: 0 (RFC 6665 §4.1.2.3); the
+ *  notifier's terminated NOTIFY (or 64*T1 without one) ends the handle
+ *  with SIP_UA_EV_SUB_STATE TERMINATED. Before any dialog exists the
+ *  SUBSCRIBE goes as soon as one does. Returns 0, SIP_UA_ERR_STALE,
+ *  SIP_UA_ERR_STATE (a notifier's handle, or already unsubscribing), or a
+ *  send error. */
+SIP_DIALOG_DEF int sip_ua_unsubscribe(sip_ua *ua, sip_ua_sub sub, uint64_t now_us);
+
+/** Notifier: accept an incoming SUBSCRIBE or REFER (SIP_UA_EV_SUBSCRIBE,
+ *  SIP_UA_EV_REFER) with status 200 (state ACTIVE) or 202 (PENDING; the
+ *  usual answer to REFER, RFC 3515 §2.4.2). The 2xx carries Expires:
+ *  expires seconds (0: as asked; never more than asked; REFER: 180 s)
+ *  and Contact; then the immediate NOTIFY of RFC 6665 §4.2.1.2 goes out
+ *  with body[0..len) of content_type (NULL: no body; REFER: the
+ *  message/sipfrag "SIP/2.0 100 Trying" of RFC 3515 §2.4.5, none when the
+ *  REFER said Refer-Sub: false and the 2xx then says so too, RFC 4488
+ *  §4). A SUBSCRIBE with Expires: 0 (a fetch) gets its one NOTIFY with
+ *  state terminated;reason=timeout and the handle ends. When the granted
+ *  time runs out the core sends terminated;reason=timeout (§4.2.2) and
+ *  reports TERMINATED. Returns 0, SIP_UA_ERR_STALE, SIP_UA_ERR_STATE
+ *  (already answered, or a subscriber's handle), SIP_UA_ERR_INVALID
+ *  (status, content_type with CR/LF, body without content_type),
+ *  SIP_UA_ERR_TOO_BIG, or a send error. */
+SIP_DIALOG_DEF int sip_ua_sub_accept(sip_ua *ua, sip_ua_sub sub, int status, uint32_t expires,
+                                     const char *content_type, const void *body, size_t len,
+                                     uint64_t now_us);
+
+/** Notifier: refuse an incoming SUBSCRIBE or REFER with status 300..699
+ *  (403, 603...). The handle ends (SUB_STATE TERMINATED, status). Returns
+ *  0, SIP_UA_ERR_STALE, SIP_UA_ERR_STATE, SIP_UA_ERR_INVALID. */
+SIP_DIALOG_DEF int sip_ua_sub_reject(sip_ua *ua, sip_ua_sub sub, int status, uint64_t now_us);
+
+/** Notifier: send a NOTIFY (RFC 6665 §4.2.2) on an accepted subscription
+ *  with Subscription-State: state (PENDING or ACTIVE with expires = the
+ *  seconds left; TERMINATED with reason, which then ends the handle:
+ *  SUB_STATE TERMINATED) and body[0..len) of content_type (NULL, 0: no
+ *  body). Returns 0, SIP_UA_ERR_STALE, SIP_UA_ERR_STATE (not accepted, a
+ *  subscriber's handle), SIP_UA_ERR_INVALID (state, reason, content_type
+ *  with CR/LF, body without content_type), SIP_UA_ERR_TOO_BIG, or a send
+ *  error. */
+SIP_DIALOG_DEF int sip_ua_notify(sip_ua *ua, sip_ua_sub sub, sip_ua_sub_state state,
+                                 sip_ua_sub_reason reason, const char *content_type,
+                                 const void *body, size_t len, uint64_t now_us);
+
+/** The state (sip_ua_sub_state) of a live subscription, or
+ *  SIP_UA_ERR_STALE. */
+SIP_DIALOG_DEF int sip_ua_sub_state_of(const sip_ua *ua, sip_ua_sub sub);
+
+/** Live subscriptions (both roles, REFER's implicit ones included). */
+SIP_DIALOG_DEF uint32_t sip_ua_count_subs(const sip_ua *ua);
+
+/** Options of sip_ua_refer() and sip_ua_refer_replaces(). */
+enum {
+    /** Ask for no implicit subscription: Refer-Sub: false (RFC 4488 §4).
+     *  When the 2xx says Refer-Sub: false too, the handle ends with it;
+     *  otherwise NOTIFYs come as usual. */
+    SIP_UA_REFER_NO_SUB = 1u << 0
+};
+
+/** Blind transfer (RFC 3515, RFC 5589 §6): send REFER in call's confirmed
+ *  dialog with Refer-To: refer_to_uri (a URI, or a name-addr in <>) and
+ *  Referred-By: our AOR (RFC 3892). *out gets the implicit subscription:
+ *  SIP_UA_EV_NOTIFY reports each message/sipfrag status, the final one
+ *  (Subscription-State terminated) ends it. The dialog lives until both the
+ *  call and the subscription are over (RFC 5057), so the call may be hung
+ *  up before the final NOTIFY. Returns 0, SIP_UA_ERR_STALE,
+ *  SIP_UA_ERR_STATE (not confirmed), SIP_UA_ERR_INVALID (refer_to_uri),
+ *  SIP_UA_ERR_FULL, SIP_UA_ERR_NOMEM, SIP_UA_ERR_TOO_BIG,
+ *  SIP_UA_ERR_CALLBACK, SIP_UA_ERR_TRANSPORT. */
+SIP_DIALOG_DEF int sip_ua_refer(sip_ua *ua, sip_ua_call call, const char *refer_to_uri,
+                                unsigned flags, uint64_t now_us, sip_ua_sub *out);
+
+/** Attended transfer (RFC 5589 §7, RFC 3891 §4): REFER in call's dialog
+ *  whose Refer-To is target_call's remote target with
+ *  ?Replaces=<Call-ID>;to-tag=<its remote tag>;from-tag=<our tag>
+ *  (escaped, RFC 3261 §19.1.1), so the referee's INVITE replaces our
+ *  dialog with the target. Otherwise as sip_ua_refer(). Returns as
+ *  sip_ua_refer() (SIP_UA_ERR_STALE / SIP_UA_ERR_STATE for either call). */
+SIP_DIALOG_DEF int sip_ua_refer_replaces(sip_ua *ua, sip_ua_call call, sip_ua_call target_call,
+                                         unsigned flags, uint64_t now_us, sip_ua_sub *out);
+
+/** Referee: call the Refer-To of the REFER behind sub (RFC 3515 §2.4.3)
+ *  as sip_ua_call_start() does, adding Referred-By from the REFER (RFC
+ *  3892 §3) and turning a Replaces URI header into a Replaces header with
+ *  Require: replaces (RFC 3891 §4). Returns as sip_ua_call_start(), or
+ *  SIP_UA_ERR_STALE, SIP_UA_ERR_STATE (not an incoming REFER),
+ *  SIP_UA_ERR_INVALID (a Refer-To that is not a SIP URI). */
+SIP_DIALOG_DEF int sip_ua_refer_call(sip_ua *ua, sip_ua_sub sub, const sdp_local *local,
+                                     unsigned flags, uint64_t now_us, sip_ua_call *out);
+
+/** Referee: report the progress of the referred request with a NOTIFY whose
+ *  body is the message/sipfrag "SIP/2.0 <status> <phrase>" (RFC 3515
+ *  §2.4.4, §2.4.5): 100..199 keep the subscription active, 200..699 end it
+ *  (terminated;reason=noresource; the handle ends). With Refer-Sub: false
+ *  agreed nothing is sent (a final status still ends the handle). Returns
+ *  0, SIP_UA_ERR_STALE, SIP_UA_ERR_STATE (not an accepted incoming REFER),
+ *  SIP_UA_ERR_INVALID (status not 100..699), or a send error. */
+SIP_DIALOG_DEF int sip_ua_refer_notify(sip_ua *ua, sip_ua_sub sub, int status, uint64_t now_us);
+
 #ifdef __cplusplus
 }
 #endif
@@ -518,6 +760,10 @@ SIP_DIALOG_DEF int sip_ua_message(sip_ua *ua, const char *to_uri,
 #endif
 
 enum { SIP__UA_USE_INVITE = 1u << 0, SIP__UA_USE_BYE = 1u << 1 };
+/* What we implement: Allow (RFC 3261 §20.5) and Supported (§20.37). */
+#define SIP__UA_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, REFER"
+#define SIP__UA_SUPPORTED "replaces, join, norefersub"
+
 enum { SIP__UA_DLG_EARLY = 1, SIP__UA_DLG_CONFIRMED };
 enum { SIP__UA_OA_NONE = 0, SIP__UA_OA_LOCAL, SIP__UA_OA_REMOTE, SIP__UA_OA_DONE };
 enum { SIP__UA_P_INVITE = 1, SIP__UA_P_REINVITE, SIP__UA_P_BYE, SIP__UA_P_REGISTER,
@@ -557,6 +803,7 @@ typedef struct sip__ua_call {
     char *resp; uint32_t resp_len;   /* the 2xx until ACKed */
     uint64_t rtx_at, ack_deadline; uint32_t rtx_iv_ms;
     uint64_t glare_at;
+    sip_ua_call replaces;        /* RFC 3891: the call this one replaces */
 } sip__ua_call;
 
 typedef struct sip__ua_reg {
@@ -578,6 +825,52 @@ typedef struct sip__ua_req {
     char *copy; size_t copy_len; /* the request for an authenticated retry */
     sip_target target;
 } sip__ua_req;
+
+/* ---- subscriptions and transfer: objects (RFC 6665, RFC 3515) -------- */
+
+/* A dialog used by one or more subscriptions (RFC 5057 §3): it ends with
+ * its last usage (sip__ua_dlg_release). */
+enum { SIP__UA_USE_SUB = 1u << 2 };
+enum { SIP__UA_P_SUBSCRIBE = 32, SIP__UA_P_NOTIFY, SIP__UA_P_REFER };
+enum { SIP__UA_SUBR = 1, SIP__UA_NOTR }; /* subscriber, notifier */
+
+typedef struct sip__ua_sub {
+    uint32_t gen;
+    uint8_t role, state;         /* SIP__UA_SUBR/NOTR, sip_ua_sub_state */
+    uint8_t is_refer, no_sub;    /* REFER's implicit subscription; Refer-Sub: false */
+    uint8_t unsub;               /* subscriber: 1 Expires: 0 wanted, 2 sent */
+    uint8_t notified;            /* notifier: sip_ua_notify ran in the refresh event */
+    uint16_t last_status;        /* notifier REFER: last sipfrag status */
+    int32_t dlg;                 /* dialog slot, -1 none */
+    uint32_t dlg_gen;
+    uint32_t expires;            /* asked (subscriber) / asked then granted (notifier), s */
+    uint64_t refresh_at, expire_at, retry_at, notify_by;
+    uint64_t forked_from;        /* subscriber: the original's handle until the first NOTIFY */
+    sip_tsx_id st;               /* notifier: the server transaction until answered */
+    sip_tsx_id ct;               /* subscriber: the SUBSCRIBE / REFER in flight */
+    char *event;                 /* the Event value we send */
+    char *accept;                /* subscriber: Accept value, NULL none */
+    char *uri;                   /* subscriber: to_uri; notifier REFER: Refer-To */
+    char *referred_by;           /* notifier REFER: Referred-By, NULL none */
+    char *req; uint32_t req_len; /* notifier: the request until answered */
+} sip__ua_sub;
+
+static void sip__ua_dlg_release(sip_ua *ua, int32_t ds, unsigned bits);
+static int32_t sip__ua_sub_fork_dialog(sip_ua *ua, const sip_msg *m);
+static void sip__ua_sub_request(sip_ua *ua, const sip_tsx_event *ev, int32_t ds);
+static void sip__ua_sub_response(sip_ua *ua, sip__ua_req *r, const sip_msg *m);
+static void sip__ua_sub_req_failed(sip_ua *ua, sip__ua_req *r);
+static int sip__ua_join_check(sip_ua *ua, const sip_tsx_event *ev, sip_ua_call *rep,
+                              sip_ua_call *join);
+static void sip__ua_replaced_end(sip_ua *ua, uint32_t cs);
+static uint64_t sip__ua_subs_deadline(const sip_ua *ua, uint64_t t);
+static int sip__ua_subs_timers(sip_ua *ua, uint64_t now);
+static void sip__ua_subs_free_all(sip_ua *ua);
+static int sip__ua_invite_start(sip_ua *ua, const char *to_uri, const sdp_local *local,
+                                unsigned flags, const char *extra, uint64_t now_us,
+                                sip_ua_call *out);
+static uint64_t sip__ua_min(uint64_t a, uint64_t b);
+static void sip__ua_allow_events(const sip_ua *ua, char *out, size_t cap);
 
 /* ---- small helpers --------------------------------------------------- */
 
@@ -932,7 +1225,10 @@ static int sip__ua_build(sip_ua *ua, const sip__ua_rq *q, const sip_target *t, c
     if (q->contact) sip__ua_wf(&w, "Contact: <%s>\r\n", ua->cfg.contact);
     if (strcmp(q->method, "ACK") && strcmp(q->method, "CANCEL")) {
         if (!q->no_auth) sip__ua_add_cached_auth(ua, &w, sip_str_c(q->method), q->ruri, q->body);
-        sip__ua_wf(&w, "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE\r\n");
+        sip__ua_wf(&w, "Allow: " SIP__UA_ALLOW "\r\n");
+        if (strcmp(q->method, "REGISTER"))
+            sip__ua_wf(&w, "Supported: " SIP__UA_SUPPORTED "\r\nAllow-Events: refer%s%s\r\n",
+                       ua->cfg.events ? ", " : "", ua->cfg.events ? ua->cfg.events : "");
     }
     if (q->extra) sip__ua_wf(&w, "%s", q->extra);
     if (ua->cfg.user_agent) sip__ua_wf(&w, "User-Agent: %s\r\n", ua->cfg.user_agent);
@@ -1033,7 +1329,8 @@ static int sip__ua_dlg_request(sip_ua *ua, int32_t slot, const char *method, sip
     q.to = sip_str_c(to);
     q.call_id = sip__ua_dstr(d, SIP__UA_S_CALLID);
     q.cseq = ++d->lcseq;
-    q.contact = !strcmp(method, "INVITE") || !strcmp(method, "UPDATE");
+    q.contact = !strcmp(method, "INVITE") || !strcmp(method, "UPDATE") ||
+                !strcmp(method, "SUBSCRIBE") || !strcmp(method, "NOTIFY") || !strcmp(method, "REFER");
     q.body = body;
     q.ctype = ctype;
     q.extra = extra;
@@ -1127,7 +1424,8 @@ static void sip__ua_call_free(sip_ua *ua, uint32_t slot)
         sip__ua_dlg *d = ua->dlgs[i];
         if (d && d->call == (int32_t)slot) {
             d->call = -1;
-            if (!(d->usage & SIP__UA_USE_BYE)) sip__ua_dlg_free(ua, (int32_t)i);
+            d->usage &= (uint8_t)~SIP__UA_USE_INVITE; /* RFC 5057: other usages live on */
+            if (!(d->usage & (SIP__UA_USE_BYE | SIP__UA_USE_SUB))) sip__ua_dlg_free(ua, (int32_t)i);
         }
     }
     SIP_DIALOG_FREE(c->ack);
@@ -1253,6 +1551,15 @@ static int sip__ua_preloaded(const sip_ua *ua, sip_str *routes, char *buf, size_
 SIP_DIALOG_DEF int sip_ua_call_start(sip_ua *ua, const char *to_uri, const sdp_local *local,
                                      unsigned flags, uint64_t now_us, sip_ua_call *out)
 {
+    return sip__ua_invite_start(ua, to_uri, local, flags, NULL, now_us, out);
+}
+
+/* The INVITE of a new call, with extra header lines (RFC 3891 Replaces,
+ * RFC 3892 Referred-By) or NULL. */
+static int sip__ua_invite_start(sip_ua *ua, const char *to_uri, const sdp_local *local,
+                                unsigned flags, const char *extra, uint64_t now_us,
+                                sip_ua_call *out)
+{
     uint32_t slot, ds, gen;
     sip__ua_call *c;
     sip__ua_dlg *d;
@@ -1302,6 +1609,7 @@ SIP_DIALOG_DEF int sip_ua_call_start(sip_ua *ua, const char *to_uri, const sdp_l
     q.call_id = sip_str_c(cid);
     q.cseq = 1;
     q.contact = 1;
+    q.extra = extra;
     if (!c->no_offer) {
         n = sip__ua_offer(c, sdpb, sizeof sdpb);
         if (n < 0) { sip__ua_call_free(ua, slot); return n; }
@@ -1340,7 +1648,8 @@ static int sip__ua_send_bye(sip_ua *ua, int32_t ds)
     d->usage |= SIP__UA_USE_BYE;
     d->call = -1;
     rc = sip__ua_dlg_request(ua, ds, "BYE", none, NULL, NULL, SIP__UA_P_BYE, ds, d->gen, NULL);
-    if (rc && ua->dlgs[ds] && ua->dlgs[ds]->gen == gen) sip__ua_dlg_free(ua, ds);
+    if (rc && ua->dlgs[ds] && ua->dlgs[ds]->gen == gen)
+        sip__ua_dlg_release(ua, ds, SIP__UA_USE_BYE | SIP__UA_USE_INVITE);
     return rc;
 }
 
@@ -1354,7 +1663,7 @@ static int sip__ua_uas_build(sip_ua *ua, uint32_t slot, int status, sip_str body
     sip__ua_call *c = ua->calls[slot];
     sip__ua_dlg *d = ua->dlgs[c->dlg];
     sip_hdr hdrs[SIP_TSX_MAX_HEADERS];
-    sip_hdr_field ex[SIP_UA_MAX_ROUTES + 5];
+    sip_hdr_field ex[SIP_UA_MAX_ROUTES + 6];
     sip_parse_config pc;
     sip_msg m;
     char contact[300];
@@ -1375,7 +1684,9 @@ static int sip__ua_uas_build(sip_ua *ua, uint32_t slot, int status, sip_str body
         ex[n++].value = sip_str_c(contact);
     }
     ex[n].name = sip_str_c("Allow");
-    ex[n++].value = sip_str_c("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE");
+    ex[n++].value = sip_str_c(SIP__UA_ALLOW);
+    ex[n].name = sip_str_c("Supported");
+    ex[n++].value = sip_str_c(SIP__UA_SUPPORTED);
     if (ua->cfg.user_agent) {
         ex[n].name = sip_str_c("Server");
         ex[n++].value = sip_str_c(ua->cfg.user_agent);
@@ -1555,8 +1866,8 @@ SIP_DIALOG_DEF int sip_ua_reinvite(sip_ua *ua, sip_ua_call call, const sdp_local
 static void sip__ua_reply(sip_ua *ua, const sip_tsx_event *ev, int status, const char *reason,
                           const char *extra_name, sip_str extra_value)
 {
-    char out[SIP_UA_MAX_MSG], tag[20];
-    sip_hdr_field ex[3];
+    char out[SIP_UA_MAX_MSG], tag[20], ae[300];
+    sip_hdr_field ex[5];
     size_t n = 0;
     int r;
     sip_str to_tag = {NULL, 0};
@@ -1568,7 +1879,14 @@ static void sip__ua_reply(sip_ua *ua, const sip_tsx_event *ev, int status, const
     }
     if (status == 405 || (status == 200 && ev->msg->method == SIP_METHOD_OPTIONS)) {
         ex[n].name = sip_str_c("Allow");
-        ex[n++].value = sip_str_c("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE");
+        ex[n++].value = sip_str_c(SIP__UA_ALLOW);
+    }
+    if (status == 200 && ev->msg->method == SIP_METHOD_OPTIONS) {
+        sip__ua_allow_events(ua, ae, sizeof ae);
+        ex[n].name = sip_str_c("Supported");
+        ex[n++].value = sip_str_c(SIP__UA_SUPPORTED);
+        ex[n].name = sip_str_c("Allow-Events");
+        ex[n++].value = sip_str_c(ae);
     }
     r = sip_build_response(out, sizeof out, ev->msg, status, reason, to_tag, ex, n,
                            (sip_str){NULL, 0}, NULL);
@@ -1576,7 +1894,7 @@ static void sip__ua_reply(sip_ua *ua, const sip_tsx_event *ev, int status, const
 }
 
 static const char *const sip__ua_ctypes[] = {"application/sdp", "text/plain", NULL};
-static const char *const sip__ua_options[] = {NULL};
+static const char *const sip__ua_options[] = {"replaces", "join", "norefersub", NULL};
 
 static int32_t sip__ua_call_of_ist(const sip_ua *ua, sip_tsx_id ist)
 {
@@ -1601,6 +1919,8 @@ static void sip__ua_new_invite(sip_ua *ua, const sip_tsx_event *ev)
     sdp_media md[SIP_UA_MAX_MEDIA];
     sdp_negotiated neg[SIP_UA_MAX_MEDIA];
     int has_offer = sip__ua_is_sdp(m);
+    sip_ua_call rep = 0, join = 0;
+    if (sip__ua_join_check(ua, ev, &rep, &join)) return; /* RFC 3891, RFC 3911 */
     if (m->body.len && !has_offer) {
         sip__ua_reply(ua, ev, 415, NULL, "Accept", sip_str_c("application/sdp"));
         return;
@@ -1670,8 +1990,11 @@ static void sip__ua_new_invite(sip_ua *ua, const sip_tsx_event *ev)
     }
     c->oa = has_offer ? SIP__UA_OA_REMOTE : SIP__UA_OA_NONE;
     c->state = SIP_UA_CALL_INCOMING;
+    c->replaces = rep;
     memset(&uev, 0, sizeof uev);
     uev.type = SIP_UA_EV_INCOMING_CALL;
+    uev.replaces = rep;
+    uev.joins = join;
     uev.call = sip__ua_mkid(slot, c->gen);
     uev.state = SIP_UA_CALL_INCOMING;
     uev.msg = m;
@@ -1767,6 +2090,7 @@ static void sip__ua_in_dialog(sip_ua *ua, const sip_tsx_event *ev)
     int32_t ds = sip__ua_dlg_find(ua, m->call_id, m->to.tag, m->from.tag);
     sip__ua_dlg *d;
     int32_t cs;
+    if (ds < 0 && m->method == SIP_METHOD_NOTIFY) ds = sip__ua_sub_fork_dialog(ua, m);
     if (ds < 0) {
         sip__ua_reply(ua, ev, 481, NULL, NULL, (sip_str){NULL, 0});
         return;
@@ -1794,7 +2118,7 @@ static void sip__ua_in_dialog(sip_ua *ua, const sip_tsx_event *ev)
             }
             sip__ua_call_end(ua, (uint32_t)cs, SIP_UA_CAUSE_REMOTE_BYE, 0, m);
         } else {
-            sip__ua_dlg_free(ua, ds);
+            sip__ua_dlg_release(ua, ds, SIP__UA_USE_BYE | SIP__UA_USE_INVITE);
         }
         return;
     case SIP_METHOD_INVITE:
@@ -1814,6 +2138,11 @@ static void sip__ua_in_dialog(sip_ua *ua, const sip_tsx_event *ev)
         sip__ua_emit(ua, &uev);
         return;
     }
+    case SIP_METHOD_SUBSCRIBE:
+    case SIP_METHOD_NOTIFY:
+    case SIP_METHOD_REFER:
+        sip__ua_sub_request(ua, ev, ds);
+        return;
     default:
         sip__ua_reply(ua, ev, 405, NULL, NULL, (sip_str){NULL, 0});
         return;
@@ -1832,10 +2161,12 @@ static void sip__ua_on_request(sip_ua *ua, const sip_tsx_event *ev)
     }
     memset(&pol, 0, sizeof pol);
     pol.supported = sip__ua_options;
-    pol.content_types = sip__ua_ctypes;
+    /* NOTIFY bodies are the event package's (RFC 6665 §4.1.3) */
+    pol.content_types = m->method == SIP_METHOD_NOTIFY ? NULL : sip__ua_ctypes;
     pol.allowed_methods = 1u << SIP_METHOD_INVITE | 1u << SIP_METHOD_ACK | 1u << SIP_METHOD_BYE |
                           1u << SIP_METHOD_CANCEL | 1u << SIP_METHOD_OPTIONS |
-                          1u << SIP_METHOD_MESSAGE;
+                          1u << SIP_METHOD_MESSAGE | 1u << SIP_METHOD_SUBSCRIBE |
+                          1u << SIP_METHOD_NOTIFY | 1u << SIP_METHOD_REFER;
     st = sip_request_check(m, &pol, &res);
     if (st) {
         if (st == 420) sip__ua_reply(ua, ev, st, res.reason, "Unsupported", res.unsupported);
@@ -1876,6 +2207,11 @@ static void sip__ua_on_request(sip_ua *ua, const sip_tsx_event *ev)
     case SIP_METHOD_BYE:
         sip__ua_reply(ua, ev, 481, NULL, NULL, (sip_str){NULL, 0});
         return;
+    case SIP_METHOD_SUBSCRIBE:
+    case SIP_METHOD_NOTIFY:
+    case SIP_METHOD_REFER:
+        sip__ua_sub_request(ua, ev, -1);
+        return;
     default:
         sip__ua_reply(ua, ev, 405, NULL, NULL, (sip_str){NULL, 0});
         return;
@@ -1910,6 +2246,7 @@ static void sip__ua_on_ack(sip_ua *ua, const sip_tsx_event *ev)
         c->reinv_in = 0;
         return;
     }
+    if (c->replaces) sip__ua_replaced_end(ua, (uint32_t)cs);
     sip__ua_call_event(ua, (uint32_t)cs, SIP_UA_CALL_CONFIRMED, 0, 0, m);
 }
 
@@ -2676,7 +3013,9 @@ static void sip__ua_req_failed(sip_ua *ua, sip__ua_req *r, int cause)
     } else if (r->purpose == SIP__UA_P_BYE) {
         if (r->owner >= 0 && (uint32_t)r->owner < ua->cfg.max_dialogs && ua->dlgs[r->owner] &&
             ua->dlgs[r->owner]->gen == r->owner_gen)
-            sip__ua_dlg_free(ua, r->owner);
+            sip__ua_dlg_release(ua, r->owner, SIP__UA_USE_BYE | SIP__UA_USE_INVITE);
+    } else if (r->purpose >= SIP__UA_P_SUBSCRIBE) {
+        sip__ua_sub_req_failed(ua, r);
     } else if (r->purpose == SIP__UA_P_REGISTER) {
         uint32_t s = (uint32_t)r->owner;
         if (s < ua->cfg.max_registrations && ua->regs[s] && ua->regs[s]->gen == r->owner_gen)
@@ -2706,8 +3045,13 @@ static void sip__ua_on_response(sip_ua *ua, sip__ua_req *r, const sip_msg *m)
                 break;
             if (r->owner >= 0 && (uint32_t)r->owner < ua->cfg.max_dialogs &&
                 ua->dlgs[r->owner] && ua->dlgs[r->owner]->gen == r->owner_gen)
-                sip__ua_dlg_free(ua, r->owner);
+                sip__ua_dlg_release(ua, r->owner, SIP__UA_USE_BYE | SIP__UA_USE_INVITE);
         }
+        break;
+    case SIP__UA_P_SUBSCRIBE:
+    case SIP__UA_P_NOTIFY:
+    case SIP__UA_P_REFER:
+        sip__ua_sub_response(ua, r, m);
         break;
     default:
         if (m->status == 401 || m->status == 407) {
@@ -2763,13 +3107,1364 @@ static int sip__ua_tsx_rand(void *user, uint8_t *buf, size_t n)
     return ua->cb.rand(ua->cb.user, buf, n);
 }
 
+/* ---- subscriptions (RFC 6665) and transfer (RFC 3515, 3891, 3911) ----- */
+
+static const char *const sip__ua_reason_names[] = {
+    "", "deactivated", "probation", "rejected", "timeout", "giveup", "noresource", "invariant", ""};
+
+/* The dialog drops usage bits; it ends when no subscription, no BYE in
+ * flight and no call use it any more (RFC 5057 §5). */
+static void sip__ua_dlg_release(sip_ua *ua, int32_t ds, unsigned bits)
+{
+    sip__ua_dlg *d;
+    if (ds < 0 || (uint32_t)ds >= ua->cfg.max_dialogs || !(d = ua->dlgs[ds])) return;
+    d->usage = (uint8_t)(d->usage & ~bits);
+    if (!(d->usage & (SIP__UA_USE_SUB | SIP__UA_USE_BYE)) && d->call < 0) sip__ua_dlg_free(ua, ds);
+}
+
+static sip__ua_sub *sip__ua_sub_get(const sip_ua *ua, sip_ua_sub id, uint32_t *slot)
+{
+    uint32_t s, g;
+    sip__ua_sub *x;
+    if (!ua || !ua->subs || sip__ua_id_slot(id, ua->cfg.max_subscriptions, &s, &g)) return NULL;
+    x = ua->subs[s];
+    if (!x || x->gen != g) return NULL;
+    if (slot) *slot = s;
+    return x;
+}
+
+static int sip__ua_sub_alive(const sip_ua *ua, uint32_t slot, uint32_t gen)
+{
+    return ua->subs[slot] && ua->subs[slot]->gen == gen;
+}
+
+static int sip__ua_sub_new(sip_ua *ua, int role, uint32_t *slot_out)
+{
+    uint32_t i;
+    sip__ua_sub *x;
+    for (i = 0; i < ua->cfg.max_subscriptions; i++)
+        if (!ua->subs[i]) break;
+    if (i == ua->cfg.max_subscriptions) return SIP_UA_ERR_FULL;
+    x = (sip__ua_sub *)SIP_DIALOG_MALLOC(sizeof *x);
+    if (!x) return SIP_UA_ERR_NOMEM;
+    memset(x, 0, sizeof *x);
+    x->gen = sip__ua_next_gen(ua);
+    x->role = (uint8_t)role;
+    x->dlg = -1;
+    ua->subs[i] = x;
+    ua->n_subs++;
+    *slot_out = i;
+    return 0;
+}
+
+/* Free the object only (its dialog is the caller's business). */
+static void sip__ua_sub_free(sip_ua *ua, uint32_t slot)
+{
+    sip__ua_sub *x = ua->subs[slot];
+    SIP_DIALOG_FREE(x->event);
+    SIP_DIALOG_FREE(x->accept);
+    SIP_DIALOG_FREE(x->uri);
+    SIP_DIALOG_FREE(x->referred_by);
+    SIP_DIALOG_FREE(x->req);
+    SIP_DIALOG_FREE(x);
+    ua->subs[slot] = NULL;
+    ua->n_subs--;
+}
+
+static void sip__ua_subs_free_all(sip_ua *ua)
+{
+    uint32_t i;
+    for (i = 0; ua->subs && i < ua->cfg.max_subscriptions; i++)
+        if (ua->subs[i]) sip__ua_sub_free(ua, i);
+}
+
+static sip__ua_dlg *sip__ua_sub_dlg(const sip_ua *ua, const sip__ua_sub *x)
+{
+    if (x->dlg < 0 || !ua->dlgs[x->dlg] || ua->dlgs[x->dlg]->gen != x->dlg_gen) return NULL;
+    return ua->dlgs[x->dlg];
+}
+
+static void sip__ua_sub_attach(sip_ua *ua, sip__ua_sub *x, int32_t ds)
+{
+    x->dlg = ds;
+    x->dlg_gen = ua->dlgs[ds]->gen;
+    ua->dlgs[ds]->usage |= SIP__UA_USE_SUB;
+}
+
+/* The subscription stops using its dialog (the last one ends the usage). */
+static void sip__ua_sub_detach(sip_ua *ua, uint32_t slot)
+{
+    sip__ua_sub *x = ua->subs[slot];
+    int32_t ds = x->dlg;
+    uint32_t i;
+    if (!sip__ua_sub_dlg(ua, x)) {
+        x->dlg = -1;
+        return;
+    }
+    x->dlg = -1;
+    for (i = 0; i < ua->cfg.max_subscriptions; i++) {
+        const sip__ua_sub *y = ua->subs[i];
+        if (y && i != slot && y->dlg == ds && y->dlg_gen == ua->dlgs[ds]->gen) return;
+    }
+    sip__ua_dlg_release(ua, ds, SIP__UA_USE_SUB);
+}
+
+static void sip__ua_sub_event(sip_ua *ua, uint32_t slot, int state, int reason, int status,
+                              const sip_msg *m)
+{
+    sip_ua_event ev;
+    sip__ua_sub *x = ua->subs[slot];
+    memset(&ev, 0, sizeof ev);
+    ev.type = SIP_UA_EV_SUB_STATE;
+    ev.sub = sip__ua_mkid(slot, x->gen);
+    ev.state = state;
+    ev.sub_reason = reason;
+    ev.status = status;
+    ev.msg = m;
+    if (x->expire_at > ua->now) ev.expires = (uint32_t)((x->expire_at - ua->now + 999999u) / 1000000u);
+    x->state = (uint8_t)state;
+    sip__ua_emit(ua, &ev);
+}
+
+/* SUB_STATE TERMINATED, then the subscription is gone. */
+static void sip__ua_sub_end(sip_ua *ua, uint32_t slot, int reason, int status, const sip_msg *m)
+{
+    uint32_t gen = ua->subs[slot]->gen;
+    sip__ua_sub_detach(ua, slot);
+    ua->subs[slot]->refresh_at = ua->subs[slot]->expire_at = 0;
+    ua->subs[slot]->retry_at = ua->subs[slot]->notify_by = 0;
+    sip__ua_sub_event(ua, slot, SIP_UA_SUB_TERMINATED, reason, status, m);
+    if (sip__ua_sub_alive(ua, slot, gen)) sip__ua_sub_free(ua, slot);
+}
+
+/* 1 when the Event e names subscription x: same package and id (RFC 6665
+ * §8.2.1); a REFER's NOTIFY may leave the id out (RFC 3515 §2.4.6). */
+static int sip__ua_sub_event_match(const sip__ua_sub *x, const sip_event *e)
+{
+    sip_event mine;
+    if (!x->event || sip_event_parse(sip_str_c(x->event), &mine) != 0) return 0;
+    if (!sip_str_eq(mine.package, e->package)) return 0;
+    if (x->is_refer && !e->id.p) return 1;
+    if (!mine.id.p != !e->id.p) return 0;
+    return !mine.id.p || sip_str_eq(mine.id, e->id);
+}
+
+/* "refer" and cfg.events: our Allow-Events (RFC 6665 §8.2.2). */
+static void sip__ua_allow_events(const sip_ua *ua, char *out, size_t cap)
+{
+    snprintf(out, cap, "refer%s%s", ua->cfg.events ? ", " : "", ua->cfg.events ? ua->cfg.events : "");
+}
+
+/* 1 when we act as notifier for package (RFC 6665 §4.2.1). */
+static int sip__ua_event_accepted(const sip_ua *ua, sip_str package)
+{
+    const char *p = ua->cfg.events;
+    if (sip_str_eq(package, sip_str_c("refer"))) return 0; /* REFER only: RFC 3515 §2.4.4 */
+    while (p && *p) {
+        const char *e = p;
+        sip_str t;
+        while (*e && *e != ',') e++;
+        t.p = p;
+        t.len = (size_t)(e - p);
+        if (sip_str_eq(sip_str_trim(t), package)) return 1;
+        p = *e ? e + 1 : e;
+    }
+    return 0;
+}
+
+static uint32_t sip__ua_sub_left(const sip_ua *ua, const sip__ua_sub *x)
+{
+    if (x->expire_at <= ua->now) return 0;
+    return (uint32_t)((x->expire_at - ua->now + 999999u) / 1000000u);
+}
+
+static int sip__ua_bad_text(const char *s)
+{
+    return s && strpbrk(s, "\r\n") != NULL;
+}
+
+/* Notifier: NOTIFY in the subscription's dialog (RFC 6665 §4.2.2). */
+static int sip__ua_sub_send_notify(sip_ua *ua, uint32_t slot, int state, int reason,
+                                   const char *ctype, sip_str body)
+{
+    sip__ua_sub *x = ua->subs[slot];
+    char extra[600];
+    sip__ua_w w;
+    if (!sip__ua_sub_dlg(ua, x)) return SIP_UA_ERR_STATE;
+    w.p = extra; w.cap = sizeof extra; w.n = 0; w.over = 0;
+    sip__ua_wf(&w, "Event: %s\r\nSubscription-State: ", x->event);
+    if (state == SIP_UA_SUB_TERMINATED) {
+        sip__ua_wf(&w, "terminated");
+        if (reason > 0 && reason < SIP_UA_SUB_REASON_OTHER)
+            sip__ua_wf(&w, ";reason=%s", sip__ua_reason_names[reason]);
+    } else {
+        sip__ua_wf(&w, "%s;expires=%u", state == SIP_UA_SUB_PENDING ? "pending" : "active",
+                   (unsigned)sip__ua_sub_left(ua, x));
+    }
+    sip__ua_wf(&w, "\r\n");
+    if (w.over) return SIP_UA_ERR_TOO_BIG;
+    return sip__ua_dlg_request(ua, x->dlg, "NOTIFY", body, ctype, extra, SIP__UA_P_NOTIFY,
+                               (int32_t)slot, x->gen, NULL);
+}
+
+/* The message/sipfrag status line of a REFER NOTIFY (RFC 3515 §2.4.5). */
+static int sip__ua_sipfrag_notify(sip_ua *ua, uint32_t slot, int status, int state, int reason)
+{
+    char frag[80];
+    int n = snprintf(frag, sizeof frag, "SIP/2.0 %d %s\r\n", status, sip_reason_phrase(status));
+    sip_str body;
+    body.p = frag;
+    body.len = n > 0 && (size_t)n < sizeof frag ? (size_t)n : 0;
+    return sip__ua_sub_send_notify(ua, slot, state, reason, "message/sipfrag", body);
+}
+
+/* The current state again, without a body but a REFER's last status. */
+static int sip__ua_sub_notify_current(sip_ua *ua, uint32_t slot, int state, int reason)
+{
+    sip__ua_sub *x = ua->subs[slot];
+    if (x->is_refer)
+        return sip__ua_sipfrag_notify(ua, slot, x->last_status ? x->last_status : 100, state, reason);
+    return sip__ua_sub_send_notify(ua, slot, state, reason, NULL, (sip_str){NULL, 0});
+}
+
+/* Subscriber: the granted time (RFC 6665 §4.1.2.1); refreshes as the
+ * registrations do (expires - min(expires / 2, 30 s)); REFER's implicit
+ * subscription is never refreshed. */
+static void sip__ua_sub_set_expiry(sip_ua *ua, sip__ua_sub *x, uint32_t secs)
+{
+    uint32_t early = secs / 2 < 30 ? secs / 2 : 30;
+    if (!secs) { /* the terminated NOTIFY is coming */
+        x->refresh_at = x->expire_at = 0;
+        if (!x->notify_by) x->notify_by = ua->now + 64ull * ua->tsx.cfg.t1_ms * 1000u;
+        return;
+    }
+    /* our own expiry waits 64*T1 more: the notifier's terminated NOTIFY
+     * (§4.2.2) still finds the subscription */
+    x->expire_at = ua->now + (uint64_t)secs * 1000000u + 64ull * ua->tsx.cfg.t1_ms * 1000u;
+    x->refresh_at = x->is_refer || x->unsub ? 0 : ua->now + (uint64_t)(secs - early) * 1000000u;
+}
+
+/* Subscriber: an in-dialog SUBSCRIBE (refresh, or Expires: 0). */
+static int sip__ua_sub_send_in_dialog(sip_ua *ua, uint32_t slot, uint32_t expires)
+{
+    sip__ua_sub *x = ua->subs[slot];
+    char extra[800];
+    sip__ua_w w;
+    if (!sip__ua_sub_dlg(ua, x)) return SIP_UA_ERR_STATE;
+    w.p = extra; w.cap = sizeof extra; w.n = 0; w.over = 0;
+    sip__ua_wf(&w, "Event: %s\r\nExpires: %u\r\n", x->event, (unsigned)expires);
+    if (x->accept) sip__ua_wf(&w, "Accept: %s\r\n", x->accept);
+    if (w.over) return SIP_UA_ERR_TOO_BIG;
+    x->refresh_at = 0;
+    return sip__ua_dlg_request(ua, x->dlg, "SUBSCRIBE", (sip_str){NULL, 0}, NULL, extra,
+                               SIP__UA_P_SUBSCRIBE, (int32_t)slot, x->gen, &x->ct);
+}
+
+/* Subscriber: a new dialog and the SUBSCRIBE that creates it (RFC 6665
+ * §4.1.2.1: outside any dialog, a new Call-ID and tag). */
+static int sip__ua_sub_send_initial(sip_ua *ua, uint32_t slot)
+{
+    sip__ua_sub *x = ua->subs[slot];
+    sip_addr to;
+    char tag[20], cid[64], from[300], rbuf[300], tov[300], extra[800];
+    sip_str vals[SIP__UA_S_N], routes[SIP_UA_MAX_ROUTES];
+    sip__ua_rq q;
+    sip__ua_w w;
+    uint32_t ds;
+    int rc;
+    if (sip_addr_parse(sip_str_c(x->uri), &to) != 0) return SIP_UA_ERR_INVALID;
+    if (sip_gen_tag(tag, sizeof tag, ua->cb.rand, ua->cb.user) < 0 ||
+        sip_gen_call_id(cid, sizeof cid, (sip_str){NULL, 0}, ua->cb.rand, ua->cb.user) < 0)
+        return SIP_UA_ERR_CALLBACK;
+    w.p = extra; w.cap = sizeof extra; w.n = 0; w.over = 0;
+    sip__ua_wf(&w, "Event: %s\r\nExpires: %u\r\n", x->event, (unsigned)x->expires);
+    if (x->accept) sip__ua_wf(&w, "Accept: %s\r\n", x->accept);
+    if (w.over) return SIP_UA_ERR_TOO_BIG;
+    rc = sip__ua_dlg_new(ua, -1, 1, &ds);
+    if (rc) return rc;
+    ua->dlgs[ds]->owns_call_id = 1;
+    ua->dlgs[ds]->lcseq = 1;
+    sip__ua_local_uri(ua, from, sizeof from);
+    if (to.angle) snprintf(tov, sizeof tov, "%s", x->uri);
+    else snprintf(tov, sizeof tov, "<%s>", x->uri);
+    memset(vals, 0, sizeof vals);
+    vals[SIP__UA_S_CALLID] = sip_str_c(cid);
+    vals[SIP__UA_S_LTAG] = sip_str_c(tag);
+    vals[SIP__UA_S_LURI] = sip_str_c(from);
+    vals[SIP__UA_S_RURI] = sip_str_c(tov);
+    vals[SIP__UA_S_TARGET] = to.uri.raw;
+    rc = sip__ua_dlg_store(ua->dlgs[ds], vals, NULL, 0);
+    if (rc) {
+        sip__ua_dlg_free(ua, (int32_t)ds);
+        return rc;
+    }
+    sip__ua_sub_attach(ua, x, (int32_t)ds);
+    memset(&q, 0, sizeof q);
+    q.method = "SUBSCRIBE";
+    q.ruri = to.uri.raw;
+    q.n_routes = sip__ua_preloaded(ua, routes, rbuf, sizeof rbuf);
+    q.routes = routes;
+    snprintf(from + strlen(from), sizeof from - strlen(from), ";tag=%s", tag);
+    q.from = sip_str_c(from);
+    q.to = sip_str_c(tov);
+    q.call_id = sip_str_c(cid);
+    q.cseq = 1;
+    q.contact = 1;
+    q.extra = extra;
+    x->state = SIP_UA_SUB_SUBSCRIBING;
+    x->refresh_at = x->expire_at = x->retry_at = x->notify_by = 0;
+    return sip__ua_start(ua, &q, SIP__UA_P_SUBSCRIBE, (int32_t)slot, x->gen, NULL, &x->ct);
+}
+
+SIP_DIALOG_DEF int sip_ua_subscribe(sip_ua *ua, const char *to_uri, const char *event,
+                                    const char *accept, uint32_t expires, uint64_t now_us,
+                                    sip_ua_sub *out)
+{
+    sip_addr to;
+    sip_event e;
+    sip__ua_sub *x;
+    uint32_t slot, gen;
+    int rc;
+    if (!ua || !to_uri || !event || sip__ua_bad_text(to_uri) || sip__ua_bad_text(event) ||
+        sip__ua_bad_text(accept))
+        return SIP_UA_ERR_INVALID;
+    if (sip_addr_parse(sip_str_c(to_uri), &to) != 0 || to.tag.p ||
+        sip_event_parse(sip_str_c(event), &e) != 0)
+        return SIP_UA_ERR_INVALID;
+    ua->now = now_us;
+    rc = sip__ua_sub_new(ua, SIP__UA_SUBR, &slot);
+    if (rc) return rc;
+    x = ua->subs[slot];
+    gen = x->gen;
+    x->expires = expires ? expires : ua->cfg.default_expires;
+    x->event = sip__ua_dup(event, strlen(event));
+    x->uri = sip__ua_dup(to_uri, strlen(to_uri));
+    if (accept) x->accept = sip__ua_dup(accept, strlen(accept));
+    if (!x->event || !x->uri || (accept && !x->accept)) {
+        sip__ua_sub_free(ua, slot);
+        return SIP_UA_ERR_NOMEM;
+    }
+    rc = sip__ua_sub_send_initial(ua, slot);
+    if (rc) {
+        if (sip__ua_sub_alive(ua, slot, gen)) {
+            sip__ua_sub_detach(ua, slot);
+            sip__ua_sub_free(ua, slot);
+        }
+        return rc;
+    }
+    if (out) *out = sip__ua_mkid(slot, gen);
+    return 0;
+}
+
+SIP_DIALOG_DEF int sip_ua_unsubscribe(sip_ua *ua, sip_ua_sub sub, uint64_t now_us)
+{
+    uint32_t slot;
+    sip__ua_sub *x = sip__ua_sub_get(ua, sub, &slot);
+    sip__ua_dlg *d;
+    int rc;
+    if (!x) return SIP_UA_ERR_STALE;
+    if (x->role != SIP__UA_SUBR || x->unsub || x->state == SIP_UA_SUB_TERMINATED)
+        return SIP_UA_ERR_STATE;
+    ua->now = now_us;
+    x->refresh_at = x->retry_at = 0;
+    d = sip__ua_sub_dlg(ua, x);
+    if (!d || !d->s[SIP__UA_S_RTAG].len || x->ct) {
+        /* no dialog yet, or a SUBSCRIBE in flight: send once it answers */
+        if (!d && !x->ct) {
+            sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_NONE, 0, NULL);
+            return 0;
+        }
+        x->unsub = 1;
+        return 0;
+    }
+    x->unsub = 2;
+    x->notify_by = now_us + 64ull * ua->tsx.cfg.t1_ms * 1000u;
+    rc = sip__ua_sub_send_in_dialog(ua, slot, 0);
+    if (rc && sip__ua_sub_alive(ua, slot, (uint32_t)(sub >> 32)))
+        sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_NONE, 0, NULL);
+    return rc;
+}
+
+/* Subscriber: a pending Expires: 0 goes now that the dialog exists. */
+static void sip__ua_sub_flush_unsub(sip_ua *ua, uint32_t slot)
+{
+    sip__ua_sub *x = ua->subs[slot];
+    sip__ua_dlg *d = sip__ua_sub_dlg(ua, x);
+    if (x->unsub != 1 || x->ct || !d || !d->s[SIP__UA_S_RTAG].len) return;
+    x->unsub = 2;
+    x->refresh_at = 0;
+    x->notify_by = ua->now + 64ull * ua->tsx.cfg.t1_ms * 1000u;
+    if (sip__ua_sub_send_in_dialog(ua, slot, 0) != 0 && sip__ua_sub_alive(ua, slot, x->gen))
+        sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_NONE, 0, NULL);
+}
+
+/* The remote side of a subscriber's dialog from the dialog-forming
+ * response (§12.1.2: reversed Record-Route) or NOTIFY (RFC 6665 §4.1.2.4,
+ * a request: Record-Route in order). */
+static int sip__ua_sub_dlg_remote(sip__ua_dlg *d, const sip_msg *m, sip_str rtag, int reverse)
+{
+    sip_str vals[SIP__UA_S_N];
+    int i;
+    for (i = 0; i < SIP__UA_S_N; i++) vals[i] = sip__ua_dstr(d, i);
+    vals[SIP__UA_S_RTAG] = rtag;
+    if (sip__ua_dlg_from_msg(d, m, reverse, vals) != 0) return -1;
+    d->state = SIP__UA_DLG_CONFIRMED;
+    return 0;
+}
+
+static void sip__ua_subscribe_response(sip_ua *ua, uint32_t slot, sip__ua_req *r, const sip_msg *m)
+{
+    sip__ua_sub *x = ua->subs[slot];
+    sip__ua_dlg *d = sip__ua_sub_dlg(ua, x);
+    int st = (int)m->status;
+    int initial = !d || !d->s[SIP__UA_S_RTAG].len;
+    uint32_t granted = x->expires;
+    size_t pos = 0;
+    const sip_hdr *h;
+    if (r->id != x->ct) return; /* an older request's answer */
+    x->ct = 0;
+    if (st >= 300) {
+        /* §4.1.2.2: a failed refresh leaves the subscription until it
+         * expires, but 481 and 408 mean it is gone */
+        if (initial || x->unsub || st == 481 || st == 408)
+            sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_NONE, st, m);
+        return;
+    }
+    if (initial && d && m->to.tag.p && sip__ua_sub_dlg_remote(d, m, m->to.tag, 1) != 0) {
+        sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_NONE, st, m);
+        return;
+    }
+    h = sip_msg_find(m, SIP_HDR_EXPIRES, &pos);
+    if (h && sip_str_to_u32(h->value, 0xffffffffu, &granted) != 0) granted = x->expires;
+    if (x->unsub == 2) return; /* the terminated NOTIFY is awaited (notify_by) */
+    sip__ua_sub_set_expiry(ua, x, granted);
+    /* Timer N (§4.1.2.4): a NOTIFY within 64*T1 of the 2xx */
+    if (x->state == SIP_UA_SUB_SUBSCRIBING && !x->notify_by)
+        x->notify_by = ua->now + 64ull * ua->tsx.cfg.t1_ms * 1000u;
+    sip__ua_sub_flush_unsub(ua, slot);
+}
+
+static void sip__ua_refer_response(sip_ua *ua, uint32_t slot, sip__ua_req *r, const sip_msg *m)
+{
+    sip__ua_sub *x = ua->subs[slot];
+    int st = (int)m->status;
+    size_t pos = 0;
+    const sip_hdr *h;
+    if (r->id != x->ct) return;
+    x->ct = 0;
+    if (st >= 300) {
+        sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_NONE, st, m);
+        return;
+    }
+    /* RFC 4488 §4: the referee agreed to send no NOTIFY */
+    h = sip_msg_find(m, SIP_HDR_REFER_SUB, &pos);
+    if (x->no_sub && h && sip_str_caseeq_c(h->value, "false")) {
+        sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_NONE, st, m);
+        return;
+    }
+    if (x->state == SIP_UA_SUB_SUBSCRIBING && !x->notify_by)
+        x->notify_by = ua->now + 64ull * ua->tsx.cfg.t1_ms * 1000u;
+    sip__ua_sub_flush_unsub(ua, slot);
+}
+
+static void sip__ua_sub_response(sip_ua *ua, sip__ua_req *r, const sip_msg *m)
+{
+    uint32_t slot = (uint32_t)r->owner, nc;
+    sip_tsx_id nid;
+    sip__ua_sub *x;
+    int st = (int)m->status;
+    if (r->owner < 0 || slot >= ua->cfg.max_subscriptions || !(x = ua->subs[slot]) ||
+        x->gen != r->owner_gen || st < 200)
+        return;
+    if ((st == 401 || st == 407) && sip__ua_auth_retry(ua, r, m, &nc, &nid)) {
+        sip__ua_dlg *d = sip__ua_sub_dlg(ua, x);
+        if (d && d->lcseq < nc) d->lcseq = nc;
+        if (r->purpose != SIP__UA_P_NOTIFY && x->ct == r->id) x->ct = nid;
+        return;
+    }
+    switch (r->purpose) {
+    case SIP__UA_P_NOTIFY:
+        /* RFC 6665 §4.2.2: 481 (and a timeout) removes the subscription */
+        if (st == 481 || st == 408) sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_NONE, st, m);
+        return;
+    case SIP__UA_P_REFER:
+        sip__ua_refer_response(ua, slot, r, m);
+        return;
+    default:
+        sip__ua_subscribe_response(ua, slot, r, m);
+        return;
+    }
+}
+
+static void sip__ua_sub_req_failed(sip_ua *ua, sip__ua_req *r)
+{
+    uint32_t slot = (uint32_t)r->owner;
+    sip__ua_sub *x;
+    if (r->owner < 0 || slot >= ua->cfg.max_subscriptions || !(x = ua->subs[slot]) ||
+        x->gen != r->owner_gen)
+        return;
+    if (r->purpose != SIP__UA_P_NOTIFY && r->id != x->ct) return;
+    x->ct = 0;
+    sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_TIMEOUT, 408, NULL);
+}
+
+/* A NOTIFY whose dialog is not there yet: the first NOTIFY of a
+ * SUBSCRIBE (it may beat the 2xx), or one from another fork, which makes
+ * a new subscription (RFC 6665 §4.1.2.4). Returns the dialog or -1. */
+static int32_t sip__ua_sub_fork_dialog(sip_ua *ua, const sip_msg *m)
+{
+    uint32_t i, slot, ds;
+    sip__ua_sub *x = NULL, *y;
+    sip__ua_dlg *d = NULL, *nd;
+    size_t pos = 0;
+    const sip_hdr *h = sip_msg_find(m, SIP_HDR_EVENT, &pos);
+    sip_event e;
+    if (!h || !m->from.tag.p || sip_event_parse(h->value, &e) != 0) return -1;
+    for (i = 0; i < ua->cfg.max_subscriptions; i++) {
+        y = ua->subs[i];
+        if (!y || y->role != SIP__UA_SUBR || y->is_refer || !(d = sip__ua_sub_dlg(ua, y))) continue;
+        if (sip_str_eq(sip__ua_dstr(d, SIP__UA_S_CALLID), m->call_id) &&
+            sip_str_eq(sip__ua_dstr(d, SIP__UA_S_LTAG), m->to.tag) && sip__ua_sub_event_match(y, &e)) {
+            x = y;
+            break;
+        }
+    }
+    if (!x) return -1;
+    if (!d->s[SIP__UA_S_RTAG].len) {
+        if (sip__ua_sub_dlg_remote(d, m, m->from.tag, 0) != 0) return -1;
+        return x->dlg;
+    }
+    /* a fork: a new dialog and subscription like the original */
+    if (sip__ua_sub_new(ua, SIP__UA_SUBR, &slot) != 0) return -1;
+    y = ua->subs[slot];
+    y->expires = x->expires;
+    y->event = sip__ua_dup(x->event, strlen(x->event));
+    y->uri = sip__ua_dup(x->uri, strlen(x->uri));
+    if (x->accept) y->accept = sip__ua_dup(x->accept, strlen(x->accept));
+    y->forked_from = sip__ua_mkid(i, x->gen);
+    y->state = SIP_UA_SUB_SUBSCRIBING;
+    if (!y->event || !y->uri || (x->accept && !y->accept) || sip__ua_dlg_new(ua, -1, 1, &ds) != 0) {
+        sip__ua_sub_free(ua, slot);
+        return -1;
+    }
+    nd = ua->dlgs[ds];
+    d = ua->dlgs[x->dlg];
+    nd->owns_call_id = 1;
+    nd->lcseq = d->lcseq;
+    nd->state = SIP__UA_DLG_CONFIRMED;
+    {
+        /* the local side is the original's, the remote one this NOTIFY's */
+        sip_str vals[SIP__UA_S_N];
+        int k;
+        for (k = 0; k < SIP__UA_S_N; k++) vals[k] = sip__ua_dstr(d, k);
+        vals[SIP__UA_S_RTAG] = m->from.tag;
+        if (sip__ua_dlg_from_msg(nd, m, 0, vals) != 0) {
+            sip__ua_dlg_free(ua, (int32_t)ds);
+            sip__ua_sub_free(ua, slot);
+            return -1;
+        }
+    }
+    sip__ua_sub_attach(ua, y, (int32_t)ds);
+    return (int32_t)ds;
+}
+
+static int sip__ua_reason_of(sip_str r)
+{
+    int i;
+    if (!r.p) return SIP_UA_SUB_REASON_NONE;
+    for (i = 1; i < SIP_UA_SUB_REASON_OTHER; i++)
+        if (sip_str_caseeq_c(r, sip__ua_reason_names[i])) return i;
+    return SIP_UA_SUB_REASON_OTHER;
+}
+
+/* The status of a message/sipfrag body, 0 when none (RFC 3420). */
+static int sip__ua_sipfrag_status(const sip_msg *m)
+{
+    size_t pos = 0;
+    const sip_hdr *h = sip_msg_find(m, SIP_HDR_CONTENT_TYPE, &pos);
+    sip_media_type mt;
+    const char *b = m->body.p;
+    int st = 0, i;
+    if (!h || sip_media_type_parse(h->value, &mt) != 0 || !sip_str_caseeq_c(mt.type, "message") ||
+        !sip_str_caseeq_c(mt.subtype, "sipfrag"))
+        return 0;
+    if (m->body.len < 11 || memcmp(b, "SIP/2.0 ", 8) != 0) return 0;
+    for (i = 8; i < 11; i++) {
+        if (b[i] < '0' || b[i] > '9') return 0;
+        st = st * 10 + (b[i] - '0');
+    }
+    return st >= 100 && st <= 699 ? st : 0;
+}
+
+/* Subscriber: a NOTIFY in dialog ds (RFC 6665 §4.1.3). */
+static void sip__ua_notify_in(sip_ua *ua, const sip_tsx_event *ev, int32_t ds)
+{
+    const sip_msg *m = ev->msg;
+    size_t pos = 0;
+    const sip_hdr *h = sip_msg_find(m, SIP_HDR_EVENT, &pos);
+    sip_event e;
+    sip_sub_state ss;
+    sip_ua_event uev;
+    sip__ua_sub *x = NULL;
+    uint32_t i, slot = 0, gen;
+    int state, reason;
+    if (!h || sip_event_parse(h->value, &e) != 0) {
+        sip__ua_reply(ua, ev, 489, NULL, NULL, (sip_str){NULL, 0});
+        return;
+    }
+    for (i = 0; i < ua->cfg.max_subscriptions; i++) {
+        sip__ua_sub *y = ua->subs[i];
+        if (y && y->role == SIP__UA_SUBR && y->dlg == ds && sip__ua_sub_dlg(ua, y) &&
+            sip__ua_sub_event_match(y, &e) && y->state != SIP_UA_SUB_TERMINATED) {
+            x = y;
+            slot = i;
+            break;
+        }
+    }
+    if (!x) { /* §4.1.3: no subscription for it */
+        sip__ua_reply(ua, ev, 481, NULL, NULL, (sip_str){NULL, 0});
+        return;
+    }
+    pos = 0;
+    h = sip_msg_find(m, SIP_HDR_SUBSCRIPTION_STATE, &pos);
+    if (!h || sip_sub_state_parse(h->value, &ss) != 0) {
+        sip__ua_reply(ua, ev, 400, "Missing or bad Subscription-State", NULL, (sip_str){NULL, 0});
+        return;
+    }
+    sip__ua_reply(ua, ev, 200, NULL, NULL, (sip_str){NULL, 0});
+    {
+        /* NOTIFY refreshes the remote target (RFC 6665 §4.1.3) */
+        sip_str vals[SIP__UA_S_N];
+        sip_addr a;
+        pos = 0;
+        h = sip_msg_find(m, SIP_HDR_CONTACT, &pos);
+        memset(vals, 0, sizeof vals);
+        if (h && sip_addr_parse(h->value, &a) == 0) {
+            vals[SIP__UA_S_TARGET] = a.uri.raw;
+            (void)sip__ua_dlg_store(ua->dlgs[ds], vals, NULL, -1);
+        }
+    }
+    x->notify_by = 0;
+    reason = SIP_UA_SUB_REASON_NONE;
+    if (sip_str_caseeq_c(ss.state, "terminated")) {
+        state = SIP_UA_SUB_TERMINATED;
+        reason = sip__ua_reason_of(ss.reason);
+    } else {
+        state = sip_str_caseeq_c(ss.state, "pending") ? SIP_UA_SUB_PENDING : SIP_UA_SUB_ACTIVE;
+        if (ss.has_expires && !x->unsub) sip__ua_sub_set_expiry(ua, x, ss.expires);
+    }
+    gen = x->gen;
+    memset(&uev, 0, sizeof uev);
+    uev.type = SIP_UA_EV_NOTIFY;
+    uev.sub = sip__ua_mkid(slot, gen);
+    uev.forked_from = x->forked_from;
+    uev.state = state;
+    uev.sub_reason = reason;
+    uev.expires = ss.has_expires ? ss.expires : 0;
+    uev.retry_after = ss.has_retry_after ? ss.retry_after : 0;
+    uev.event = e.package;
+    uev.status = sip__ua_sipfrag_status(m);
+    uev.msg = m;
+    x->forked_from = 0;
+    if (state != SIP_UA_SUB_TERMINATED) x->state = (uint8_t)state;
+    {
+        sip__ua_dlg *d = ua->dlgs[ds];
+        if (d->call >= 0 && ua->calls[d->call]) uev.call = sip__ua_call_id(ua, (uint32_t)d->call);
+    }
+    sip__ua_emit(ua, &uev);
+    if (!sip__ua_sub_alive(ua, slot, gen)) return;
+    if (state != SIP_UA_SUB_TERMINATED) {
+        sip__ua_sub_flush_unsub(ua, slot);
+        return;
+    }
+    /* §4.1.3: what a termination reason asks of the subscriber */
+    if (!x->unsub && !x->is_refer &&
+        (reason == SIP_UA_SUB_REASON_DEACTIVATED || reason == SIP_UA_SUB_REASON_PROBATION)) {
+        uint32_t wait = reason == SIP_UA_SUB_REASON_PROBATION && ss.has_retry_after ? ss.retry_after : 0;
+        sip__ua_sub_detach(ua, slot);
+        x->refresh_at = x->expire_at = x->notify_by = 0;
+        if (wait) {
+            x->retry_at = ua->now + (uint64_t)wait * 1000000u;
+            sip__ua_sub_event(ua, slot, SIP_UA_SUB_SUBSCRIBING, reason, 0, m);
+            return;
+        }
+        if (sip__ua_sub_send_initial(ua, slot) != 0) {
+            if (sip__ua_sub_alive(ua, slot, gen)) sip__ua_sub_end(ua, slot, reason, 0, m);
+            return;
+        }
+        sip__ua_sub_event(ua, slot, SIP_UA_SUB_SUBSCRIBING, reason, 0, m);
+        return;
+    }
+    sip__ua_sub_end(ua, slot, reason, 0, m);
+}
+
+/* From/To value without its parameters (§12.1.1: the URIs of the dialog). */
+static void sip__ua_sans_params(const sip_msg *m, sip_hdr_id id, const sip_addr *a, char *out,
+                                size_t cap)
+{
+    size_t pos = 0, len, i;
+    const sip_hdr *h = sip_msg_find(m, id, &pos);
+    sip_str v = h ? h->value : sip_str_c("");
+    len = a->params.p && a->params.p >= v.p && a->params.p <= v.p + v.len ? (size_t)(a->params.p - v.p)
+                                                                          : v.len;
+    for (i = 0; i < len && i < cap - 1; i++) out[i] = v.p[i];
+    out[i] = 0;
+}
+
+/* Notifier: the dialog an out-of-dialog SUBSCRIBE / REFER creates
+ * (§12.1.1 as UAS). Returns the slot, or a status to answer with. */
+static int sip__ua_sub_uas_dialog(sip_ua *ua, const sip_msg *m, int32_t *out)
+{
+    char tag[20], luri[300], ruri[300];
+    sip_str vals[SIP__UA_S_N];
+    uint32_t ds;
+    sip__ua_dlg *d;
+    if (!m->from.tag.p) return 400;
+    if (sip_gen_tag(tag, sizeof tag, ua->cb.rand, ua->cb.user) < 0) return 500;
+    if (sip__ua_dlg_new(ua, -1, 0, &ds) != 0) return 503;
+    d = ua->dlgs[ds];
+    sip__ua_sans_params(m, SIP_HDR_FROM, &m->from, ruri, sizeof ruri);
+    sip__ua_sans_params(m, SIP_HDR_TO, &m->to, luri, sizeof luri);
+    memset(vals, 0, sizeof vals);
+    vals[SIP__UA_S_CALLID] = m->call_id;
+    vals[SIP__UA_S_LTAG] = sip_str_c(tag);
+    vals[SIP__UA_S_RTAG] = m->from.tag;
+    vals[SIP__UA_S_LURI] = sip_str_trim(sip_str_c(luri));
+    vals[SIP__UA_S_RURI] = sip_str_trim(sip_str_c(ruri));
+    vals[SIP__UA_S_TARGET] = m->from.uri.raw;
+    if (sip__ua_dlg_from_msg(d, m, 0, vals) != 0) {
+        sip__ua_dlg_free(ua, (int32_t)ds);
+        return 500;
+    }
+    d->state = SIP__UA_DLG_CONFIRMED;
+    d->rcseq = m->cseq.num;
+    d->has_rcseq = 1;
+    *out = (int32_t)ds;
+    return 0;
+}
+
+/* Answer the notifier's kept request: 2xx with Record-Route (dialog
+ * creating), Contact, Expires and Refer-Sub as needed (RFC 6665
+ * §4.2.1.1, RFC 3515 §2.4.2, RFC 4488 §4). */
+static int sip__ua_sub_answer(sip_ua *ua, uint32_t slot, int status, uint32_t expires)
+{
+    sip__ua_sub *x = ua->subs[slot];
+    sip__ua_dlg *d = sip__ua_sub_dlg(ua, x);
+    sip_hdr hdrs[SIP_TSX_MAX_HEADERS];
+    sip_hdr_field ex[SIP_UA_MAX_ROUTES + 4];
+    sip_parse_config pc;
+    sip_msg m;
+    char out[SIP_UA_MAX_MSG], contact[300], exs[16];
+    size_t n = 0, pos = 0;
+    const sip_hdr *h;
+    int r;
+    memset(&pc, 0, sizeof pc);
+    pc.flags = SIP_PARSE_DATAGRAM;
+    if (!x->req || !d || sip_parse(x->req, x->req_len, &pc, &m, hdrs, SIP_TSX_MAX_HEADERS, NULL) < 0)
+        return SIP_UA_ERR_STATE;
+    if (status < 300) {
+        if (!m.to.tag.p)
+            while ((h = sip_msg_find(&m, SIP_HDR_RECORD_ROUTE, &pos)) != NULL && n < SIP_UA_MAX_ROUTES) {
+                ex[n].name = sip_str_c("Record-Route");
+                ex[n++].value = h->value;
+            }
+        snprintf(contact, sizeof contact, "<%s>", ua->cfg.contact);
+        ex[n].name = sip_str_c("Contact");
+        ex[n++].value = sip_str_c(contact);
+        if (!x->is_refer) {
+            snprintf(exs, sizeof exs, "%u", (unsigned)expires);
+            ex[n].name = sip_str_c("Expires");
+            ex[n++].value = sip_str_c(exs);
+        }
+        if (x->no_sub) {
+            ex[n].name = sip_str_c("Refer-Sub");
+            ex[n++].value = sip_str_c("false");
+        }
+    }
+    r = sip_build_response(out, sizeof out, &m, status, NULL, sip__ua_dstr(d, SIP__UA_S_LTAG), ex, n,
+                           (sip_str){NULL, 0}, NULL);
+    if (r < 0) return SIP_UA_ERR_TOO_BIG;
+    r = sip_tsx_respond(&ua->tsx, x->st, out, (size_t)r, ua->now);
+    SIP_DIALOG_FREE(x->req);
+    x->req = NULL;
+    x->req_len = 0;
+    return r;
+}
+
+/* Notifier: keep the request for the answer and tell the application. */
+static void sip__ua_sub_offer(sip_ua *ua, const sip_tsx_event *ev, uint32_t slot, int32_t ds,
+                              sip_str event, int type)
+{
+    const sip_msg *m = ev->msg;
+    sip__ua_sub *x = ua->subs[slot];
+    sip_ua_event uev;
+    x->st = ev->id;
+    x->req_len = (uint32_t)((m->body.p ? m->body.p + m->body.len : m->start_line.p + m->msg_len) -
+                            m->start_line.p);
+    x->req = sip__ua_dup(m->start_line.p, x->req_len);
+    if (!x->req) {
+        sip__ua_reply(ua, ev, 500, NULL, NULL, (sip_str){NULL, 0});
+        sip__ua_sub_detach(ua, slot);
+        sip__ua_sub_free(ua, slot);
+        return;
+    }
+    x->state = SIP_UA_SUB_INCOMING;
+    /* unanswered after 64*T1: the subscriber's transaction is long gone */
+    x->expire_at = ua->now + 64ull * ua->tsx.cfg.t1_ms * 1000u;
+    memset(&uev, 0, sizeof uev);
+    uev.type = (sip_ua_event_type)type;
+    uev.sub = sip__ua_mkid(slot, x->gen);
+    uev.state = SIP_UA_SUB_INCOMING;
+    uev.expires = x->expires;
+    uev.event = event;
+    uev.msg = m;
+    if (ds >= 0 && ua->dlgs[ds]->call >= 0 && ua->calls[ua->dlgs[ds]->call])
+        uev.call = sip__ua_call_id(ua, (uint32_t)ua->dlgs[ds]->call);
+    if (type == SIP_UA_EV_REFER) {
+        uev.refer_to = sip_str_c(x->uri);
+        uev.referred_by = x->referred_by ? sip_str_c(x->referred_by) : sip_str_c("");
+        uev.refer_sub = !x->no_sub;
+    }
+    sip__ua_emit(ua, &uev);
+}
+
+/* Notifier: a SUBSCRIBE in dialog ds (-1: outside any). */
+static void sip__ua_subscribe_in(sip_ua *ua, const sip_tsx_event *ev, int32_t ds)
+{
+    const sip_msg *m = ev->msg;
+    size_t pos = 0;
+    const sip_hdr *h = sip_msg_find(m, SIP_HDR_EVENT, &pos);
+    sip_event e;
+    char ae[300];
+    uint32_t i, slot, expires = ua->cfg.default_expires, gen;
+    sip__ua_sub *x = NULL;
+    int st;
+    sip__ua_allow_events(ua, ae, sizeof ae);
+    if (!h || sip_event_parse(h->value, &e) != 0) {
+        sip__ua_reply(ua, ev, 489, NULL, "Allow-Events", sip_str_c(ae)); /* RFC 6665 §4.2.1.1 */
+        return;
+    }
+    pos = 0;
+    h = sip_msg_find(m, SIP_HDR_EXPIRES, &pos);
+    if (h && sip_str_to_u32(h->value, 0xffffffffu, &expires) != 0) {
+        sip__ua_reply(ua, ev, 400, "Bad Expires", NULL, (sip_str){NULL, 0});
+        return;
+    }
+    for (i = 0; ds >= 0 && i < ua->cfg.max_subscriptions; i++) {
+        sip__ua_sub *y = ua->subs[i];
+        if (y && y->role == SIP__UA_NOTR && y->dlg == ds && sip__ua_sub_dlg(ua, y) &&
+            sip__ua_sub_event_match(y, &e)) {
+            x = y;
+            slot = i;
+            break;
+        }
+    }
+    if (x) { /* a refresh or an unsubscribe (RFC 6665 §4.2.1.2) */
+        char exs[16];
+        if (x->state == SIP_UA_SUB_INCOMING) {
+            sip__ua_reply(ua, ev, 500, NULL, "Retry-After", sip_str_c("1"));
+            return;
+        }
+        snprintf(exs, sizeof exs, "%u", (unsigned)expires);
+        sip__ua_reply(ua, ev, 200, NULL, "Expires", sip_str_c(exs));
+        gen = x->gen;
+        x->expire_at = ua->now + (uint64_t)expires * 1000000u;
+        if (!expires) {
+            (void)sip__ua_sub_notify_current(ua, slot, SIP_UA_SUB_TERMINATED, SIP_UA_SUB_REASON_TIMEOUT);
+            if (sip__ua_sub_alive(ua, slot, gen))
+                sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_TIMEOUT, 0, m);
+            return;
+        }
+        x->expires = expires;
+        x->notified = 0;
+        sip__ua_sub_event(ua, slot, x->state, 0, 0, m);
+        if (sip__ua_sub_alive(ua, slot, gen) && !x->notified && x->state != SIP_UA_SUB_TERMINATED)
+            (void)sip__ua_sub_notify_current(ua, slot, x->state, 0);
+        return;
+    }
+    if (!sip__ua_event_accepted(ua, e.package)) { /* "refer" only refreshes a REFER's */
+        sip__ua_reply(ua, ev, 489, NULL, "Allow-Events", sip_str_c(ae));
+        return;
+    }
+    if (ds < 0 && (st = sip__ua_sub_uas_dialog(ua, m, &ds)) != 0) {
+        sip__ua_reply(ua, ev, st, NULL, NULL, (sip_str){NULL, 0});
+        return;
+    }
+    if (sip__ua_sub_new(ua, SIP__UA_NOTR, &slot) != 0) {
+        sip__ua_dlg_release(ua, ds, 0);
+        sip__ua_reply(ua, ev, 503, NULL, "Retry-After", sip_str_c("5"));
+        return;
+    }
+    x = ua->subs[slot];
+    sip__ua_sub_attach(ua, x, ds);
+    x->expires = expires;
+    pos = 0;
+    h = sip_msg_find(m, SIP_HDR_EVENT, &pos);
+    x->event = sip__ua_dup(h->value.p, h->value.len);
+    if (!x->event) {
+        sip__ua_reply(ua, ev, 500, NULL, NULL, (sip_str){NULL, 0});
+        sip__ua_sub_detach(ua, slot);
+        sip__ua_sub_free(ua, slot);
+        return;
+    }
+    sip__ua_sub_offer(ua, ev, slot, ds, e.package, SIP_UA_EV_SUBSCRIBE);
+}
+
+/* Notifier: a REFER in dialog ds (-1: outside any), RFC 3515 §2.4.2. */
+static void sip__ua_refer_in(sip_ua *ua, const sip_tsx_event *ev, int32_t ds)
+{
+    const sip_msg *m = ev->msg;
+    size_t pos = 0;
+    const sip_hdr *h = sip_msg_find(m, SIP_HDR_REFER_TO, &pos), *rs, *rb;
+    sip_addr a;
+    sip__ua_sub *x;
+    uint32_t slot;
+    char evs[32];
+    int st;
+    if (!h || sip_msg_count(m, SIP_HDR_REFER_TO) != 1 || sip_addr_parse(h->value, &a) != 0) {
+        sip__ua_reply(ua, ev, 400, "Bad Refer-To", NULL, (sip_str){NULL, 0}); /* §2.4.1 */
+        return;
+    }
+    if (ds < 0 && (st = sip__ua_sub_uas_dialog(ua, m, &ds)) != 0) {
+        sip__ua_reply(ua, ev, st, NULL, NULL, (sip_str){NULL, 0});
+        return;
+    }
+    if (sip__ua_sub_new(ua, SIP__UA_NOTR, &slot) != 0) {
+        sip__ua_dlg_release(ua, ds, 0);
+        sip__ua_reply(ua, ev, 503, NULL, "Retry-After", sip_str_c("5"));
+        return;
+    }
+    x = ua->subs[slot];
+    sip__ua_sub_attach(ua, x, ds);
+    x->is_refer = 1;
+    x->expires = 180;
+    x->last_status = 100;
+    pos = 0;
+    rs = sip_msg_find(m, SIP_HDR_REFER_SUB, &pos);
+    x->no_sub = rs && sip_str_caseeq_c(rs->value, "false"); /* RFC 4488 §4 */
+    pos = 0;
+    rb = sip_msg_find(m, SIP_HDR_REFERRED_BY, &pos);
+    /* §2.4.6: the id of the implicit subscription is the REFER's CSeq */
+    snprintf(evs, sizeof evs, "refer;id=%u", (unsigned)m->cseq.num);
+    x->event = sip__ua_dup(evs, strlen(evs));
+    x->uri = sip__ua_dup(h->value.p, h->value.len);
+    if (rb) x->referred_by = sip__ua_dup(rb->value.p, rb->value.len);
+    if (!x->event || !x->uri || (rb && !x->referred_by)) {
+        sip__ua_reply(ua, ev, 500, NULL, NULL, (sip_str){NULL, 0});
+        sip__ua_sub_detach(ua, slot);
+        sip__ua_sub_free(ua, slot);
+        return;
+    }
+    sip__ua_sub_offer(ua, ev, slot, ds, sip_str_c("refer"), SIP_UA_EV_REFER);
+}
+
+static void sip__ua_sub_request(sip_ua *ua, const sip_tsx_event *ev, int32_t ds)
+{
+    switch (ev->msg->method) {
+    case SIP_METHOD_NOTIFY:
+        if (ds < 0) sip__ua_reply(ua, ev, 481, NULL, NULL, (sip_str){NULL, 0});
+        else sip__ua_notify_in(ua, ev, ds);
+        return;
+    case SIP_METHOD_SUBSCRIBE:
+        sip__ua_subscribe_in(ua, ev, ds);
+        return;
+    default:
+        sip__ua_refer_in(ua, ev, ds);
+        return;
+    }
+}
+
+SIP_DIALOG_DEF int sip_ua_sub_accept(sip_ua *ua, sip_ua_sub sub, int status, uint32_t expires,
+                                     const char *content_type, const void *body, size_t len,
+                                     uint64_t now_us)
+{
+    uint32_t slot, gen;
+    sip__ua_sub *x = sip__ua_sub_get(ua, sub, &slot);
+    sip_str b;
+    int rc;
+    if (!x) return SIP_UA_ERR_STALE;
+    if (x->role != SIP__UA_NOTR || !x->req) return SIP_UA_ERR_STATE;
+    if ((status != 200 && status != 202) || sip__ua_bad_text(content_type) ||
+        (len && (!body || !content_type)))
+        return SIP_UA_ERR_INVALID;
+    ua->now = now_us;
+    gen = x->gen;
+    if (expires && expires < x->expires) x->expires = expires;
+    rc = sip__ua_sub_answer(ua, slot, status, x->expires);
+    if (rc) {
+        if (sip__ua_sub_alive(ua, slot, gen)) sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_NONE, 0, NULL);
+        return rc;
+    }
+    x->state = x->is_refer || status == 200 ? SIP_UA_SUB_ACTIVE : SIP_UA_SUB_PENDING;
+    x->expire_at = now_us + (uint64_t)x->expires * 1000000u;
+    if (x->is_refer && x->no_sub) return 0; /* RFC 4488: no NOTIFY at all */
+    b.p = (const char *)body;
+    b.len = body ? len : 0;
+    if (!x->expires) { /* a fetch: one NOTIFY and done (RFC 6665 §4.4.3) */
+        rc = b.len ? sip__ua_sub_send_notify(ua, slot, SIP_UA_SUB_TERMINATED, SIP_UA_SUB_REASON_TIMEOUT,
+                                             content_type, b)
+                   : sip__ua_sub_notify_current(ua, slot, SIP_UA_SUB_TERMINATED, SIP_UA_SUB_REASON_TIMEOUT);
+        if (sip__ua_sub_alive(ua, slot, gen)) sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_TIMEOUT, 0, NULL);
+        return rc;
+    }
+    if (b.len) return sip__ua_sub_send_notify(ua, slot, x->state, 0, content_type, b);
+    return sip__ua_sub_notify_current(ua, slot, x->state, 0);
+}
+
+SIP_DIALOG_DEF int sip_ua_sub_reject(sip_ua *ua, sip_ua_sub sub, int status, uint64_t now_us)
+{
+    uint32_t slot;
+    sip__ua_sub *x = sip__ua_sub_get(ua, sub, &slot);
+    int rc;
+    if (!x) return SIP_UA_ERR_STALE;
+    if (x->role != SIP__UA_NOTR || !x->req) return SIP_UA_ERR_STATE;
+    if (status < 300 || status > 699) return SIP_UA_ERR_INVALID;
+    ua->now = now_us;
+    rc = sip__ua_sub_answer(ua, slot, status, 0);
+    if (sip__ua_sub_alive(ua, slot, (uint32_t)(sub >> 32)))
+        sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_REJECTED, status, NULL);
+    return rc;
+}
+
+SIP_DIALOG_DEF int sip_ua_notify(sip_ua *ua, sip_ua_sub sub, sip_ua_sub_state state,
+                                 sip_ua_sub_reason reason, const char *content_type,
+                                 const void *body, size_t len, uint64_t now_us)
+{
+    uint32_t slot;
+    sip__ua_sub *x = sip__ua_sub_get(ua, sub, &slot);
+    sip_str b;
+    int rc;
+    if (!x) return SIP_UA_ERR_STALE;
+    if (x->role != SIP__UA_NOTR || x->req || x->state == SIP_UA_SUB_TERMINATED ||
+        (x->is_refer && x->no_sub))
+        return SIP_UA_ERR_STATE;
+    if ((state != SIP_UA_SUB_PENDING && state != SIP_UA_SUB_ACTIVE && state != SIP_UA_SUB_TERMINATED) ||
+        (int)reason < 0 || reason > SIP_UA_SUB_REASON_OTHER || sip__ua_bad_text(content_type) ||
+        (len && (!body || !content_type)))
+        return SIP_UA_ERR_INVALID;
+    ua->now = now_us;
+    b.p = (const char *)body;
+    b.len = body ? len : 0;
+    rc = sip__ua_sub_send_notify(ua, slot, (int)state, (int)reason, content_type, b);
+    if (!sip__ua_sub_alive(ua, slot, (uint32_t)(sub >> 32))) return rc;
+    x->notified = 1;
+    if (state == SIP_UA_SUB_TERMINATED) sip__ua_sub_end(ua, slot, (int)reason, 0, NULL);
+    else x->state = (uint8_t)state;
+    return rc;
+}
+
+SIP_DIALOG_DEF int sip_ua_sub_state_of(const sip_ua *ua, sip_ua_sub sub)
+{
+    sip__ua_sub *x = sip__ua_sub_get(ua, sub, NULL);
+    return x ? (int)x->state : (int)SIP_UA_ERR_STALE;
+}
+
+SIP_DIALOG_DEF uint32_t sip_ua_count_subs(const sip_ua *ua) { return ua ? ua->n_subs : 0; }
+
+SIP_DIALOG_DEF int sip_ua_refer(sip_ua *ua, sip_ua_call call, const char *refer_to_uri,
+                                unsigned flags, uint64_t now_us, sip_ua_sub *out)
+{
+    uint32_t cs, slot, gen;
+    sip__ua_call *c = sip__ua_call_get(ua, call, &cs);
+    sip__ua_sub *x;
+    sip__ua_dlg *d;
+    sip_addr a;
+    char extra[1600], evs[32];
+    sip__ua_w w;
+    int rc;
+    if (!c) return SIP_UA_ERR_STALE;
+    if (!refer_to_uri || sip__ua_bad_text(refer_to_uri) ||
+        sip_addr_parse(sip_str_c(refer_to_uri), &a) != 0)
+        return SIP_UA_ERR_INVALID;
+    if (c->state != SIP_UA_CALL_CONFIRMED || c->dlg < 0 || !(d = ua->dlgs[c->dlg]))
+        return SIP_UA_ERR_STATE;
+    ua->now = now_us;
+    w.p = extra; w.cap = sizeof extra; w.n = 0; w.over = 0;
+    sip__ua_wf(&w, "Refer-To: %s%s%s\r\nReferred-By: <%s>\r\n", a.angle ? "" : "<", refer_to_uri,
+               a.angle ? "" : ">", ua->cfg.aor);
+    if (flags & SIP_UA_REFER_NO_SUB) sip__ua_wf(&w, "Refer-Sub: false\r\n");
+    if (w.over) return SIP_UA_ERR_TOO_BIG;
+    rc = sip__ua_sub_new(ua, SIP__UA_SUBR, &slot);
+    if (rc) return rc;
+    x = ua->subs[slot];
+    gen = x->gen;
+    x->is_refer = 1;
+    x->no_sub = (flags & SIP_UA_REFER_NO_SUB) != 0;
+    snprintf(evs, sizeof evs, "refer;id=%u", (unsigned)(d->lcseq + 1));
+    x->event = sip__ua_dup(evs, strlen(evs));
+    if (!x->event) {
+        sip__ua_sub_free(ua, slot);
+        return SIP_UA_ERR_NOMEM;
+    }
+    sip__ua_sub_attach(ua, x, c->dlg);
+    x->state = SIP_UA_SUB_SUBSCRIBING;
+    rc = sip__ua_dlg_request(ua, c->dlg, "REFER", (sip_str){NULL, 0}, NULL, extra, SIP__UA_P_REFER,
+                             (int32_t)slot, gen, &x->ct);
+    if (rc) {
+        if (sip__ua_sub_alive(ua, slot, gen)) {
+            sip__ua_sub_detach(ua, slot);
+            sip__ua_sub_free(ua, slot);
+        }
+        return rc;
+    }
+    if (out) *out = sip__ua_mkid(slot, gen);
+    return 0;
+}
+
+/* Append s escaped for a URI header value (RFC 3261 §19.1.1, §25.1). */
+static void sip__ua_escape(sip__ua_w *w, sip_str s)
+{
+    size_t i;
+    for (i = 0; i < s.len; i++) {
+        unsigned char ch = (unsigned char)s.p[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            strchr("-_.!~*'()", ch))
+            sip__ua_wf(w, "%c", ch);
+        else
+            sip__ua_wf(w, "%%%02X", ch);
+    }
+}
+
+SIP_DIALOG_DEF int sip_ua_refer_replaces(sip_ua *ua, sip_ua_call call, sip_ua_call target_call,
+                                         unsigned flags, uint64_t now_us, sip_ua_sub *out)
+{
+    sip__ua_call *c = sip__ua_call_get(ua, call, NULL), *t = sip__ua_call_get(ua, target_call, NULL);
+    sip__ua_dlg *d;
+    sip_str target;
+    char uri[1200];
+    sip__ua_w w;
+    const char *q;
+    if (!c || !t) return SIP_UA_ERR_STALE;
+    if (call == target_call || t->state != SIP_UA_CALL_CONFIRMED || t->dlg < 0 || !(d = ua->dlgs[t->dlg]))
+        return SIP_UA_ERR_STATE;
+    target = sip__ua_dstr(d, SIP__UA_S_TARGET);
+    q = (const char *)memchr(target.p, '?', target.len);
+    if (q) target.len = (size_t)(q - target.p); /* its own headers go */
+    w.p = uri; w.cap = sizeof uri; w.n = 0; w.over = 0;
+    /* RFC 3891 §4: to-tag names the target's side, from-tag ours */
+    sip__ua_wf(&w, "<%.*s?Replaces=", (int)target.len, target.p);
+    sip__ua_escape(&w, sip__ua_dstr(d, SIP__UA_S_CALLID));
+    sip__ua_wf(&w, "%%3Bto-tag%%3D");
+    sip__ua_escape(&w, sip__ua_dstr(d, SIP__UA_S_RTAG));
+    sip__ua_wf(&w, "%%3Bfrom-tag%%3D");
+    sip__ua_escape(&w, sip__ua_dstr(d, SIP__UA_S_LTAG));
+    sip__ua_wf(&w, ">");
+    if (w.over) return SIP_UA_ERR_TOO_BIG;
+    return sip_ua_refer(ua, call, uri, flags, now_us, out);
+}
+
+static int sip__ua_hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+/* Unescape a URI header value into out (NUL-terminated); -1 on a bad
+ * escape, a control character or no room. */
+static int sip__ua_unescape(sip_str s, char *out, size_t cap)
+{
+    size_t i, n = 0;
+    for (i = 0; i < s.len; i++) {
+        int ch = (unsigned char)s.p[i];
+        if (ch == '%') {
+            int hi, lo;
+            if (i + 2 >= s.len) return -1;
+            hi = sip__ua_hexval(s.p[i + 1]);
+            lo = sip__ua_hexval(s.p[i + 2]);
+            if (hi < 0 || lo < 0) return -1;
+            ch = hi * 16 + lo;
+            i += 2;
+        }
+        if (ch < 0x20 || ch == 0x7f || n + 1 >= cap) return -1;
+        out[n++] = (char)ch;
+    }
+    out[n] = 0;
+    return 0;
+}
+
+SIP_DIALOG_DEF int sip_ua_refer_call(sip_ua *ua, sip_ua_sub sub, const sdp_local *local,
+                                     unsigned flags, uint64_t now_us, sip_ua_call *out)
+{
+    sip__ua_sub *x = sip__ua_sub_get(ua, sub, NULL);
+    sip_addr a;
+    char to[600], extra[1600], val[800];
+    sip__ua_w w;
+    sip_str base;
+    if (!x) return SIP_UA_ERR_STALE;
+    if (x->role != SIP__UA_NOTR || !x->is_refer || !x->uri || x->state == SIP_UA_SUB_TERMINATED)
+        return SIP_UA_ERR_STATE;
+    if (sip_addr_parse(sip_str_c(x->uri), &a) != 0 ||
+        (a.uri.scheme != SIP_URI_SIP && a.uri.scheme != SIP_URI_SIPS))
+        return SIP_UA_ERR_INVALID;
+    base = a.uri.raw;
+    if (a.uri.headers.p) base.len = (size_t)(a.uri.headers.p - 1 - base.p);
+    if (base.len + 3 > sizeof to) return SIP_UA_ERR_TOO_BIG;
+    snprintf(to, sizeof to, "<%.*s>", (int)base.len, base.p);
+    w.p = extra; w.cap = sizeof extra; w.n = 0; w.over = 0;
+    if (a.uri.headers.p) {
+        /* §19.1.5: URI headers become request headers; only Replaces is
+         * taken (RFC 3891 §4), the rest would let a REFER set anything */
+        const char *p = a.uri.headers.p, *e = a.uri.headers.p + a.uri.headers.len;
+        while (p < e) {
+            const char *amp = (const char *)memchr(p, '&', (size_t)(e - p));
+            const char *eq;
+            sip_str name, v;
+            if (!amp) amp = e;
+            eq = (const char *)memchr(p, '=', (size_t)(amp - p));
+            if (eq) {
+                name.p = p;
+                name.len = (size_t)(eq - p);
+                v.p = eq + 1;
+                v.len = (size_t)(amp - eq - 1);
+                if (sip_str_caseeq_c(name, "Replaces")) {
+                    sip_replaces rp;
+                    if (sip__ua_unescape(v, val, sizeof val) != 0 ||
+                        sip_replaces_parse(sip_str_c(val), &rp) != 0)
+                        return SIP_UA_ERR_INVALID;
+                    sip__ua_wf(&w, "Replaces: %s\r\nRequire: replaces\r\n", val);
+                }
+            }
+            p = amp + 1;
+        }
+    }
+    if (x->referred_by) sip__ua_wf(&w, "Referred-By: %s\r\n", x->referred_by); /* RFC 3892 §3 */
+    if (w.over) return SIP_UA_ERR_TOO_BIG;
+    return sip__ua_invite_start(ua, to, local, flags, w.n ? extra : NULL, now_us, out);
+}
+
+SIP_DIALOG_DEF int sip_ua_refer_notify(sip_ua *ua, sip_ua_sub sub, int status, uint64_t now_us)
+{
+    uint32_t slot;
+    sip__ua_sub *x = sip__ua_sub_get(ua, sub, &slot);
+    int rc = 0, final = status >= 200;
+    if (!x) return SIP_UA_ERR_STALE;
+    if (x->role != SIP__UA_NOTR || !x->is_refer || x->req || x->state == SIP_UA_SUB_TERMINATED)
+        return SIP_UA_ERR_STATE;
+    if (status < 100 || status > 699) return SIP_UA_ERR_INVALID;
+    ua->now = now_us;
+    x->last_status = (uint16_t)status;
+    if (!x->no_sub)
+        rc = sip__ua_sipfrag_notify(ua, slot, status, final ? SIP_UA_SUB_TERMINATED : SIP_UA_SUB_ACTIVE,
+                                    final ? SIP_UA_SUB_REASON_NORESOURCE : 0);
+    if (final && sip__ua_sub_alive(ua, slot, (uint32_t)(sub >> 32)))
+        sip__ua_sub_end(ua, slot, SIP_UA_SUB_REASON_NORESOURCE, 0, NULL);
+    return rc;
+}
+
+/* RFC 3891 §3 / RFC 3911 §4: an INVITE with Replaces or Join names a
+ * dialog of ours. Returns 1 when the INVITE was answered here (400, 481,
+ * 486), else 0 with *rep / *join set to the call named. */
+static int sip__ua_join_check(sip_ua *ua, const sip_tsx_event *ev, sip_ua_call *rep,
+                              sip_ua_call *join)
+{
+    const sip_msg *m = ev->msg;
+    size_t pr = 0, pj = 0;
+    const sip_hdr *hr = sip_msg_find(m, SIP_HDR_REPLACES, &pr);
+    const sip_hdr *hj = sip_msg_find(m, SIP_HDR_JOIN, &pj);
+    sip_replaces r;
+    sip__ua_dlg *d;
+    sip__ua_call *c;
+    int32_t ds;
+    if (!hr && !hj) return 0;
+    if ((hr && hj) || sip_msg_count(m, SIP_HDR_REPLACES) > 1 || sip_msg_count(m, SIP_HDR_JOIN) > 1 ||
+        sip_replaces_parse((hr ? hr : hj)->value, &r) != 0) {
+        sip__ua_reply(ua, ev, 400, NULL, NULL, (sip_str){NULL, 0});
+        return 1;
+    }
+    /* to-tag is our tag, from-tag the peer's */
+    ds = sip__ua_dlg_find(ua, r.call_id, r.to_tag, r.from_tag);
+    if (ds < 0 || (d = ua->dlgs[ds])->call < 0 || !(c = ua->calls[d->call]) || c->hung_up) {
+        sip__ua_reply(ua, ev, 481, NULL, NULL, (sip_str){NULL, 0});
+        return 1;
+    }
+    if (d->state == SIP__UA_DLG_CONFIRMED) {
+        if (hr && r.early_only) { /* RFC 3891 §3: early-only and confirmed */
+            sip__ua_reply(ua, ev, 486, NULL, NULL, (sip_str){NULL, 0});
+            return 1;
+        }
+    } else if (!c->is_uac) { /* an early dialog we did not initiate */
+        sip__ua_reply(ua, ev, 481, NULL, NULL, (sip_str){NULL, 0});
+        return 1;
+    }
+    *(hr ? rep : join) = sip__ua_mkid((uint32_t)d->call, c->gen);
+    return 0;
+}
+
+/* RFC 3891 §3: the call replacing another is confirmed: end the old one
+ * (BYE when confirmed, CANCEL when early). */
+static void sip__ua_replaced_end(sip_ua *ua, uint32_t cs)
+{
+    sip_ua_call old = ua->calls[cs]->replaces;
+    ua->calls[cs]->replaces = 0;
+    if (old && sip__ua_call_get(ua, old, NULL)) (void)sip_ua_hangup(ua, old, ua->now);
+}
+
+static uint64_t sip__ua_subs_deadline(const sip_ua *ua, uint64_t t)
+{
+    uint32_t i;
+    for (i = 0; ua->subs && i < ua->cfg.max_subscriptions; i++) {
+        const sip__ua_sub *x = ua->subs[i];
+        if (!x) continue;
+        t = sip__ua_min(t, x->refresh_at);
+        t = sip__ua_min(t, x->expire_at);
+        t = sip__ua_min(t, x->retry_at);
+        t = sip__ua_min(t, x->notify_by);
+    }
+    return t;
+}
+
+/* The timers of one subscription at now; returns the number fired. */
+static int sip__ua_sub_timers(sip_ua *ua, uint32_t i, uint64_t now)
+{
+    sip__ua_sub *x = ua->subs[i];
+    uint32_t gen = x->gen;
+    if (x->notify_by && x->notify_by <= now) { /* Timer N, or no terminated NOTIFY */
+        sip__ua_sub_end(ua, i, SIP_UA_SUB_REASON_TIMEOUT, 0, NULL);
+        return 1;
+    }
+    if (x->expire_at && x->expire_at <= now) {
+        /* RFC 6665 §4.2.2: the notifier ends an unrefreshed subscription
+         * with reason=timeout; the subscriber just forgets it */
+        if (x->role == SIP__UA_NOTR && x->req)
+            (void)sip__ua_sub_answer(ua, i, 408, 0);
+        else if (x->role == SIP__UA_NOTR && !(x->is_refer && x->no_sub))
+            (void)sip__ua_sub_notify_current(ua, i, SIP_UA_SUB_TERMINATED, SIP_UA_SUB_REASON_TIMEOUT);
+        if (sip__ua_sub_alive(ua, i, gen)) sip__ua_sub_end(ua, i, SIP_UA_SUB_REASON_TIMEOUT, 0, NULL);
+        return 1;
+    }
+    if (x->refresh_at && x->refresh_at <= now) {
+        x->refresh_at = 0;
+        if (sip__ua_sub_send_in_dialog(ua, i, x->expires) != 0 && sip__ua_sub_alive(ua, i, gen))
+            sip__ua_sub_end(ua, i, SIP_UA_SUB_REASON_NONE, 0, NULL);
+        return 1;
+    }
+    if (x->retry_at && x->retry_at <= now) {
+        x->retry_at = 0;
+        if (sip__ua_sub_send_initial(ua, i) != 0 && sip__ua_sub_alive(ua, i, gen))
+            sip__ua_sub_end(ua, i, SIP_UA_SUB_REASON_NONE, 0, NULL);
+        return 1;
+    }
+    return 0;
+}
+
+static int sip__ua_subs_timers(sip_ua *ua, uint64_t now)
+{
+    uint32_t i;
+    int fired = 0;
+    for (i = 0; i < ua->cfg.max_subscriptions; i++)
+        if (ua->subs[i]) fired += sip__ua_sub_timers(ua, i, now);
+    return fired;
+}
+
 /* ---- the UA ---------------------------------------------------------- */
 
 SIP_DIALOG_DEF int sip_ua_init(sip_ua *ua, const sip_ua_config *cfg, const sip_ua_callbacks *cb)
 {
     sip_tsx_callbacks tc;
-    const char *src[7];
-    const char **dst[7];
+    const char *src[8];
+    const char **dst[8];
     size_t total = 0, o = 0;
     int i, rc;
     sip_uri u;
@@ -2786,8 +4481,9 @@ SIP_DIALOG_DEF int sip_ua_init(sip_ua *ua, const sip_ua_config *cfg, const sip_u
     if (!ua->cfg.max_sessions) ua->cfg.max_sessions = 512;
     if (!ua->cfg.max_registrations) ua->cfg.max_registrations = 16;
     if (!ua->cfg.default_expires) ua->cfg.default_expires = 3600;
+    if (!ua->cfg.max_subscriptions) ua->cfg.max_subscriptions = 256;
     if (ua->cfg.max_dialogs > (1u << 20) || ua->cfg.max_sessions > (1u << 20) ||
-        ua->cfg.max_registrations > (1u << 16))
+        ua->cfg.max_registrations > (1u << 16) || ua->cfg.max_subscriptions > (1u << 20))
         return SIP_UA_ERR_INVALID;
     if (u.host_type == SIP_HOST_IPV6)
         snprintf(sb, sizeof sb, "[%.*s]", (int)u.host.len, u.host.p);
@@ -2801,7 +4497,8 @@ SIP_DIALOG_DEF int sip_ua_init(sip_ua *ua, const sip_ua_config *cfg, const sip_u
     src[4] = cfg->user_agent; dst[4] = &ua->cfg.user_agent;
     src[5] = cfg->outbound_proxy; dst[5] = &ua->cfg.outbound_proxy;
     src[6] = cfg->instance_id; dst[6] = &ua->cfg.instance_id;
-    for (i = 0; i < 7; i++) {
+    src[7] = cfg->events; dst[7] = &ua->cfg.events;
+    for (i = 0; i < 8; i++) {
         if (src[i] && strpbrk(src[i], "\r\n")) return SIP_UA_ERR_INVALID;
         if (src[i]) total += strlen(src[i]) + 1;
     }
@@ -2809,11 +4506,13 @@ SIP_DIALOG_DEF int sip_ua_init(sip_ua *ua, const sip_ua_config *cfg, const sip_u
     ua->calls = (struct sip__ua_call **)SIP_DIALOG_MALLOC(sizeof(void *) * ua->cfg.max_sessions);
     ua->dlgs = (struct sip__ua_dlg **)SIP_DIALOG_MALLOC(sizeof(void *) * ua->cfg.max_dialogs);
     ua->regs = (struct sip__ua_reg **)SIP_DIALOG_MALLOC(sizeof(void *) * ua->cfg.max_registrations);
-    if (!ua->strs || !ua->calls || !ua->dlgs || !ua->regs) goto nomem;
+    ua->subs = (struct sip__ua_sub **)SIP_DIALOG_MALLOC(sizeof(void *) * ua->cfg.max_subscriptions);
+    if (!ua->strs || !ua->calls || !ua->dlgs || !ua->regs || !ua->subs) goto nomem;
+    memset(ua->subs, 0, sizeof(void *) * ua->cfg.max_subscriptions);
     memset(ua->calls, 0, sizeof(void *) * ua->cfg.max_sessions);
     memset(ua->dlgs, 0, sizeof(void *) * ua->cfg.max_dialogs);
     memset(ua->regs, 0, sizeof(void *) * ua->cfg.max_registrations);
-    for (i = 0; i < 7; i++) {
+    for (i = 0; i < 8; i++) {
         if (!src[i]) { *dst[i] = NULL; continue; }
         memcpy(ua->strs + o, src[i], strlen(src[i]) + 1);
         *dst[i] = ua->strs + o;
@@ -2831,6 +4530,7 @@ SIP_DIALOG_DEF int sip_ua_init(sip_ua *ua, const sip_ua_config *cfg, const sip_u
         SIP_DIALOG_FREE(ua->calls);
         SIP_DIALOG_FREE(ua->dlgs);
         SIP_DIALOG_FREE(ua->regs);
+        SIP_DIALOG_FREE(ua->subs);
         memset(ua, 0, sizeof *ua);
         return rc;
     }
@@ -2841,6 +4541,7 @@ nomem:
     SIP_DIALOG_FREE(ua->calls);
     SIP_DIALOG_FREE(ua->dlgs);
     SIP_DIALOG_FREE(ua->regs);
+    SIP_DIALOG_FREE(ua->subs);
     memset(ua, 0, sizeof *ua);
     return SIP_UA_ERR_NOMEM;
 }
@@ -2852,6 +4553,7 @@ SIP_DIALOG_DEF int sip_ua_destroy(sip_ua *ua)
     if (ua->depth || ua->tsx.depth) return SIP_UA_ERR_STATE;
     (void)sip_tsx_layer_destroy(&ua->tsx);
     while (ua->reqs) sip__ua_req_free(ua->reqs);
+    sip__ua_subs_free_all(ua);
     for (i = 0; ua->calls && i < ua->cfg.max_sessions; i++)
         if (ua->calls[i]) sip__ua_call_free(ua, i);
     for (i = 0; ua->dlgs && i < ua->cfg.max_dialogs; i++)
@@ -2863,6 +4565,7 @@ SIP_DIALOG_DEF int sip_ua_destroy(sip_ua *ua)
     SIP_DIALOG_FREE(ua->calls);
     SIP_DIALOG_FREE(ua->dlgs);
     SIP_DIALOG_FREE(ua->regs);
+    SIP_DIALOG_FREE(ua->subs);
     memset(ua, 0, sizeof *ua);
     return 0;
 }
@@ -2897,7 +4600,7 @@ SIP_DIALOG_DEF uint64_t sip_ua_next_deadline(const sip_ua *ua)
     }
     for (i = 0; i < ua->cfg.max_registrations; i++)
         if (ua->regs[i]) t = sip__ua_min(t, ua->regs[i]->refresh_at);
-    return t;
+    return sip__ua_subs_deadline(ua, t);
 }
 
 /* The UA timers of one call at now. Returns the number fired. */
@@ -2967,6 +4670,7 @@ SIP_DIALOG_DEF int sip_ua_on_timeout(sip_ua *ua, uint64_t now_us)
                 sip__ua_reg_event(ua, i, SIP_UA_REG_FAILED, 0, NULL);
         }
     }
+    fired += sip__ua_subs_timers(ua, now_us);
     return fired;
 }
 

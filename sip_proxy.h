@@ -14,7 +14,8 @@
  *     #include "sip_proxy.h"
  *
  * What it does, in the order of RFC 3261 §16:
- *   - §16.3 validation: syntax is sip_parse's verdict; 416 for an unknown
+ *   - §16.3 validation: syntax is sip_parse's verdict (the request is
+ *     answered statelessly with its status, 400 mostly); 416 for an unknown
  *     Request-URI scheme, 483 at Max-Forwards 0 (an OPTIONS with
  *     Max-Forwards 0 is answered 200 by the proxy itself, §11 / §16.3
  *     item 3), 482 for a loop (item 4: a Via carrying a branch this proxy
@@ -291,8 +292,13 @@ SIP_PROXY_DEF int sip_proxy_init(sip_proxy *P, const sip_proxy_config *cfg,
 SIP_PROXY_DEF int sip_proxy_destroy(sip_proxy *P);
 
 /** One message arrived from `from` at now_us (one datagram or one framed
- *  stream message). Returns what sip_tsx_receive() returns (the proxy's
- *  work happens in the events it raises), or SIP_PROXY_ERR_BUSY. */
+ *  stream message). A request sip_parse refuses is answered here,
+ *  statelessly, with the status and reason of *perr (§16.3 item 1: 400,
+ *  or 505/501/513) when it carries Via, From, To, Call-ID and CSeq (never
+ *  an ACK; a bad response is dropped). Returns what sip_tsx_receive()
+ *  returns (the proxy's work happens in the events it raises; the parse
+ *  error, with *perr filled when non-NULL, for a bad message), or
+ *  SIP_PROXY_ERR_BUSY. */
 SIP_PROXY_DEF int sip_proxy_receive(sip_proxy *P, const char *buf, size_t len,
                                     const sip_target *from, uint64_t now_us,
                                     sip_parse_error *perr);
@@ -1725,14 +1731,55 @@ SIP_PROXY_DEF int sip_proxy_destroy(sip_proxy *P)
     return 0;
 }
 
+/* §16.3 item 1: a request sip_parse refuses (perr->status 400, 505, 501,
+ * 513) is answered statelessly with that status when it still has what a
+ * response copies (Via, From, To, Call-ID, CSeq; read again without the
+ * semantic checks), with a To tag from the Call-ID so a retransmission
+ * gets the same answer (§8.2.7). Never for an ACK or a response. */
+static void sip__px_reject_bad(sip_proxy *P, const char *buf, size_t len, const sip_target *from,
+                               const sip_parse_error *pe)
+{
+    const unsigned need = SIP_HOT_VIA | SIP_HOT_CSEQ | SIP_HOT_CALL_ID | SIP_HOT_FROM | SIP_HOT_TO;
+    sip_parse_config pc;
+    sip_msg m;
+    sip_hdr h[SIP_TSX_MAX_HEADERS];
+    char tag[17];
+    static const char hx[] = "0123456789abcdef";
+    uint64_t f = 1469598103934665603ull;
+    sip_str none = {NULL, 0}, tg;
+    size_t i;
+    int n;
+    if (pe->status < 400 || pe->status > 699) return;
+    memset(&pc, 0, sizeof pc);
+    pc.flags = SIP_PARSE_DATAGRAM | SIP_PARSE_NO_SEMANTIC;
+    pc.max_message = len + 1;
+    if (sip_parse(buf, len, &pc, &m, h, SIP_TSX_MAX_HEADERS, NULL) <= 0 || !m.is_request ||
+        m.method == SIP_METHOD_ACK || (m.present & need) != need)
+        return;
+    for (i = 0; i < m.call_id.len; i++) f = (f ^ (uint8_t)m.call_id.p[i]) * 1099511628211ull;
+    for (i = 0; i < 16; i++) tag[i] = hx[(f >> (4 * i)) & 15u];
+    tag[16] = 0;
+    tg.p = tag;
+    tg.len = 16;
+    n = sip_build_response(P->scratch2, P->cfg.max_message, &m, pe->status, pe->reason, tg, NULL,
+                           0, none, NULL);
+    if (n > 0) (void)P->cb.send(P->cb.user, from, (const uint8_t *)P->scratch2, (size_t)n);
+}
+
 SIP_PROXY_DEF int sip_proxy_receive(sip_proxy *P, const char *buf, size_t len,
                                     const sip_target *from, uint64_t now_us,
                                     sip_parse_error *perr)
 {
+    sip_parse_error pe;
+    int r;
     if (!P) return SIP_PROXY_ERR_INVALID;
     if (P->depth) return SIP_PROXY_ERR_BUSY;
     P->now = now_us;
-    return sip_tsx_receive(&P->tsx, buf, len, from, now_us, perr);
+    memset(&pe, 0, sizeof pe);
+    r = sip_tsx_receive(&P->tsx, buf, len, from, now_us, &pe);
+    if (r < 0 && pe.code && buf && from) sip__px_reject_bad(P, buf, len, from, &pe);
+    if (perr) *perr = pe;
+    return r;
 }
 
 SIP_PROXY_DEF uint64_t sip_proxy_next_deadline(const sip_proxy *P)

@@ -25,8 +25,22 @@
  *     registrations keep their flow and get Require: outbound (RFC 5626
  *     §6); a pub-gruu is returned when the UA supports gruu and sent an
  *     instance (RFC 5627 §3.1, §5).
- *   - The check-then-apply order makes a REGISTER atomic: either every
- *     contact of the request is applied or none.
+ *   - A REGISTER is atomic (§10.3 step 7: the binding updates are made
+ *     visible "if and only if all binding updates and additions
+ *     succeed"). Every contact is checked first (423, ordering, limits);
+ *     then the changes run inside a store transaction: begin(aor) before
+ *     the first lookup, save/remove for each contact, the lookup for the
+ *     200, then commit(aor); any failure after begin (a save or remove
+ *     failing partway, a failed lookup or commit) calls rollback(aor),
+ *     which puts back every binding as it was, and the answer is 503.
+ *     Why a transaction pair rather than undoing applied changes with
+ *     more save/remove calls: an undo can itself fail (the store is full,
+ *     out of memory, a database down), and the request would then be half
+ *     applied with no way back; a store that defers visibility (sip_locmem
+ *     marks pending nodes and frees nothing until commit; a database uses
+ *     its own transaction) can always roll back. The same begin also gives
+ *     a shared store the isolation it needs between the check and the
+ *     apply (e.g. SELECT ... FOR UPDATE).
  *   - The location service is a table of callbacks (sip_location_ops), so a
  *     deployment can keep bindings in a shared store; sip_locmem is the
  *     in-memory default: a hash table of address-of-records, each binding
@@ -90,7 +104,11 @@ typedef struct sip_binding {
 } sip_binding;
 
 /** A location service. Each returns >= 0 on success or a negative
- *  SIP_REG_ERR_*. */
+ *  SIP_REG_ERR_*. The registrar brackets its work on one address-of-record
+ *  with begin and commit/rollback (RFC 3261 §10.3 step 7 atomicity): the
+ *  saves and removes between them, and the lookups made in between, see
+ *  the pending changes; other readers see none of them until commit;
+ *  rollback restores the bindings exactly as they were at begin. */
 typedef struct sip_location_ops {
     uint32_t size;       /**< sizeof(sip_location_ops) */
     /** The current (unexpired at now_us) bindings of aor: fills up to max of
@@ -101,6 +119,17 @@ typedef struct sip_location_ops {
     int (*save)(void *store, const sip_binding *b, const sip_binding *old, uint64_t now_us);
     /** Removes the binding old (returned by lookup). */
     int (*remove)(void *store, const sip_binding *old);
+    /** Starts a transaction on aor (the span is valid for this call only).
+     *  At most one is open per store at a time. */
+    int (*begin)(void *store, sip_str aor, uint64_t now_us);
+    /** Makes every change since begin visible, all together; on failure
+     *  (negative) the store must have made none of them visible, as after
+     *  rollback. Spans from lookups made inside the transaction stay valid
+     *  until the next change after commit. */
+    int (*commit)(void *store, sip_str aor);
+    /** Undoes every change since begin. Cannot fail: a store must be able
+     *  to keep the old state until commit. */
+    void (*rollback)(void *store, sip_str aor);
 } sip_location_ops;
 
 /** Canonical address-of-record of a To URI (§10.3 step 5): scheme, the
@@ -167,7 +196,8 @@ typedef struct sip_registrar {
 
 /** Set up a registrar over a location service. Returns 0 or
  *  SIP_REG_ERR_INVALID (NULL arguments, ops->size too small, a missing
- *  operation, min_expires > max_expires). */
+ *  operation (begin, commit and rollback included: without them a REGISTER
+ *  cannot be atomic), min_expires > max_expires). */
 SIP_REGISTRAR_DEF int sip_registrar_init(sip_registrar *r, const sip_registrar_config *cfg,
                                          const sip_location_ops *ops, void *store);
 
@@ -183,8 +213,11 @@ typedef struct sip_register_source {
  *  (bad Contact, "*" misuse, bad expires), 404 (aor_ok refused), 420
  *  (Path without support, path_strict), 423 (with Min-Expires), 403
  *  (more than max_contacts), 500 (an out-of-order request, §10.3 step 7),
- *  503 (the store is full or failed). Returns the length written, or
- *  SIP_REG_ERR_NOSPACE with *needed, SIP_REG_ERR_INVALID (not a REGISTER). */
+ *  503 (the store is full or failed: nothing of the request is applied,
+ *  §10.3 step 7). Returns the length written, or
+ *  SIP_REG_ERR_NOSPACE with *needed (out NULL or cap too small: the
+ *  request is then not applied, so the caller can process it again with a
+ *  larger buffer), SIP_REG_ERR_INVALID (not a REGISTER). */
 SIP_REGISTRAR_DEF int sip_registrar_process(sip_registrar *r, const sip_msg *req,
                                             const sip_register_source *src, sip_str to_tag,
                                             uint64_t now_us, char *out, size_t cap,
@@ -217,6 +250,9 @@ typedef struct sip_locmem {
     uint32_t n_aors, n_bindings;  /**< current counts */
     size_t bytes;                 /**< bytes allocated (table and records) */
     uint32_t sweep;               /**< next bucket of the expiry sweep */
+    int in_txn;                   /**< a transaction is open (private) */
+    uint32_t txn_removed;         /**< nodes it marked removed (private): not
+                                       counted against max_bindings */
 } sip_locmem;
 
 /** Create the store (allocates the bucket array). Returns 0,
@@ -224,12 +260,16 @@ typedef struct sip_locmem {
 SIP_REGISTRAR_DEF int sip_locmem_init(sip_locmem *m, const sip_locmem_config *cfg);
 /** Free every record and the table. */
 SIP_REGISTRAR_DEF void sip_locmem_free(sip_locmem *m);
-/** The operations to give sip_registrar_init (store = the sip_locmem). */
+/** The operations to give sip_registrar_init (store = the sip_locmem).
+ *  Its transactions: begin fails with SIP_REG_ERR_INVALID when one is
+ *  already open; inside one, save and remove mark nodes instead of
+ *  freeing them (lookups hide the removed ones), commit frees the removed
+ *  nodes and cannot fail, rollback frees the added ones. */
 SIP_REGISTRAR_DEF const sip_location_ops *sip_locmem_ops(void);
 /** Remove bindings expired at now_us, visiting at most max_buckets buckets
  *  from where the last call stopped (an incremental sweep: call it from a
  *  timer, e.g. every second with buckets / 60). Returns how many bindings
- *  were removed. */
+ *  were removed (0 while a transaction is open). */
 SIP_REGISTRAR_DEF uint32_t sip_locmem_expire(sip_locmem *m, uint64_t now_us, uint32_t max_buckets);
 
 #ifdef __cplusplus
@@ -285,7 +325,7 @@ SIP_REGISTRAR_DEF int sip_registrar_init(sip_registrar *r, const sip_registrar_c
                                          const sip_location_ops *ops, void *store)
 {
     if (!r || !cfg || !ops || ops->size < sizeof *ops || !ops->lookup || !ops->save ||
-        !ops->remove)
+        !ops->remove || !ops->begin || !ops->commit || !ops->rollback)
         return SIP_REG_ERR_INVALID;
     memset(r, 0, sizeof *r);
     r->cfg = *cfg;
@@ -664,7 +704,7 @@ SIP_REGISTRAR_DEF int sip_registrar_process(sip_registrar *r, const sip_msg *req
     sip__reg_w w;
     sip_str path, aor;
     uint32_t min_exp = 0;
-    int st, n_cur = 0, outbound = 0, rc;
+    int st, n_cur = 0, outbound = 0, rc, in_txn = 0;
     if (needed) *needed = 0;
     if (!r || !req || !status || !req->is_request || req->method != SIP_METHOD_REGISTER)
         return SIP_REG_ERR_INVALID;
@@ -679,9 +719,14 @@ SIP_REGISTRAR_DEF int sip_registrar_process(sip_registrar *r, const sip_msg *req
     aor = sip__reg_span(q->aor, q->aor + (q->aor_len > 0 ? q->aor_len : 0));
     if (!st && r->cfg.aor_ok && !r->cfg.aor_ok(r->cfg.user, aor)) st = 404;
     if (!st) {
-        n_cur = r->ops->lookup(r->store, aor, now_us, cur, SIP_REG_MAX_LIST);
-        if (n_cur < 0) st = 503;
-        else if (n_cur > SIP_REG_MAX_LIST) n_cur = SIP_REG_MAX_LIST;
+        if (r->ops->begin(r->store, aor, now_us) < 0) {
+            st = 503;
+        } else {
+            in_txn = 1;
+            n_cur = r->ops->lookup(r->store, aor, now_us, cur, SIP_REG_MAX_LIST);
+            if (n_cur < 0) st = 503;
+            else if (n_cur > SIP_REG_MAX_LIST) n_cur = SIP_REG_MAX_LIST;
+        }
     }
     if (!st) st = sip__reg_check(r, req, q, cur, n_cur, &min_exp);
     path = sip__reg_path(req, r->path, sizeof r->path);
@@ -696,9 +741,13 @@ SIP_REGISTRAR_DEF int sip_registrar_process(sip_registrar *r, const sip_msg *req
             st = 503;
         } else {
             if (n_cur > SIP_REG_MAX_LIST) n_cur = SIP_REG_MAX_LIST;
-            st = 200;
+            /* copied before commit: the spans are the store's */
             sip__reg_ok_headers(&w, r, q, cur, n_cur, now_us, path, outbound);
+            st = w.n > w.cap || w.nf > w.max_f ? 503 : 200;
         }
+    }
+    if (st == 503) {
+        w.n = w.nf = 0;
     } else if (st == 423) {
         sip__reg_begin(&w, "Min-Expires");
         sip__reg_putu(&w, min_exp);
@@ -708,10 +757,20 @@ SIP_REGISTRAR_DEF int sip_registrar_process(sip_registrar *r, const sip_msg *req
         sip__reg_puts(&w, "path");
         sip__reg_end(&w);
     }
-    *status = st;
-    if (w.n > w.cap || w.nf > w.max_f) return SIP_REG_ERR_NOSPACE;
     rc = sip_build_response(out, cap, req, st, NULL, to_tag, w.f, w.nf, sip__reg_span(NULL, NULL),
                             needed);
+    /* commit only once the 200 is written: a caller whose buffer was too
+     * small retries the same request, which must find nothing applied */
+    if (in_txn && st == 200 && rc >= 0 && r->ops->commit(r->store, aor) >= 0) in_txn = 0;
+    if (in_txn) {
+        r->ops->rollback(r->store, aor);
+        if (st == 200 && rc >= 0) { /* the commit failed */
+            st = 503;
+            rc = sip_build_response(out, cap, req, st, NULL, to_tag, NULL, 0,
+                                    sip__reg_span(NULL, NULL), needed);
+        }
+    }
+    *status = st;
     if (rc == SIP_ERR_NOSPACE) return SIP_REG_ERR_NOSPACE;
     return rc < 0 ? SIP_REG_ERR_INVALID : rc;
 }
@@ -725,8 +784,16 @@ typedef struct sip__lm_bind {
     uint32_t cseq, reg_id, flow;
     uint16_t q;
     uint16_t len[6];     /* uri, params, call_id, path, instance, received */
+    uint8_t pend;        /* SIP__LM_ADDED / SIP__LM_REMOVED inside a transaction */
     char data[1];
 } sip__lm_bind;
+
+/* A transaction keeps replaced and removed nodes in place, marked, and
+ * marks new ones, so rollback only unmarks and frees (it cannot fail) and
+ * the list order is kept. The mark sits in the struct's padding: no
+ * bytes per binding added. */
+#define SIP__LM_ADDED 1
+#define SIP__LM_REMOVED 2
 
 typedef struct sip__lm_aor {
     struct sip__lm_aor *next;
@@ -855,7 +922,7 @@ static int sip__lm_lookup(void *store, sip_str aor, uint64_t now_us, sip_binding
     size_t n = 0;
     if (!a) return 0;
     for (x = a->binds; x; x = x->next) {
-        if (x->expires_us <= now_us) continue;
+        if (x->expires_us <= now_us || x->pend == SIP__LM_REMOVED) continue;
         if (n < max) sip__lm_view(a, x, &out[n]);
         n++;
     }
@@ -880,6 +947,11 @@ static int sip__lm_remove(void *store, const sip_binding *old)
     bp = sip__lm_find_bind(*ap, old);
     if (!bp) return 0;
     x = *bp;
+    if (m->in_txn && x->pend != SIP__LM_ADDED) {
+        x->pend = SIP__LM_REMOVED; /* freed by commit */
+        m->txn_removed++;
+        return 1;
+    }
     *bp = x->next;
     sip__lm_free_bind(m, x);
     if (!(*ap)->binds) {
@@ -927,7 +999,8 @@ static int sip__lm_save(void *store, const sip_binding *b, const sip_binding *ol
     (void)now_us;
     if (b->aor.len > 65535) return SIP_REG_ERR_INVALID;
     if (a && old) bp = sip__lm_find_bind(a, old);
-    if (!bp && m->n_bindings >= m->cfg.max_bindings) return SIP_REG_ERR_LIMIT;
+    /* bindings a transaction removed or replaced leave at commit */
+    if (!bp && m->n_bindings - m->txn_removed >= m->cfg.max_bindings) return SIP_REG_ERR_LIMIT;
     if (!a) {
         if (m->n_aors >= m->cfg.max_aors) return SIP_REG_ERR_LIMIT;
         a = (sip__lm_aor *)SIP_REGISTRAR_MALLOC(m->cfg.alloc_ctx, sizeof *a + b->aor.len);
@@ -949,7 +1022,14 @@ static int sip__lm_save(void *store, const sip_binding *b, const sip_binding *ol
         }
         return SIP_REG_ERR_NOMEM;
     }
-    if (bp) {
+    if (m->in_txn) x->pend = SIP__LM_ADDED;
+    if (bp && m->in_txn && (*bp)->pend != SIP__LM_ADDED) {
+        sip__lm_bind *o = *bp; /* kept, marked, until commit; x takes its place */
+        o->pend = SIP__LM_REMOVED;
+        m->txn_removed++;
+        x->next = o->next;
+        o->next = x;
+    } else if (bp) {
         sip__lm_bind *o = *bp;
         x->next = o->next;
         *bp = x;
@@ -961,15 +1041,67 @@ static int sip__lm_save(void *store, const sip_binding *b, const sip_binding *ol
     return 0;
 }
 
+static int sip__lm_begin(void *store, sip_str aor, uint64_t now_us)
+{
+    sip_locmem *m = (sip_locmem *)store;
+    (void)aor;
+    (void)now_us;
+    if (m->in_txn) return SIP_REG_ERR_INVALID; /* one at a time */
+    m->in_txn = 1;
+    return 0;
+}
+
+/* Ends the transaction on aor: drops the nodes marked drop, unmarks the
+ * others, and frees the record when no binding is left. */
+static void sip__lm_end(sip_locmem *m, sip_str aor, uint8_t drop)
+{
+    sip__lm_aor **ap = sip__lm_find(m, aor, sip__lm_hash(aor));
+    sip__lm_bind **bp;
+    m->in_txn = 0;
+    m->txn_removed = 0;
+    if (!*ap) return;
+    bp = &(*ap)->binds;
+    while (*bp) {
+        sip__lm_bind *x = *bp;
+        if (x->pend == drop) {
+            *bp = x->next;
+            sip__lm_free_bind(m, x);
+        } else {
+            x->pend = 0;
+            bp = &x->next;
+        }
+    }
+    if (!(*ap)->binds) {
+        sip__lm_aor *a = *ap;
+        *ap = a->next;
+        sip__lm_free_aor(m, a);
+    }
+}
+
+static int sip__lm_commit(void *store, sip_str aor)
+{
+    sip_locmem *m = (sip_locmem *)store;
+    if (!m->in_txn) return SIP_REG_ERR_INVALID;
+    sip__lm_end(m, aor, SIP__LM_REMOVED);
+    return 0;
+}
+
+static void sip__lm_rollback(void *store, sip_str aor)
+{
+    sip_locmem *m = (sip_locmem *)store;
+    if (m->in_txn) sip__lm_end(m, aor, SIP__LM_ADDED);
+}
+
 static const sip_location_ops sip__lm_ops = {sizeof(sip_location_ops), sip__lm_lookup, sip__lm_save,
-                                             sip__lm_remove};
+                                             sip__lm_remove, sip__lm_begin, sip__lm_commit,
+                                             sip__lm_rollback};
 
 SIP_REGISTRAR_DEF const sip_location_ops *sip_locmem_ops(void) { return &sip__lm_ops; }
 
 SIP_REGISTRAR_DEF uint32_t sip_locmem_expire(sip_locmem *m, uint64_t now_us, uint32_t max_buckets)
 {
     uint32_t removed = 0, k;
-    if (!m || !m->bucket) return 0;
+    if (!m || !m->bucket || m->in_txn) return 0; /* never under an open transaction */
     for (k = 0; k < max_buckets && k <= m->mask; k++) {
         sip__lm_aor **ap = &m->bucket[m->sweep];
         while (*ap) {

@@ -3,26 +3,32 @@
  *
  * Byte 0 configures the limits (bits 0-1: max sessions 1..4, bits 2-3:
  * max dialogs 1..8 step 2, bit 4: max registrations 1 or 2, bit 5: an
- * outbound proxy). Then each operation is an opcode byte and arguments:
+ * outbound proxy, bits 6-7: max subscriptions 1..4). An INVITE (op 0)
+ * may carry Replaces or Join naming a dialog of the UA. Then each operation is an opcode byte and arguments:
  *   op % 8 == 0: a new INVITE from the peer: Call-ID (1 byte, 4 values),
  *               From tag (1), CSeq (1), body (1: none, offer, hold offer,
  *               garbage), Record-Route (1: none, loose, strict)
  *            1: a response to one of the last requests the UA sent (1 byte:
  *               which), status (2 bytes -> 100..699), To tag (1), body (1)
  *            2: an in-dialog request to the UA: method (1: BYE, INVITE,
- *               ACK, OPTIONS, CANCEL, MESSAGE, INFO), which dialog the
- *               peer knows (1), CSeq (1), body (1)
+ *               ACK, OPTIONS, CANCEL, MESSAGE, INFO, SUBSCRIBE, NOTIFY,
+ *               REFER), which dialog the peer knows (1), CSeq (1), body
+ *               (1), event headers (1: Event, Expires, Subscription-State
+ *               with reasons, Refer-To with Replaces, Refer-Sub)
  *            3: time step (2 bytes, ms), then on_timeout at the deadline
  *               or now, whichever is earlier
  *            4: application: action (1: call, answer 180/183/200, reject,
  *               cancel, hang up, re-INVITE hold/resume, register,
- *               unregister, MESSAGE) on a recorded handle (1; some
- *               indexes give forged handles)
+ *               unregister, MESSAGE, subscribe, unsubscribe, accept /
+ *               reject a subscription, NOTIFY, REFER blind / with
+ *               Replaces, call the Refer-To, sipfrag NOTIFY) on a
+ *               recorded handle (1; some indexes give forged handles)
  *            5: raw message (1 length byte, then bytes)
  *            6: send failures on/off
  *            7: the 2xx retransmission: deliver the last UA message again
  *               to the UA itself (loopback)
- * Checked: calls, dialogs and registrations stay within the limits; every
+ * Checked: calls, dialogs, registrations and subscriptions stay within
+ * the limits; every
  * stale or forged handle is rejected with a defined error; after
  * on_timeout the deadline is later than now; sip_ua_destroy frees every
  * allocation (counted through the MALLOC macros; ASan checks the rest).
@@ -70,7 +76,8 @@ typedef struct fz {
     int nsent;
     sip_ua_call calls[NH];
     sip_ua_reg regs[NH];
-    int ncalls, nregs;
+    sip_ua_sub subs[NH];
+    int ncalls, nregs, nsubs;
     sdp_local local;
     char peer_tag[NH][24];
     char ua_tag[NH][24];
@@ -111,6 +118,10 @@ static void fz_event(void *user, const sip_ua_event *ev)
     fz *f = (fz *)user;
     size_t i;
     if (ev->type == SIP_UA_EV_INCOMING_CALL && f->ncalls < NH) f->calls[f->ncalls++] = ev->call;
+    if ((ev->type == SIP_UA_EV_SUBSCRIBE || ev->type == SIP_UA_EV_REFER ||
+         (ev->type == SIP_UA_EV_NOTIFY && ev->forked_from)) && f->nsubs < NH)
+        f->subs[f->nsubs++] = ev->sub;
+    if (ev->type == SIP_UA_EV_REFER) FUZZ_CHECK(ev->refer_to.p != NULL && ev->referred_by.p != NULL);
     for (i = 0; i < ev->n_media; i++) FUZZ_CHECK(ev->media != NULL);
     /* a command from inside the event must not break anything */
     FUZZ_CHECK(sip_ua_on_timeout(&f->ua, f->now) == SIP_UA_ERR_STATE);
@@ -152,21 +163,43 @@ static void fz_deliver(fz *f, const char *msg, size_t len)
     (void)sip_ua_receive(&f->ua, msg, len, &from, f->now, NULL);
 }
 
+/* The UA's tag in one of its last messages ("" when none). */
+static void fz_ua_tag(fz *f, int which, char *out, size_t cap)
+{
+    sip_hdr h[64];
+    sip_msg r;
+    sip_parse_config pc;
+    out[0] = 0;
+    memset(&pc, 0, sizeof pc);
+    pc.flags = SIP_PARSE_DATAGRAM;
+    if (f->nsent && sip_parse(f->sent[which % NQ], f->sent_len[which % NQ], &pc, &r, h, 64, NULL) > 0) {
+        sip_str t = r.is_request ? r.from.tag : r.to.tag;
+        if (t.p && t.len < 40) snprintf(out, cap, "%.*s", (int)t.len, t.p);
+    }
+}
+
 static void fz_invite(fz *f)
 {
-    char m[2048];
+    char m[2048], rj[160], ut[48];
     const char *ct, *body;
-    int cid = fz_byte(f) % 4, tag = fz_byte(f) % 4, cseq = fz_byte(f), b = fz_byte(f), rr = fz_byte(f) % 3;
-    int k;
+    int cid = fz_byte(f) % 4, tag = fz_byte(f) % 4, cseq = fz_byte(f), b = fz_byte(f), rr = fz_byte(f);
+    int k, rj_kind = (rr / 3) % 4;
     body = fz_body(b, &ct);
+    rr %= 3;
+    rj[0] = 0;
+    if (rj_kind) { /* RFC 3891 Replaces / RFC 3911 Join naming one of the UA's dialogs */
+        fz_ua_tag(f, rr + cseq, ut, sizeof ut);
+        snprintf(rj, sizeof rj, "%s: cid%d;to-tag=%s;from-tag=pt%d%s\r\n", rj_kind == 3 ? "Join" : "Replaces",
+                 (cid + 1) % 4, ut[0] ? ut : "x", (tag + cseq) % 4, rj_kind == 2 ? ";early-only" : "");
+    }
     k = snprintf(m, sizeof m,
                  "INVITE sip:ua@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKi%d%d%d\r\n"
                  "Max-Forwards: 70\r\nFrom: <sip:peer@192.0.2.9>;tag=pt%d\r\nTo: <sip:ua@192.0.2.1>\r\n"
-                 "Call-ID: cid%d\r\nCSeq: %d INVITE\r\nContact: <sip:peer@192.0.2.9>\r\n%s%s"
+                 "Call-ID: cid%d\r\nCSeq: %d INVITE\r\nContact: <sip:peer@192.0.2.9>\r\n%s%s%s"
                  "Content-Length: %u\r\n\r\n%s",
                  cid, tag, cseq, tag, cid, cseq,
                  rr == 1 ? "Record-Route: <sip:192.0.2.7;lr>\r\n" : rr == 2 ? "Record-Route: <sip:192.0.2.7>\r\n" : "",
-                 ct, (unsigned)strlen(body), body);
+                 rj, ct, (unsigned)strlen(body), body);
     if (k > 0 && (size_t)k < sizeof m) fz_deliver(f, m, (size_t)k);
 }
 
@@ -178,7 +211,8 @@ static void fz_response(fz *f)
     sip_parse_config pc;
     char out[4096], tg[16];
     const char *ct, *body;
-    sip_hdr_field ex[3];
+    sip_hdr_field ex[5];
+    size_t nex;
     int k;
     st = fz_byte(f) << 8;
     st |= fz_byte(f);
@@ -197,20 +231,47 @@ static void fz_response(fz *f)
     ex[1].name = sip_str_c("WWW-Authenticate");
     ex[1].value = sip_str_c(tag & 4 ? "Digest realm=\"r\", nonce=\"n\", qop=\"auth\", stale=true"
                                     : "Digest realm=\"r\", nonce=\"n2\", algorithm=SHA-256");
-    ex[2].name = sip_str_c("Content-Type");
-    ex[2].value = sip_str_c("application/sdp");
+    nex = 2;
+    if (tag & 16) { /* RFC 6665 §4.1.2.1: the granted expiry */
+        ex[nex].name = sip_str_c("Expires");
+        ex[nex++].value = sip_str_c(tag & 64 ? "0" : "60");
+    }
+    if (tag & 32) { /* RFC 4488 */
+        ex[nex].name = sip_str_c("Refer-Sub");
+        ex[nex++].value = sip_str_c("false");
+    }
+    if (*ct) {
+        ex[nex].name = sip_str_c("Content-Type");
+        ex[nex++].value = sip_str_c("application/sdp");
+    }
     k = sip_build_response(out, sizeof out, &req, st, NULL, (tag & 8) ? sip_str_c("") : sip_str_c(tg),
-                           ex, *ct ? 3 : 2, sip_str_c(body), NULL);
+                           ex, nex, sip_str_c(body), NULL);
     if (k > 0) fz_deliver(f, out, (size_t)k);
 }
 
 static void fz_in_dialog(fz *f)
 {
-    static const char *const methods[] = {"BYE", "INVITE", "ACK", "OPTIONS", "CANCEL", "MESSAGE", "INFO"};
-    const char *meth = methods[fz_byte(f) % 7];
-    int which = fz_byte(f), cseq = fz_byte(f), b = fz_byte(f);
+    static const char *const methods[] = {"BYE", "INVITE", "ACK", "OPTIONS", "CANCEL", "MESSAGE", "INFO",
+                                          "SUBSCRIBE", "NOTIFY", "REFER"};
+    static const char *const states[] = {
+        "", "Subscription-State: active;expires=60\r\n", "Subscription-State: pending\r\n",
+        "Subscription-State: terminated;reason=deactivated\r\n",
+        "Subscription-State: terminated;reason=probation;retry-after=5\r\n",
+        "Subscription-State: terminated;reason=noresource\r\n",
+        "Subscription-State: terminated\r\n", "Subscription-State: bogus;;\r\n"};
+    static const char *const events[] = {"", "Event: presence\r\n", "Event: refer\r\n", "Event: refer;id=1\r\n",
+                                         "Event: dialog\r\n", "Event: presence\r\nExpires: 0\r\n",
+                                         "Event: presence\r\nExpires: 5\r\n", "Event: ;\r\n"};
+    static const char *const refers[] = {"", "Refer-To: <sip:x@192.0.2.9>\r\n",
+                                         "Refer-To: <sip:x@192.0.2.9?Replaces=cid1%3Bto-tag%3Da%3Bfrom-tag%3Dpt1>\r\nReferred-By: <sip:p@192.0.2.9>\r\n",
+                                         "Refer-To: <sip:x@192.0.2.9>\r\nRefer-Sub: false\r\n",
+                                         "Refer-To: <sip:x@192.0.2.9?Replaces=%zz>\r\n",
+                                         "Refer-To: <sip:a@b>\r\nRefer-To: <sip:c@d>\r\n",
+                                         "Refer-To: <tel:+123>\r\n", "Refer-To: <sip:x@192.0.2.9?Replaces=a%3Bto-tag%3D%0D>\r\n"};
+    const char *meth = methods[fz_byte(f) % 10];
+    int which = fz_byte(f), cseq = fz_byte(f), b = fz_byte(f), x = fz_byte(f), y = fz_byte(f);
     const char *ct, *body = fz_body(b, &ct);
-    char m[2048], totag[64];
+    char m[2048], totag[64], cids[80];
     sip_hdr h[64];
     sip_msg r;
     sip_parse_config pc;
@@ -219,16 +280,20 @@ static void fz_in_dialog(fz *f)
     totag[0] = 0;
     memset(&pc, 0, sizeof pc);
     pc.flags = SIP_PARSE_DATAGRAM;
+    snprintf(cids, sizeof cids, "cid%d", cid);
     if (f->nsent && sip_parse(f->sent[(which >> 2) % NQ], f->sent_len[(which >> 2) % NQ], &pc, &r, h, 64, NULL) > 0) {
         sip_str t = r.is_request ? r.from.tag : r.to.tag;
         if (t.p && t.len < 40) snprintf(totag, sizeof totag, ";tag=%.*s", (int)t.len, t.p);
+        /* the Call-ID of a dialog the UA made (its SUBSCRIBE, INVITE) */
+        if ((y & 1) && r.call_id.len < 60) snprintf(cids, sizeof cids, "%.*s", (int)r.call_id.len, r.call_id.p);
     }
     k = snprintf(m, sizeof m,
                  "%s sip:ua@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKd%d%d\r\n"
                  "Max-Forwards: 70\r\nFrom: <sip:peer@192.0.2.9>;tag=pt%d\r\nTo: <sip:ua@192.0.2.1>%s\r\n"
-                 "Call-ID: cid%d\r\nCSeq: %d %s\r\nContact: <sip:peer@192.0.2.9>\r\n%s"
+                 "Call-ID: %s\r\nCSeq: %d %s\r\nContact: <sip:peer@192.0.2.9>\r\n%s%s%s%s"
                  "Content-Length: %u\r\n\r\n%s",
-                 meth, which, cseq, cid, totag, cid, cseq, meth, ct, (unsigned)strlen(body), body);
+                 meth, which, cseq, cid + (y & 2 ? 4 : 0), totag, cids, cseq, meth, events[x % 8], states[(x >> 3) % 8],
+                 refers[(x >> 5) % 8], ct, (unsigned)strlen(body), body);
     if (k > 0 && (size_t)k < sizeof m) fz_deliver(f, m, (size_t)k);
 }
 
@@ -238,14 +303,23 @@ static sip_ua_call fz_call(fz *f, int i)
     return f->ncalls ? f->calls[i % f->ncalls] : 0;
 }
 
+static sip_ua_sub fz_sub(fz *f, int i)
+{
+    if (i % 16 == 14) return ((uint64_t)(unsigned)i << 32) | (unsigned)(i % 7); /* forged */
+    return f->nsubs ? f->subs[i % f->nsubs] : 0;
+}
+
 static void fz_app(fz *f)
 {
-    int act = fz_byte(f) % 12, i = fz_byte(f), rc = 0;
+    int act = fz_byte(f) % 21, i = fz_byte(f), rc = 0;
     sip_ua_call c = fz_call(f, i);
+    sip_ua_sub s = fz_sub(f, i);
+    sip_ua_sub ns;
     sip_ua_reg r = f->nregs ? f->regs[i % f->nregs] : 0;
     sip_ua_call nc;
     sip_ua_reg nr;
     int live = sip_ua_call_state_of(&f->ua, c) > 0;
+    int sub_live_before = sip_ua_sub_state_of(&f->ua, s) > 0;
     switch (act) {
     case 0:
         rc = sip_ua_call_start(&f->ua, i & 1 ? "sip:peer@192.0.2.9" : "<sip:peer@192.0.2.9;transport=tcp>",
@@ -268,11 +342,41 @@ static void fz_app(fz *f)
         break;
     case 9: rc = sip_ua_unregister(&f->ua, r, f->now); break;
     case 10: rc = sip_ua_message(&f->ua, "sip:peer@192.0.2.9", "text/plain", sip_str_c("hi"), f->now); break;
+    case 12:
+        rc = sip_ua_subscribe(&f->ua, "sip:peer@192.0.2.9", i & 1 ? "presence" : "dialog;id=3",
+                              i & 2 ? "application/pidf+xml" : NULL, (uint32_t)(i >> 2), f->now, &ns);
+        if (rc == 0 && f->nsubs < NH) f->subs[f->nsubs++] = ns;
+        break;
+    case 13: rc = sip_ua_unsubscribe(&f->ua, s, f->now); break;
+    case 14:
+        rc = sip_ua_sub_accept(&f->ua, s, i & 1 ? 202 : 200, (uint32_t)(i >> 3), i & 2 ? "text/plain" : NULL,
+                               i & 2 ? "x" : NULL, i & 2 ? 1 : 0, f->now);
+        break;
+    case 15: rc = sip_ua_sub_reject(&f->ua, s, 403, f->now); break;
+    case 16:
+        rc = sip_ua_notify(&f->ua, s, (sip_ua_sub_state)(SIP_UA_SUB_PENDING + i % 3),
+                           (sip_ua_sub_reason)((i >> 2) % 9), "text/plain", "y", 1, f->now);
+        break;
+    case 17:
+        rc = i & 1 ? sip_ua_refer_replaces(&f->ua, c, fz_call(f, i >> 1), (unsigned)(i >> 2) & 1, f->now, &ns)
+                   : sip_ua_refer(&f->ua, c, "sip:x@192.0.2.9", (unsigned)(i >> 2) & 1, f->now, &ns);
+        if (rc == 0 && f->nsubs < NH) f->subs[f->nsubs++] = ns;
+        break;
+    case 18: {
+        sip_ua_call nc2;
+        rc = sip_ua_refer_call(&f->ua, s, &f->local, 0, f->now, &nc2);
+        if (rc == 0 && f->ncalls < NH) f->calls[f->ncalls++] = nc2;
+        break;
+    }
+    case 19: rc = sip_ua_refer_notify(&f->ua, s, 100 + (i * 7) % 600, f->now); break;
+    case 20: rc = sip_ua_sub_state_of(&f->ua, s); break;
     default: rc = sip_ua_call_state_of(&f->ua, c); break;
     }
+    /* a stale or forged subscription handle is always refused */
+    if (!sub_live_before && act >= 13 && act <= 19 && act != 17) FUZZ_CHECK(rc == SIP_UA_ERR_STALE);
     /* a stale or forged handle is always refused */
     if (!live && act >= 1 && act <= 7) FUZZ_CHECK(rc == SIP_UA_ERR_STALE);
-    FUZZ_CHECK(rc <= 0 || act == 11);
+    FUZZ_CHECK(rc <= 0 || act == 11 || act == 20);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -294,6 +398,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.max_dialogs = 2 + 2 * ((c0 >> 2) & 3);
     cfg.max_registrations = 1 + ((c0 >> 4) & 1);
     if (c0 & 32) cfg.outbound_proxy = "sip:192.0.2.7;lr";
+    cfg.max_subscriptions = 1 + ((c0 >> 6) & 3);
+    cfg.events = "presence, dialog";
     cfg.instance_id = "<urn:uuid:00000000-0000-1000-8000-000000000001>";
     cfg.reg_id = 1;
     memset(&cb, 0, sizeof cb);
@@ -356,6 +462,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(sip_ua_count_calls(&f.ua) <= cfg.max_sessions);
         FUZZ_CHECK(sip_ua_count_dialogs(&f.ua) <= cfg.max_dialogs);
         FUZZ_CHECK(sip_ua_count_regs(&f.ua) <= cfg.max_registrations);
+        FUZZ_CHECK(sip_ua_count_subs(&f.ua) <= cfg.max_subscriptions);
     }
     FUZZ_CHECK(sip_ua_destroy(&f.ua) == 0);
     FUZZ_CHECK(fz_live_allocs == 0);

@@ -303,3 +303,63 @@ Test(auth_server, nonce_count_entry_not_taken_over_while_live)
     cr_assert_eq(verify(T0 + 3000, 1, "sip:a", NULL, NULL), SIP_AUTHSRV_CHALLENGE);
     nc_slots_cfg = 64;
 }
+
+/* RFC 7616 §3.3 (nonce built from a time-stamp and a hash over it and
+ * server secret data): the nonce needs no per-nonce state to check. A
+ * server started afresh with the same secret (no memory of the
+ * challenge; another process of a cluster) accepts the answer to a nonce
+ * the first one issued; one with another secret refuses it. */
+Test(auth_server, nonce_checked_without_state_rfc7616_3_3)
+{
+    setup_srv(0, 0);
+    challenge(T0, 0, 0);
+    memset(mem, 0xA5, sizeof mem);   /* nothing of the first instance survives */
+    setup_srv(0, 0);
+    answer(0, "alice", "wonderland", "sip:a", "00000001", SIP_QOP_AUTH, NULL);
+    cr_assert_eq(verify(T0 + 1000000, 1, "sip:a", NULL, NULL), SIP_AUTHSRV_OK);
+    {
+        sip_authsrv_config c;
+        sip_authsrv_callbacks cb;
+        static const uint8_t other[] = "another-secret-of-32-bytes-xxxxx";
+        memset(&c, 0, sizeof c);
+        c.realm = sip_str_c("atlanta.example.com");
+        c.secret = other;
+        c.secret_len = sizeof other - 1;
+        c.max_failures = 3;
+        c.limiter_slots = 64;
+        c.nc_slots = 64;
+        memset(&cb, 0, sizeof cb);
+        cb.size = sizeof cb;
+        cb.ha1 = t_ha1;
+        cb.rand = t_rand;
+        cr_assert_eq(sip_authsrv_init(&srv, mem, sizeof mem, &c, &cb, NULL), 0);
+        answer(0, "alice", "wonderland", "sip:a", "00000002", SIP_QOP_AUTH, NULL);
+        cr_assert_eq(verify(T0 + 1000000, 1, "sip:a", NULL, NULL), SIP_AUTHSRV_CHALLENGE);
+    }
+}
+
+/* No user enumeration (RFC 7616 §5, security considerations; issue 6):
+ * guesses for an unknown user are limited exactly like guesses for a real
+ * one (same verdicts, same growing delays), so the limiter's answers do
+ * not tell them apart either. */
+Test(auth_server, unknown_user_limited_like_known_user)
+{
+    uint32_t ra_known = 0, ra_unknown = 0;
+    const char *users[2] = {"alice", "mallory"};
+    int verdicts[2][6], u, i;
+    for (u = 0; u < 2; u++) {
+        uint64_t t = T0;
+        setup_srv(0, 0);
+        challenge(T0, 0, 0);
+        for (i = 0; i < 6; i++) {
+            answer(0, users[u], "guess", "sip:a", "00000001", SIP_QOP_AUTH, NULL);
+            verdicts[u][i] = verify(t, 9, "sip:a", NULL, u ? &ra_unknown : &ra_known);
+            if (i == 3) t += 1000000;   /* wait out the first delay */
+        }
+    }
+    for (i = 0; i < 6; i++) cr_assert_eq(verdicts[0][i], verdicts[1][i], "attempt %d", i);
+    cr_assert_eq(verdicts[1][3], SIP_AUTHSRV_BLOCKED);
+    cr_assert_eq(verdicts[1][5], SIP_AUTHSRV_BLOCKED);
+    cr_assert_eq(ra_known, ra_unknown);
+    cr_assert_eq(ra_unknown, 2000);
+}

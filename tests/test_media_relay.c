@@ -905,3 +905,282 @@ Test(media_relay, config_and_create)
     media_relay_destroy(r);
     cr_assert_str_eq(media_relay_strerror(MEDIA_RELAY_ERR_FOREIGN), "packet not from the latched source");
 }
+
+/* ---- MOS from the E-model (ITU-T G.107 via rtp.h) ------------------------ */
+
+static const media_relay_callbacks CB_NOMOS = {
+    sizeof(media_relay_callbacks), cb_alloc, cb_release, cb_send, NULL, NULL, NULL, NULL
+};
+
+static media_relay *mk_cb(media_relay_config *cfg, const media_relay_callbacks *cb)
+{
+    media_relay *r = NULL;
+    memset(&H, 0, sizeof H);
+    if (!cfg->local_addr) cfg->local_addr = "203.0.113.5";
+    cr_assert_leq(media_relay_mem_size(cfg), sizeof MEM);
+    cr_assert_eq(media_relay_init(MEM, sizeof MEM, cfg, cb, NULL, &r), 0);
+    H.relay = r;
+    return r;
+}
+
+/* A two-leg session with both legs' RTP and RTCP destinations set. */
+static media_relay_sid mos_session(media_relay *r)
+{
+    media_relay_sid sid;
+    media_relay_addr a = A("192.0.2.1", 4000), ac = A("192.0.2.1", 4001);
+    media_relay_addr b = A("192.0.2.2", 5000), bc = A("192.0.2.2", 5001);
+    cr_assert_eq(media_relay_session_create(r, 2, 0, 0, &sid), 0);
+    cr_assert_eq(media_relay_leg_set_remote(r, sid, 0, MEDIA_RELAY_RTP, &a), 0);
+    cr_assert_eq(media_relay_leg_set_remote(r, sid, 0, MEDIA_RELAY_RTCP, &ac), 0);
+    cr_assert_eq(media_relay_leg_set_remote(r, sid, 1, MEDIA_RELAY_RTP, &b), 0);
+    cr_assert_eq(media_relay_leg_set_remote(r, sid, 1, MEDIA_RELAY_RTCP, &bc), 0);
+    return sid;
+}
+
+/* 20 ms packets (160 ticks at 8 kHz) of payload type pt from leg 0,
+ * seq 1..n except those with (seq % lose_every == 0) when lose_every is
+ * nonzero; arrival at 20 ms * seq, plus jitter_us on even sequence
+ * numbers (each transit difference is then +-jitter_us). */
+static void mos_feed(media_relay *r, media_relay_sid sid, uint8_t pt, unsigned clock_per_20ms,
+                     unsigned n, unsigned lose_every, uint64_t jitter_us)
+{
+    media_relay_addr a = A("192.0.2.1", 4000);
+    uint8_t p[64];
+    unsigned seq;
+    for (seq = 1; seq <= n; seq++) {
+        uint64_t t = 1000000ull + 20000ull * seq + ((seq % 2) ? 0 : jitter_us);
+        size_t len;
+        if (lose_every && seq % lose_every == 0) continue;
+        len = rtp(p, pt, 0, (uint16_t)seq, clock_per_20ms * seq, 0x1111, PL, 4);
+        H.n = 0;
+        cr_assert_geq(media_relay_on_packet(r, sid, 0, MEDIA_RELAY_RTP, &a, p, len, t), 0);
+    }
+}
+
+/* What G.107 (rtp_emodel_estimate) says, x 100, rounded. */
+static int emodel_x100(rtp_emodel_codec c, double loss_pct, double jitter_ms, double owd_ms)
+{
+    rtp_emodel_input in;
+    rtp_emodel_result res;
+    memset(&in, 0, sizeof in);
+    cr_assert_eq(rtp_emodel_codec_params(c, 0, &in.ie, &in.bpl), 0);
+    in.loss_pct = loss_pct;
+    in.burst_r = 1;
+    in.jitter_ms = jitter_ms;
+    in.jb_delay_ms = -1;
+    in.one_way_delay_ms = owd_ms;
+    cr_assert_eq(rtp_emodel_estimate(&in, &res), 0);
+    return (int)(res.mos * 100.0 + 0.5);
+}
+
+/* Default MOS without a hook: PCMU (RFC 3551 PT 0) with no loss and no
+ * jitter is G.107's 93.2 rating (MOS 4.41); with every 20th packet lost
+ * (about 5 %, RFC 3550 A.3 cumulative lost / expected) it is G.107's
+ * Ie,eff for G.711 without PLC (Bpl 4.3): 95 * 4.55 / (4.55 + 4.3) =
+ * 48.8, so R = 44.4 and MOS 2.28. */
+Test(media_relay, mos_default_emodel_loss_g107)
+{
+    media_relay_config cfg = {0};
+    media_relay *r = mk_cb(&cfg, &CB_NOMOS);
+    media_relay_sid sid = mos_session(r);
+    media_relay_stats st;
+    cr_assert_eq(media_relay_leg_stats(r, sid, 0, &st), 0);
+    cr_assert_eq(st.mos_x100, 0, "no source yet");
+    cr_assert_eq(st.src_pt, -1);
+    mos_feed(r, sid, 0, 160, 100, 0, 0);
+    cr_assert_eq(media_relay_leg_stats(r, sid, 0, &st), 0);
+    cr_assert_eq(st.src_pt, 0);
+    cr_assert_eq(st.src.cumulative_lost, 0);
+    cr_assert_eq(st.mos_x100, emodel_x100(RTP_EMODEL_G711, 0, 0, 0));
+    cr_assert_eq(st.mos_x100, 441);
+    sid = mos_session(r);
+    mos_feed(r, sid, 0, 160, 200, 20, 0);
+    cr_assert_eq(media_relay_leg_stats(r, sid, 0, &st), 0);
+    cr_assert_eq(st.src.expected - st.src.cumulative_lost, (int64_t)st.src.received);
+    /* A.3: seq 20, 40 .. 180 lost (200, also lost, is past the highest
+     * seen); A.1 probation keeps seq 1 out, so 9 lost of 198 expected */
+    cr_assert_eq(st.src.cumulative_lost, 9);
+    cr_assert_eq(st.src.expected, 198);
+    cr_assert_eq(st.mos_x100, emodel_x100(RTP_EMODEL_G711, 100.0 * 9 / 198, 0, 0));
+    /* by hand: Ie,eff = 95 * 4.545 / (4.545 + 4.3) = 48.8, R = 44.4 */
+    cr_assert_eq(st.mos_x100, 228);
+    cr_assert_lt(st.mos_x100, emodel_x100(RTP_EMODEL_G711_PLC, 100.0 * 9 / 198, 0, 0),
+                 "G.711 rated without PLC (Bpl 4.3)");
+}
+
+/* Jitter (RFC 3550 A.8) enters through a jitter buffer of twice it
+ * (rtp_emodel_estimate's default): transit differences alternating +-10
+ * ms give J -> 80 ticks = 10 ms, and the MOS of a 20 ms buffer. */
+Test(media_relay, mos_default_emodel_jitter_g107)
+{
+    media_relay_config cfg = {0};
+    media_relay *r = mk_cb(&cfg, &CB_NOMOS);
+    media_relay_sid sid = mos_session(r);
+    media_relay_stats st;
+    mos_feed(r, sid, 8, 160, 300, 0, 10000);
+    cr_assert_eq(media_relay_leg_stats(r, sid, 0, &st), 0);
+    cr_assert_eq(st.src_pt, 8);
+    cr_assert_eq(st.src_clock_rate, 8000u);
+    cr_assert(st.src.jitter >= 76 && st.src.jitter <= 80, "%u", st.src.jitter);
+    cr_assert_eq(st.mos_x100, emodel_x100(RTP_EMODEL_G711, 0, st.src.jitter / 8.0, 0));
+    cr_assert_lt(st.mos_x100, emodel_x100(RTP_EMODEL_G711, 0, 0, 0), "the buffer delay costs");
+}
+
+/* The codec comes from the payload type: a=rtpmap opus/48000/2 learned
+ * from SDP (RFC 8866 §6.6) rates PT 111 as Opus (Bpl 25.1), so the same
+ * 5 % loss costs far less than for G.711; a video payload type (H264) has
+ * no E-model codec and gives 0. */
+Test(media_relay, mos_codec_from_rtpmap_g107)
+{
+    static const char offer[] =
+        "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+        "m=audio 4000 RTP/AVP 111 96\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:96 H264/90000\r\n";
+    media_relay_config cfg = {0};
+    media_relay *r = mk_cb(&cfg, &CB_NOMOS);
+    media_relay_sid sid = mos_session(r);
+    media_relay_stats st;
+    char out[1024];
+    cr_assert_gt(media_relay_sdp_rewrite(r, sid, 0, 1, 0, 0, offer, sizeof offer - 1, out, sizeof out, NULL), 0);
+    mos_feed(r, sid, 111, 960, 200, 20, 0);
+    cr_assert_eq(media_relay_leg_stats(r, sid, 0, &st), 0);
+    cr_assert_eq(st.src_pt, 111);
+    cr_assert_eq(st.src_clock_rate, 48000u);
+    cr_assert_eq(st.src.cumulative_lost, 9);
+    cr_assert_eq(st.src.expected, 198);
+    cr_assert_eq(st.mos_x100, emodel_x100(RTP_EMODEL_OPUS, 100.0 * 9 / 198, 0, 0));
+    cr_assert_gt(st.mos_x100, emodel_x100(RTP_EMODEL_G711, 100.0 * 9 / 198, 0, 0) + 100);
+    cr_assert_eq(media_relay_session_destroy(r, sid), 0);
+    sid = mos_session(r);
+    cr_assert_gt(media_relay_sdp_rewrite(r, sid, 0, 1, 0, 0, offer, sizeof offer - 1, out, sizeof out, NULL), 0);
+    mos_feed(r, sid, 96, 1800, 50, 0, 0);
+    cr_assert_eq(media_relay_leg_stats(r, sid, 0, &st), 0);
+    cr_assert_eq(st.src_pt, 96);
+    cr_assert_eq(st.mos_x100, 0);
+}
+
+/* RFC 3550 §6.4.1: an SR from B forwarded toward A at t = 2 s, and A's RR
+ * quoting its LSR with DLSR 0.5 s arriving at t = 2.64 s: the relay-A
+ * round trip is 140 ms, and the MOS counts a one-way delay of 70 ms. */
+Test(media_relay, mos_rtt_from_lsr_dlsr_rfc3550_6_4_1)
+{
+    media_relay_config cfg = {0};
+    media_relay *r = mk_cb(&cfg, &CB_NOMOS);
+    media_relay_sid sid = mos_session(r);
+    media_relay_addr ac = A("192.0.2.1", 4001), bc = A("192.0.2.2", 5001);
+    media_relay_stats st;
+    rtcp_sender_info si = {0x0000000512345678ull, 1000, 10, 100};
+    rtcp_report_block rb;
+    uint8_t pkt[128];
+    int n;
+    mos_feed(r, sid, 0, 160, 50, 0, 0);
+    n = rtcp_report_build(0xBBBB, &si, NULL, 0, pkt, sizeof pkt, NULL);
+    cr_assert_gt(n, 0);
+    H.n = 0;
+    cr_assert_eq(media_relay_on_packet(r, sid, 1, MEDIA_RELAY_RTCP, &bc, pkt, (size_t)n, 2000000), 1);
+    cr_assert_eq(H.s[0].leg, 0u);
+    memset(&rb, 0, sizeof rb);
+    rb.ssrc = 0xBBBB;
+    rb.lsr = 0x00051234u;       /* middle 32 bits of the SR's NTP time */
+    rb.dlsr = 32768;            /* 0.5 s */
+    n = rtcp_report_build(0x1111, NULL, &rb, 1, pkt, sizeof pkt, NULL);
+    cr_assert_gt(n, 0);
+    /* a report quoting an unknown LSR changes nothing */
+    rb.lsr = 0x00061234u;
+    {
+        uint8_t other[128];
+        int m = rtcp_report_build(0x1111, NULL, &rb, 1, other, sizeof other, NULL);
+        cr_assert_eq(media_relay_on_packet(r, sid, 0, MEDIA_RELAY_RTCP, &ac, other, (size_t)m, 2500000), 1);
+        cr_assert_eq(media_relay_leg_stats(r, sid, 0, &st), 0);
+        cr_assert_eq(st.rtt_us, 0u);
+    }
+    cr_assert_eq(media_relay_on_packet(r, sid, 0, MEDIA_RELAY_RTCP, &ac, pkt, (size_t)n, 2640000), 1);
+    cr_assert_eq(media_relay_leg_stats(r, sid, 0, &st), 0);
+    cr_assert_eq(st.rtt_us, 140000u);
+    cr_assert_eq(st.mos_x100, emodel_x100(RTP_EMODEL_G711, 0, st.src.jitter / 8.0, 70));
+    cr_assert_eq(media_relay_leg_stats(r, sid, 1, &st), 0);
+    cr_assert_eq(st.rtt_us, 0u, "only A's segment was measured");
+}
+
+/* callbacks.mos overrides the default and sees it in st->mos_x100. */
+static int cb_mos_minus(void *u, media_relay_sid sid, unsigned leg, const media_relay_stats *st)
+{
+    (void)u, (void)sid, (void)leg;
+    return st->mos_x100 - 1;
+}
+
+Test(media_relay, mos_hook_overrides_default)
+{
+    media_relay_config cfg = {0};
+    media_relay_callbacks cb = CB_NOMOS;
+    media_relay *r;
+    media_relay_sid sid;
+    media_relay_stats st;
+    cb.mos = cb_mos_minus;
+    r = mk_cb(&cfg, &cb);
+    sid = mos_session(r);
+    mos_feed(r, sid, 0, 160, 100, 0, 0);
+    cr_assert_eq(media_relay_leg_stats(r, sid, 0, &st), 0);
+    cr_assert_eq(st.mos_x100, 440);
+}
+
+/* A 5-party G.711 conference (parties joining with media_relay_leg_add):
+ * every 20 ms tick (MEDIA_RELAY_FRAME_US, 160 samples at 8 kHz) each of
+ * the N = 5 legs hears the sum of the other N - 1 (RFC 3550 §7.1 mixer:
+ * one new stream per receiver, its own SSRC, seq + 1 and timestamp + 160
+ * per frame). */
+Test(media_relay, mix_five_party_n_minus_1_g711)
+{
+    media_relay_config cfg = {0};
+    media_relay *r;
+    media_relay_sid sid;
+    uint8_t f[160], p[256];
+    static const uint8_t code[5] = {0xF0, 0xE8, 0xE0, 0xD8, 0xD0};
+    media_relay_addr ad[5];
+    int32_t total = 0;
+    uint32_t ssrc[5], ts0[5];
+    unsigned i, tick;
+    cfg.mixer = 1;
+    cfg.max_legs = 5;
+    r = mk(&cfg);
+    cr_assert_eq(media_relay_session_create(r, 1, MEDIA_RELAY_SESSION_MIX, 0, &sid), 0);
+    for (i = 1; i < 5; i++) cr_assert_eq(media_relay_leg_add(r, sid, 0), (int)i);
+    for (i = 0; i < 5; i++) {
+        char ip[16];
+        snprintf(ip, sizeof ip, "192.0.2.%u", 10 + i);
+        ad[i] = A(ip, 4000);
+        total += rtp_ulaw_decode(code[i]);
+    }
+    for (tick = 0; tick < 2; tick++) {
+        H.n = 0;
+        H.nrec = 0;
+        for (i = 0; i < 5; i++) {
+            size_t n;
+            frame(f, code[i]);
+            n = rtp(p, 0, tick == 0, (uint16_t)(100 * i + tick), 160 * tick, 0x100 + i, f, 160);
+            cr_assert_eq(media_relay_on_packet(r, sid, i, MEDIA_RELAY_RTP, &ad[i], p, n,
+                                               20000ull * tick + 5000 + i), 0);
+        }
+        cr_assert_eq(media_relay_next_deadline(r), 20000ull * (tick + 1));
+        cr_assert_eq(media_relay_on_timeout(r, 20000ull * (tick + 1)), 5);
+        cr_assert_eq(H.n, 5u);
+        for (i = 0; i < 5; i++) {
+            rtp_header h;
+            int32_t want = total - rtp_ulaw_decode(code[i]);
+            unsigned k;
+            cr_assert_eq(H.s[i].leg, i);
+            cr_assert_eq(rtp_parse(H.s[i].b, H.s[i].len, &h), 0);
+            cr_assert_eq(h.payload.len, MEDIA_RELAY_FRAME_SAMPLES);
+            cr_assert_eq(h.seq, tick);
+            if (tick == 0) {
+                ssrc[i] = h.ssrc;
+                ts0[i] = h.timestamp;
+            } else {
+                cr_assert_eq(h.ssrc, ssrc[i], "one stream per leg");
+                cr_assert_eq(h.timestamp, ts0[i] + 160u);
+            }
+            for (k = 0; k < 160; k++)
+                cr_assert_eq(h.payload.p[k], rtp_ulaw_encode((int16_t)want), "leg %u sample %u", i, k);
+        }
+    }
+    for (i = 1; i < 5; i++) cr_assert_neq(ssrc[i], ssrc[0]);
+}

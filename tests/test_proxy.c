@@ -885,3 +885,112 @@ Test(proxy, max_breadth_limits_branches, .init = setup, .fini = teardown)
     cr_assert_eq(ns, 1);
     cr_assert(strncmp(S[0].b, "SIP/2.0 440 Max-Breadth Exceeded\r\n", 34) == 0, "%s", S[0].b);
 }
+
+/* An INVITE answered with credentials (RFC 3261 §22.3, RFC 7616 §3.4)
+ * built from the proxy's 407 challenge goes through to the callee; the
+ * same with a wrong password is challenged again (407) and not
+ * forwarded. */
+static int invite_with_creds(const char *password, const char *branch, unsigned cseq)
+{
+    char creds[1024], msg[4096];
+    const char *pa;
+    sip_auth ch;
+    sip_digest_input in;
+    sip_str chs;
+    int n;
+    ns = 0;
+    cr_assert_eq(recv_(invite_bob, SIP_TP_UDP, UAC), 0);
+    cr_assert(strncmp(S[0].b, "SIP/2.0 407 ", 12) == 0, "%s", S[0].b);
+    pa = strstr(S[0].b, "\r\nProxy-Authenticate: ");
+    cr_assert_not_null(pa);
+    pa += 22;
+    chs.p = pa;
+    chs.len = (size_t)(strchr(pa, '\r') - pa);
+    cr_assert_eq(sip_auth_parse(chs, &ch), 0);
+    memset(&in, 0, sizeof in);
+    in.alg = SIP_DIGEST_MD5;
+    in.qop = SIP_QOP_AUTH;
+    in.username = sip_str_c("alice");
+    in.realm = sip_str_c("example.com");
+    in.password = sip_str_c(password);
+    in.method = sip_str_c("INVITE");
+    in.uri = sip_str_c("sip:bob@example.com");
+    in.nonce = ch.nonce;
+    in.cnonce = sip_str_c("0a4f113b");
+    in.nc = sip_str_c("00000001");
+    n = sip_digest_build_credentials(creds, sizeof creds - 1, &ch, &in, NULL);
+    cr_assert_gt(n, 0);
+    creds[n] = 0;
+    snprintf(msg, sizeof msg,
+             "INVITE sip:bob@example.com SIP/2.0\r\n"
+             "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=%s;rport\r\n"
+             "Max-Forwards: 70\r\n"
+             "From: <sip:alice@example.com>;tag=a1\r\n"
+             "To: <sip:bob@example.com>\r\n"
+             "Call-ID: call1@192.0.2.1\r\n"
+             "CSeq: %u INVITE\r\n"
+             "Contact: <sip:alice@192.0.2.1>\r\n"
+             "Proxy-Authorization: %s\r\n"
+             "Content-Length: 0\r\n\r\n",
+             branch, cseq, creds);
+    ns = 0;
+    return recv_(msg, SIP_TP_UDP, UAC);
+}
+
+Test(proxy, invite_authenticated_rfc3261_22_3, .init = setup_auth, .fini = teardown)
+{
+    bind_("sip:bob@example.com", "sip:bob@192.0.2.20:5062", 1000, NULL, 0, 3600000000ull);
+    cr_assert_eq(invite_with_creds("wrong", "z9hG4bKauth2", 2), 0);
+    cr_assert_null(last_to(UAS1, "INVITE"), "a wrong password is not forwarded");
+    cr_assert_not_null(last_to(UAC, "SIP/2.0 407 "));
+    cr_assert_eq(invite_with_creds("secret", "z9hG4bKauth3", 3), 0);
+    cr_assert_null(last_to(UAC, "SIP/2.0 407 "));
+    cr_assert_not_null(last_to(UAS1, "INVITE sip:bob@192.0.2.20:5062 SIP/2.0\r\n"));
+}
+
+/* §16.3 item 1 (reasonable syntax): a request that fails sip_parse's
+ * checks (CSeq method differing from the request method, RFC 3261 §8.1.1.5)
+ * is answered 400 by the proxy's transaction layer and nothing is
+ * forwarded. */
+Test(proxy, bad_syntax_400_rfc3261_16_3, .init = setup, .fini = teardown)
+{
+    bind_("sip:bob@example.com", "sip:bob@192.0.2.20:5062", 1000, NULL, 0, 3600000000ull);
+    ns = 0;
+    static const char bad[] = "INVITE sip:bob@example.com SIP/2.0\r\n"
+                              "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKbad1\r\n"
+                              "Max-Forwards: 70\r\n"
+                              "From: <sip:alice@example.com>;tag=a1\r\n"
+                              "To: <sip:bob@example.com>\r\n"
+                              "Call-ID: bad1\r\n"
+                              "CSeq: 1 BYE\r\n"
+                              "Content-Length: 0\r\n\r\n";
+    sip_parse_error pe;
+    sip_target f = tgt(SIP_TP_UDP, UAC);
+    char first[4096];
+    cr_assert_lt(sip_proxy_receive(&P, bad, strlen(bad), &f, now, &pe), 0);
+    cr_assert_eq(pe.status, 400);
+    cr_assert_eq(ns, 1);
+    cr_assert(is_to(&S[0], UAC));
+    cr_assert(strncmp(S[0].b, "SIP/2.0 400 ", 12) == 0, "%s", S[0].b);
+    cr_assert_not_null(strstr(S[0].b, "\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKbad1\r\n"), "%s", S[0].b);
+    cr_assert_not_null(strstr(S[0].b, "\r\nTo: <sip:bob@example.com>;tag="), "%s", S[0].b);
+    cr_assert_not_null(strstr(S[0].b, "\r\nCSeq: 1 BYE\r\n"), "%s", S[0].b);
+    cr_assert_null(last_to(UAS1, "INVITE"));
+    /* the retransmission gets the same answer (§8.2.7: same To tag) */
+    memcpy(first, S[0].b, S[0].n + 1);
+    ns = 0;
+    (void)recv_(bad, SIP_TP_UDP, UAC);
+    cr_assert_eq(ns, 1);
+    cr_assert_str_eq(S[0].b, first);
+    /* an ACK is never answered */
+    ns = 0;
+    (void)recv_("ACK sip:bob@example.com SIP/2.0\r\n"
+                "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKbad2\r\n"
+                "Max-Forwards: 70\r\n"
+                "From: <sip:alice@example.com>;tag=a1\r\n"
+                "To: <sip:bob@example.com>\r\n"
+                "Call-ID: bad2\r\n"
+                "CSeq: 1 BYE\r\n\r\n",
+                SIP_TP_UDP, UAC);
+    cr_assert_eq(ns, 0);
+}

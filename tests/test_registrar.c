@@ -294,3 +294,199 @@ Test(registrar, contact_params_fold_only_with_crlf, .init = setup, .fini = teard
     cr_assert_eq(process(0), 400);
     cr_assert_eq(lm.n_bindings, 0);
 }
+
+/* A store that wraps sip_locmem and fails its fail_at-th save or remove
+ * (counted from 1 across both) with SIP_REG_ERR_STORE. */
+static int fs_count, fs_fail_at, fs_commits, fs_rollbacks;
+static int fs_lookup(void *s, sip_str aor, uint64_t now, sip_binding *o, size_t max)
+{
+    return sip_locmem_ops()->lookup(s, aor, now, o, max);
+}
+static int fs_step(void) { return ++fs_count == fs_fail_at; }
+static int fs_save(void *s, const sip_binding *b, const sip_binding *old, uint64_t now)
+{
+    return fs_step() ? SIP_REG_ERR_STORE : sip_locmem_ops()->save(s, b, old, now);
+}
+static int fs_remove(void *s, const sip_binding *old)
+{
+    return fs_step() ? SIP_REG_ERR_STORE : sip_locmem_ops()->remove(s, old);
+}
+static int fs_begin(void *s, sip_str aor, uint64_t now) { return sip_locmem_ops()->begin(s, aor, now); }
+static int fs_commit(void *s, sip_str aor)
+{
+    fs_commits++;
+    return sip_locmem_ops()->commit(s, aor);
+}
+static void fs_rollback(void *s, sip_str aor)
+{
+    fs_rollbacks++;
+    sip_locmem_ops()->rollback(s, aor);
+}
+static const sip_location_ops fs_ops = {sizeof(sip_location_ops), fs_lookup, fs_save, fs_remove,
+                                        fs_begin, fs_commit, fs_rollback};
+
+/* The bindings of bob as text "uri|cseq|expires_us|q" lines, in store
+ * order, to compare the whole visible state before and after. */
+static void bob_state(char *buf, size_t cap, uint64_t now)
+{
+    sip_binding b[8];
+    int n = sip_locmem_ops()->lookup(&lm, sip_str_c("sips:bob@biloxi.example.com"), now, b, 8), i;
+    size_t k = 0;
+    buf[0] = 0;
+    for (i = 0; i < n && i < 8; i++)
+        k += (size_t)snprintf(buf + k, cap - k, "%.*s|%.*s|%u|%llu|%u\n", (int)b[i].uri.len,
+                              b[i].uri.p, (int)b[i].call_id.len, b[i].call_id.p, b[i].cseq,
+                              (unsigned long long)b[i].expires_us, b[i].q);
+}
+
+/* RFC 3261 §10.3 step 7: "the binding updates MUST be committed (that
+ * is, made visible to the proxy or redirect server) if and only if all
+ * binding updates and additions succeed". A REGISTER refreshing one
+ * binding, removing another and adding two, against a store failing at
+ * its 1st, 2nd, 3rd or 4th operation: 503, and every binding exactly as
+ * before (nothing added, nothing removed, nothing refreshed); with no
+ * failure, 200 and all four changes. */
+Test(registrar, store_failure_partway_is_atomic_rfc3261_10_3_step7)
+{
+    sip_registrar_config c;
+    sip_locmem_config lc;
+    char before[1024], after[1024];
+    size_t bytes_before;
+    int fail;
+    memset(&lc, 0, sizeof lc);
+    lc.buckets = 64;
+    cr_assert_eq(sip_locmem_init(&lm, &lc), 0);
+    memset(&c, 0, sizeof c);
+    c.max_contacts = 8;
+    cr_assert_eq(sip_registrar_init(&reg, &c, &fs_ops, &lm), 0);
+    fs_fail_at = 0;
+    reg_msg(1, "c1", "Contact: <sip:bob@h1>;expires=600, <sip:bob@h2>;q=0.5\r\n");
+    cr_assert_eq(process(0), 200);
+    bob_state(before, sizeof before, 10 * S);
+    bytes_before = lm.bytes;
+    cr_assert_eq(lm.n_bindings, 2);
+    for (fail = 1; fail <= 4; fail++) {
+        fs_count = 0;
+        fs_fail_at = fail;
+        fs_rollbacks = fs_commits = 0;
+        reg_msg(2, "c1",
+                "Contact: <sip:bob@h1>;expires=900, <sip:bob@h2>;expires=0, <sip:bob@h3>, <sip:bob@h4>\r\n");
+        cr_assert_eq(process(10 * S), 503, "failing at operation %d", fail);
+        cr_assert(strstr(out, "SIP/2.0 503 Service Unavailable\r\n") == out, "%s", out);
+        cr_assert_null(strstr(out, "Contact:"), "%s", out);
+        cr_assert_eq(fs_count, fail, "the registrar stops at the failure");
+        cr_assert_eq(fs_rollbacks, 1);
+        cr_assert_eq(fs_commits, 0);
+        bob_state(after, sizeof after, 10 * S);
+        cr_assert_str_eq(after, before, "failing at operation %d", fail);
+        cr_assert_eq(lm.n_bindings, 2);
+        cr_assert_eq(lm.n_aors, 1);
+        cr_assert_eq(lm.bytes, bytes_before);
+    }
+    /* the same request then succeeds whole (CSeq 2 was never recorded) */
+    fs_count = 0;
+    fs_fail_at = 0;
+    reg_msg(2, "c1", "Contact: <sip:bob@h1>;expires=900, <sip:bob@h2>;expires=0, <sip:bob@h3>, <sip:bob@h4>\r\n");
+    cr_assert_eq(process(10 * S), 200);
+    cr_assert_eq(fs_count, 4);
+    cr_assert_eq(fs_commits, 1);
+    cr_assert_eq(lm.n_bindings, 3);
+    cr_assert(strstr(out, "Contact: <sip:bob@h1>;expires=900\r\n"), "%s", out);
+    cr_assert_null(strstr(out, "<sip:bob@h2>"), "%s", out);
+    cr_assert(strstr(out, "Contact: <sip:bob@h3>;expires=3600\r\n"), "%s", out);
+    sip_locmem_free(&lm);
+}
+
+/* §10.3 step 7 with the first binding of an address-of-record: a failure
+ * at the 2nd addition leaves no record behind (and no bytes). */
+Test(registrar, new_aor_failure_leaves_nothing_rfc3261_10_3_step7)
+{
+    sip_registrar_config c;
+    sip_locmem_config lc;
+    size_t bytes0;
+    memset(&lc, 0, sizeof lc);
+    lc.buckets = 64;
+    cr_assert_eq(sip_locmem_init(&lm, &lc), 0);
+    bytes0 = lm.bytes;
+    memset(&c, 0, sizeof c);
+    cr_assert_eq(sip_registrar_init(&reg, &c, &fs_ops, &lm), 0);
+    fs_count = 0;
+    fs_fail_at = 2;
+    reg_msg(1, "c1", "Contact: <sip:bob@h1>, <sip:bob@h2>, <sip:bob@h3>\r\n");
+    cr_assert_eq(process(0), 503);
+    cr_assert_eq(lm.n_bindings, 0);
+    cr_assert_eq(lm.n_aors, 0);
+    cr_assert_eq(lm.bytes, bytes0);
+    /* "*" removing all, failing at the 2nd removal: both stay */
+    fs_fail_at = 0;
+    cr_assert_eq(process(0), 200);
+    cr_assert_eq(lm.n_bindings, 3);
+    fs_count = 0;
+    fs_fail_at = 2;
+    reg_msg(2, "c1", "Expires: 0\r\nContact: *\r\n");
+    cr_assert_eq(process(0), 503);
+    cr_assert_eq(lm.n_bindings, 3);
+    cr_assert_eq(sip_locmem_ops()->lookup(&lm, sip_str_c("sips:bob@biloxi.example.com"), 0, NULL, 0), 3);
+    sip_locmem_free(&lm);
+}
+
+/* A response buffer too small: SIP_REG_ERR_NOSPACE and nothing applied,
+ * so the same REGISTER processed again with room is not "out of order"
+ * (§10.3 step 7). */
+Test(registrar, nospace_applies_nothing, .init = setup, .fini = teardown)
+{
+    size_t need = 0;
+    reg_msg(1, "c1", "Contact: <sip:bob@h1>\r\n");
+    cr_assert_eq(sip_registrar_process(&reg, &msg, NULL, sip_str_c("t"), 0, out, 40, &need, &status),
+                 SIP_REG_ERR_NOSPACE);
+    cr_assert_gt(need, 40);
+    cr_assert_eq(lm.n_bindings, 0);
+    cr_assert_eq(sip_registrar_process(&reg, &msg, NULL, sip_str_c("t"), 0, NULL, 0, &need, &status),
+                 SIP_REG_ERR_NOSPACE);
+    cr_assert_eq(lm.n_bindings, 0);
+    cr_assert_eq(process(0), 200);
+    cr_assert_eq(lm.n_bindings, 1);
+}
+
+/* sip_registrar_init refuses a store without begin/commit/rollback: it
+ * could not make a REGISTER atomic (§10.3 step 7). */
+Test(registrar, init_requires_transactions)
+{
+    sip_registrar_config c;
+    sip_location_ops o = fs_ops;
+    memset(&c, 0, sizeof c);
+    o.rollback = NULL;
+    cr_assert_eq(sip_registrar_init(&reg, &c, &o, &lm), SIP_REG_ERR_INVALID);
+    o = fs_ops;
+    o.size = sizeof o - sizeof(void *);
+    cr_assert_eq(sip_registrar_init(&reg, &c, &o, &lm), SIP_REG_ERR_INVALID);
+}
+
+/* The in-memory store's limit (sip_locmem_config.max_bindings) reached
+ * partway through a REGISTER: 503 and none of its bindings (RFC 3261
+ * §10.3 step 7, the store's own failure rather than an injected one). */
+Test(registrar, store_limit_partway_is_503_and_atomic_rfc3261_10_3_step7)
+{
+    sip_registrar_config c;
+    sip_locmem_config lc;
+    sip_binding b[4];
+    memset(&lc, 0, sizeof lc);
+    lc.buckets = 64;
+    lc.max_bindings = 3;
+    cr_assert_eq(sip_locmem_init(&lm, &lc), 0);
+    memset(&c, 0, sizeof c);
+    cr_assert_eq(sip_registrar_init(&reg, &c, sip_locmem_ops(), &lm), 0);
+    reg_msg(1, "c1", "Contact: <sip:bob@h1>, <sip:bob@h2>\r\n");
+    cr_assert_eq(process(0), 200);
+    reg_msg(2, "c1", "Contact: <sip:bob@h1>;expires=100, <sip:bob@h3>, <sip:bob@h4>\r\n");
+    cr_assert_eq(process(0), 503);
+    cr_assert_eq(lm.n_bindings, 2);
+    cr_assert_eq(sip_locmem_ops()->lookup(&lm, sip_str_c("sips:bob@biloxi.example.com"), 0, b, 4), 2);
+    cr_assert_eq(b[0].expires_us == 3600 * S || b[1].expires_us == 3600 * S, 1, "h1 not refreshed");
+    cr_assert(b[0].expires_us == 3600 * S && b[1].expires_us == 3600 * S);
+    /* within the limit it goes through */
+    reg_msg(3, "c1", "Contact: <sip:bob@h1>;expires=100, <sip:bob@h3>\r\n");
+    cr_assert_eq(process(0), 200);
+    cr_assert_eq(lm.n_bindings, 3);
+    sip_locmem_free(&lm);
+}

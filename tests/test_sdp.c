@@ -421,3 +421,72 @@ Test(sdp, print_rejects_crlf_in_values)
         cr_assert_eq(memcmp(out, want, (size_t)n), 0);
     }
 }
+
+/* RFC 8866 §5.11 z= (time zone adjustments) and §5.12 k= (obsolete key),
+ * at session level and k= at media level: kept as raw text and printed
+ * back in their places, byte for byte; a second z= is an error on its
+ * line. */
+Test(sdp, zone_and_key_lines_rfc8866_5_11_5_12)
+{
+    static const char t[] =
+        "v=0\r\n"
+        "o=- 1 1 IN IP4 192.0.2.1\r\n"
+        "s=-\r\n"
+        "c=IN IP4 192.0.2.1\r\n"
+        "t=3724394400 3724398000\r\n"
+        "r=7d 1h 0 25h\r\n"
+        "z=3730928400 -1h 3749680800 0\r\n"
+        "k=prompt\r\n"
+        "m=audio 49170 RTP/AVP 0\r\n"
+        "k=clear:secret\r\n";
+    char out[512];
+    int n;
+    cr_assert_eq(parse(t), 0, "%s line %u", E.reason, E.line);
+    SDP_EQ(S.zone, "3730928400 -1h 3749680800 0");
+    SDP_EQ(S.key, "prompt");
+    SDP_EQ(M[0].key, "clear:secret");
+    n = sdp_print(&S, out, sizeof out, NULL);
+    cr_assert_eq(n, (int)strlen(t), "%.*s", n > 0 ? n : 0, out);
+    cr_assert_eq(memcmp(out, t, (size_t)n), 0, "%.*s", n, out);
+    expect_error("v=0\r\no=- 1 1 IN IP4 a\r\ns=-\r\nc=IN IP4 a\r\nt=0 0\r\nz=1 -1h\r\nz=2 0\r\n",
+                 SDP_ERR_ORDER, 7);
+}
+
+/* RFC 8839 §5.4 ice-ufrag / ice-pwd (carried, not acted on): a media
+ * level value overrides the session's; §5.1 candidates listed per
+ * section in order; RFC 8866 §6.4, §6.5 ptime and maxptime as numbers. */
+Test(sdp, ice_credentials_and_ptime_rfc8839_5_4_rfc8866_6_4)
+{
+    static const char t[] =
+        "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+        "a=ice-ufrag:sessU\r\na=ice-pwd:sessionpassword0123456789\r\n"
+        "m=audio 49170 RTP/AVP 0\r\n"
+        "a=ice-ufrag:8hhY\r\na=ice-pwd:asd88fgpdd777uzjYhagZg\r\n"
+        "a=candidate:1 1 UDP 2130706431 192.0.2.1 49170 typ host\r\n"
+        "a=candidate:2 1 UDP 1694498815 203.0.113.7 61001 typ srflx raddr 192.0.2.1 rport 49170\r\n"
+        "a=ptime:20\r\na=maxptime:60\r\n"
+        "m=audio 49172 RTP/AVP 0\r\n";
+    unsigned from = 0, k = 0;
+    const sdp_attr *a;
+    uint32_t v;
+    sdp_candidate c[2];
+    cr_assert_eq(parse(t), 0, "%s line %u", E.reason, E.line);
+    SDP_EQ(sdp_attr_get(&S, &M[0], "ice-ufrag")->value, "8hhY");
+    SDP_EQ(sdp_attr_get(&S, &M[0], "ice-pwd")->value, "asd88fgpdd777uzjYhagZg");
+    SDP_EQ(sdp_attr_get(&S, &M[1], "ice-ufrag")->value, "sessU");
+    SDP_EQ(sdp_attr_get(&S, &M[1], "ice-pwd")->value, "sessionpassword0123456789");
+    while ((a = sdp_attr_next(M[0].attrs, M[0].n_attrs, "candidate", &from)) != NULL) {
+        cr_assert_lt(k, 2u);
+        cr_assert_eq(sdp_candidate_parse(a->value, &c[k]), 0);
+        k++;
+    }
+    cr_assert_eq(k, 2u);
+    SDP_EQ(c[0].type, "host");
+    SDP_EQ(c[1].type, "srflx");
+    cr_assert_eq(c[1].port, 61001);
+    cr_assert_eq(sdp_uint_parse(sdp_attr_get(&S, &M[0], "ptime")->value, 65535, &v), 0);
+    cr_assert_eq(v, 20u);
+    cr_assert_eq(sdp_uint_parse(sdp_attr_get(&S, &M[0], "maxptime")->value, 65535, &v), 0);
+    cr_assert_eq(v, 60u);
+    cr_assert_null(sdp_attr_get(&S, &M[1], "maxptime"));
+}

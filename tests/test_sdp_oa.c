@@ -323,3 +323,78 @@ Test(sdp_oa, uint_parse_small_maximum)
     cr_assert_eq(sdp_uint_parse(sdp_str_c("1"), 1, &v), 0);
     cr_assert_eq(v, 1);
 }
+
+/* RFC 3264 §5 offer with everything sdp_local can ask for: SDES keys
+ * (RFC 4568 §9.1, tags 1..n), rtcp-mux (RFC 5761 §5.1.1), extmap (RFC
+ * 8285 §5), rtcp-fb for every payload type (RFC 4585 §4.2), on RTP/SAVPF. */
+Test(sdp_oa, offer_srtp_mux_extmap_rtcpfb_rfc3264_5)
+{
+    sdp_local l;
+    int n;
+    sdp_crypto c;
+    local_audio(&l);
+    l.media[0].proto = "RTP/SAVPF";
+    l.media[0].crypto[0] = (sdp_local_crypto){"AES_CM_128_HMAC_SHA1_80", "inline:bXlrZXlteWtleW15a2V5bXlrZXlteWtleW15a2V5"};
+    l.media[0].crypto[1] = (sdp_local_crypto){"AES_CM_128_HMAC_SHA1_32", "inline:eW91cmtleXlvdXJrZXl5b3Vya2V5eW91cmtleXlv"};
+    l.media[0].n_crypto = 2;
+    l.media[0].rtcp_mux = 1;
+    l.media[0].extmap[0] = (sdp_local_extmap){1, "urn:ietf:params:rtp-hdrext:ssrc-audio-level"};
+    l.media[0].n_extmap = 1;
+    l.media[0].rtcp_fb[0] = "nack";
+    l.media[0].n_rtcp_fb = 1;
+    n = sdp_offer_build(&l, text, sizeof text, NULL);
+    cr_assert_gt(n, 0);
+    text[n] = 0;
+    parse_into(text, (size_t)n);
+    SDP_EQ(M[0].proto, "RTP/SAVPF");
+    cr_assert(strstr(text, "\r\nm=audio 40000 RTP/SAVPF 0 8 96\r\n"), "%s", text);
+    cr_assert(strstr(text, "\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:bXlrZXlteWtleW15a2V5bXlrZXlteWtleW15a2V5\r\n"), "%s", text);
+    cr_assert(strstr(text, "\r\na=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:eW91cmtleXlvdXJrZXl5b3Vya2V5eW91cmtleXlv\r\n"), "%s", text);
+    cr_assert_eq(sdp_crypto_parse(sdp_attr_get(&S, &M[0], "crypto")->value, &c), 0);
+    cr_assert_eq(c.tag, 1u);
+    cr_assert(strstr(text, "\r\na=rtcp-mux\r\n"), "%s", text);
+    cr_assert(strstr(text, "\r\na=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"), "%s", text);
+    cr_assert(strstr(text, "\r\na=rtcp-fb:"), "%s", text);
+    cr_assert(strstr(text, " nack\r\n"), "%s", text);
+}
+
+/* RFC 3264 §8.4 hold and resume as the answerer sees them: an offer
+ * with the legacy c=0.0.0.0 puts the remote on hold (we answer recvonly
+ * and do not send); the next offer (o= version + 1) with a real address
+ * and sendrecv resumes; inactive holds both ways and sendrecv resumes
+ * again. */
+static void oa_offer(unsigned version, const char *addr, const char *dir, sdp_negotiated *neg)
+{
+    static char keep[4][512];
+    static unsigned k;
+    sdp_local l;
+    int n = snprintf(keep[k & 3], sizeof keep[0],
+                     "v=0\r\no=alice 7 %u IN IP4 a\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+                     "m=audio 5004 RTP/AVP 0\r\n%s", version, addr, dir);
+    local_audio(&l);
+    parse_into(keep[k & 3], (size_t)n);
+    k++;
+    cr_assert_eq(S.origin.version, version);
+    cr_assert_gt(sdp_answer_build(&S, &l, neg, 1, text, sizeof text, NULL), 0);
+}
+
+Test(sdp_oa, hold_and_resume_rfc3264_8_4)
+{
+    sdp_negotiated neg[1];
+    oa_offer(1, "198.51.100.7", "", neg);
+    cr_assert_not(neg[0].remote_hold);
+    cr_assert_eq(neg[0].dir, SDP_DIR_SENDRECV);
+    oa_offer(2, "0.0.0.0", "", neg);
+    cr_assert(neg[0].remote_hold);
+    cr_assert_eq(neg[0].dir, SDP_DIR_RECVONLY);
+    oa_offer(3, "198.51.100.7", "a=sendrecv\r\n", neg);
+    cr_assert_not(neg[0].remote_hold);
+    cr_assert_eq(neg[0].dir, SDP_DIR_SENDRECV);
+    SDP_EQ(neg[0].remote_addr, "198.51.100.7");
+    oa_offer(4, "198.51.100.7", "a=inactive\r\n", neg);
+    cr_assert_eq(neg[0].dir, SDP_DIR_INACTIVE);
+    cr_assert(strstr(text, "a=inactive\r\n"), "%s", text);
+    oa_offer(5, "198.51.100.7", "a=sendrecv\r\n", neg);
+    cr_assert_eq(neg[0].dir, SDP_DIR_SENDRECV);
+    cr_assert(strstr(text, "a=sendrecv\r\n"), "%s", text);
+}
