@@ -3353,7 +3353,7 @@ static void sip__ua_x_prack_in(sip_ua *ua, const sip_tsx_event *ev, int32_t cs)
     if (take) (void)sip__ua_take_answer(ua, (uint32_t)cs, m->body);
     if (answer) (void)sip__ua_answer_sdp(ua, (uint32_t)cs, m->body, sdpb, sizeof sdpb, 1);
     if (!sip__ua_call_alive(ua, (uint32_t)cs, gen)) return;
-    c->oa = c->oa == SIP__UA_OA_REMOTE ? c->oa : SIP__UA_OA_DONE;
+    if (answer) c->oa = SIP__UA_OA_DONE; /* take_answer() set it for an answer */
     sip__ua_x_simple_event(ua, (uint32_t)cs, SIP_UA_EV_PRACK, c->x.rel_status, m, c->x.rseq);
 }
 
