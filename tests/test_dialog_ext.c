@@ -630,3 +630,110 @@ Test(dialog_ext, rfc3311_5_2_update_500_retry_after_and_491)
     cr_assert(strstr(last_msg, "SIP/2.0 491 ") == last_msg, "%s", last_msg);
     dn_fini(&N);
 }
+
+/* A scripted UAS at 127.0.0.9: keeps the INVITE, answers PRACK 200. */
+static char x_invite[4096];
+static void x_uas(dn_net *n, int self, const sip_msg *m, const char *buf, size_t len, int from)
+{
+    if (!m->is_request) return;
+    if (m->method == SIP_METHOD_INVITE) snprintf(x_invite, sizeof x_invite, "%.*s", (int)len, buf);
+    if (m->method == SIP_METHOD_PRACK) dn_elem_reply(n, self, from, m, 200, "xt", NULL, 0);
+}
+
+static void x_1xx(int status, const char *rseq)
+{
+    sip_hdr h[96];
+    sip_msg m;
+    sip_hdr_field ex[3];
+    cr_assert_gt(dn_parse(x_invite, strlen(x_invite), &m, h, 96), 0);
+    ex[0].name = sip_str_c("Contact");
+    ex[0].value = sip_str_c("<sip:x@127.0.0.9:5060>");
+    ex[1].name = sip_str_c("Require");
+    ex[1].value = sip_str_c("100rel");
+    ex[2].name = sip_str_c("RSeq");
+    ex[2].value = sip_str_c(rseq);
+    dn_elem_reply(&N, 1, 0, &m, status, "xt", ex, 3);
+    dn_flush(&N);
+}
+
+/* RFC 3262 §4: the UAC PRACKs reliable 1xx in RSeq order only: a
+ * retransmission (same RSeq) and one out of order (RSeq + 2) are ignored,
+ * RSeq + 1 is PRACKed with its RAck. */
+Test(dialog_ext, rfc3262_4_uac_rseq_order)
+{
+    dn_node *a;
+    sip_ua_call c;
+    sip_ua_config ca = rel_cfg(SIP_UA_100REL_SUPPORTED);
+    dn_init(&N);
+    a = dn_add_ua(&N, 'A', "127.0.0.1", "alice", &ca);
+    a->ext_event = ext_log;
+    dn_add_elem(&N, 'X', "127.0.0.9", x_uas);
+    cr_assert_eq(sip_ua_call_start(&a->ua, "sip:x@127.0.0.9", &a->local, 0, N.now, &c), 0);
+    dn_run(&N, 10);
+    x_1xx(180, "5");
+    x_1xx(180, "5");
+    x_1xx(183, "7");
+    x_1xx(183, "6");
+    dn_run(&N, 20);
+    cr_assert_str_eq(dn_seq(&N, 0), "A>X INVITE|X>A 180/INVITE|A>X PRACK|X>A 200/PRACK|"
+                     "X>A 180/INVITE|X>A 183/INVITE|X>A 183/INVITE|A>X PRACK|X>A 200/PRACK");
+    cr_assert_str_eq(hdr(2, SIP_HDR_RACK), "5 1 INVITE");
+    cr_assert_str_eq(hdr(7, SIP_HDR_RACK), "6 1 INVITE");
+    cr_assert(strstr(N.raw[7], "\r\nCSeq: 3 PRACK\r\n"));
+    cr_assert_str_eq(dn_evs(a), "state4/180|prack/200|state5/183|prack/200");
+    dn_fini(&N);
+}
+
+/* A scripted UAS at 127.0.0.9 without UPDATE: 200 with an SDP answer and
+ * Session-Expires 90;refresher=uac to every INVITE (re-INVITEs too). */
+static void x_timer_uas(dn_net *n, int self, const sip_msg *m, const char *buf, size_t len, int from)
+{
+    static const char *sdp = "v=0\r\no=x 1 1 IN IP4 127.0.0.9\r\ns=-\r\nc=IN IP4 127.0.0.9\r\nt=0 0\r\n"
+                             "m=audio 5004 RTP/AVP 0\r\n";
+    sip_hdr_field ex[5];
+    char out[4096];
+    int k;
+    (void)buf; (void)len;
+    if (!m->is_request || m->method != SIP_METHOD_INVITE) return;
+    ex[0].name = sip_str_c("Contact");
+    ex[0].value = sip_str_c("<sip:x@127.0.0.9:5060>");
+    ex[1].name = sip_str_c("Allow");
+    ex[1].value = sip_str_c("INVITE, ACK, BYE");
+    ex[2].name = sip_str_c("Session-Expires");
+    ex[2].value = sip_str_c("90;refresher=uac");
+    ex[3].name = sip_str_c("Require");
+    ex[3].value = sip_str_c("timer");
+    ex[4].name = sip_str_c("Content-Type");
+    ex[4].value = sip_str_c("application/sdp");
+    k = sip_build_response(out, sizeof out, m, 200, NULL, sip_str_c("xt"), ex, 5, sip_str_c(sdp), NULL);
+    cr_assert_gt(k, 0);
+    dn_post(n, self, &n->node[from].addr, (const uint8_t *)out, (size_t)k);
+}
+
+/* RFC 4028 §7.4, §9: the peer's Allow has no UPDATE: the refresher (the
+ * UAC, refresher=uac) refreshes at SE/2 with a re-INVITE carrying
+ * Session-Expires: 90;refresher=uac and an offer. */
+Test(dialog_ext, rfc4028_7_4_refresh_with_reinvite_without_update)
+{
+    dn_node *a;
+    sip_ua_call c;
+    sip_ua_config ca = st_cfg(90, 90);
+    int i;
+    dn_init(&N);
+    a = dn_add_ua(&N, 'A', "127.0.0.1", "alice", &ca);
+    a->ext_event = ext_log;
+    dn_add_elem(&N, 'X', "127.0.0.9", x_timer_uas);
+    cr_assert_eq(sip_ua_call_start(&a->ua, "sip:x@127.0.0.9", &a->local, 0, N.now, &c), 0);
+    dn_run(&N, 10);
+    cr_assert_str_eq(dn_seq(&N, 0), "A>X INVITE|X>A 200/INVITE|A>X ACK");
+    dn_run(&N, 46000);
+    i = 3;
+    cr_assert_str_eq(dn_seq(&N, i), "A>X INVITE|X>A 200/INVITE|A>X ACK");
+    cr_assert_eq(N.log_at[i], 45000000u);
+    cr_assert(strstr(N.raw[i], "\r\nCSeq: 2 INVITE\r\n"), "%s", N.raw[i]);
+    cr_assert_str_eq(hdr(i, SIP_HDR_SESSION_EXPIRES), "90;refresher=uac");
+    cr_assert(has_body(i));
+    cr_assert_str_eq(dn_evs(a), "state6/200|media/0|state7/200|st/90/1|media/0|st/90/1|reinvite/200",
+                     "%s", dn_evs(a));
+    dn_fini(&N);
+}
