@@ -4,7 +4,8 @@
 #
 # Calls: a SIPp uas registers as bob (digest), a SIPp uac calls bob as
 # alice through the proxy (bench/sipp/*.xml): INVITE with SDP, 407, ACK,
-# INVITE with Proxy-Authorization, 100, 180, 200 with SDP, ACK, BYE, 200:
+# INVITE with Proxy-Authorization (sent again after a 407 with
+# stale=true), 100, 180, 200 with SDP, ACK, BYE, 200:
 # the proxy checks a digest, looks bob up, forwards 6 messages, Record-
 # Routes. Both challenge with MD5 only (SIPp answers no SHA-256 digest:
 # sipd --auth-algs md5), the digest-uri the Request-URI (SIPp's default,
