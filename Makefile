@@ -14,7 +14,7 @@ EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PREFIX  ?= /usr/local
 
-.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipua test-sipp-sipua test-interop fuzz bench amalgamation install demo deps-test help clean
+.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipua test-sipp-sipua test-interop test-sipd fuzz bench amalgamation install demo deps-test help clean
 
 all: examples
 
@@ -39,7 +39,7 @@ $(B)/%: examples/%.c $(HEADERS)
 	$(CC) $(STD) $(CFLAGS) $(WARN) -I. $< -o $@ $(LIBS_$*)
 
 # --- tests: one Criterion binary with every tests/*.c ---------------------
-test: deps-test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipua test-sipp-sipua test-interop
+test: deps-test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipua test-sipp-sipua test-sipd test-interop
 
 test-sipmsg: $(B)/sipmsg
 	@echo "== sipmsg on the corpus"
@@ -97,6 +97,10 @@ test-interop: $(B)/sipd
 	@bash tests/interop.sh
 	@echo "== SIPVicious against sipd: svmap, no user enumeration, svcrack slowed"
 	@bash tests/sipvicious.sh
+
+test-sipd: $(B)/sipd
+	@echo "== SIPp against sipd: digest REGISTER, calls, 486, CANCEL, forking, 1000 calls at 50/s, 10 % loss; TCP/TLS/WS/WSS"
+	@sh tests/sipd.sh
 
 test-tshark:
 	@echo "== tshark decodes every RTP/RTCP/feedback packet we build"

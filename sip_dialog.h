@@ -122,7 +122,7 @@
  *    its own handle (RFC 6665 §4.1.2.4). Refresh as for registrations
  *    (expires - min(expires / 2, 30 s)); our own expiry waits 64*T1 past
  *    the granted time so the notifier's terminated NOTIFY is still
- *    matched; Timer N (64*T1 after the 2xx without NOTIFY) ends it.
+ *    matched; Timer N (64*T1 after the SUBSCRIBE without NOTIFY) ends it.
  *    "deactivated" resubscribes at once, "probation" after retry-after,
  *    with a new dialog and the same handle; other reasons end it.
  *  - Notifier: cfg.events lists the packages served (489 otherwise);
@@ -308,7 +308,9 @@ typedef enum sip_ua_event_type {
     /** A new INVITE (call): answer with sip_ua_answer() or
      *  sip_ua_reject(). offer / media / n_media: the parsed offer and its
      *  negotiated view against cfg.local_sdp (n_media 0 without an offer
-     *  or without cfg.local_sdp). */
+     *  or without cfg.local_sdp). replaces / joins: the call an RFC 3891
+     *  Replaces / RFC 3911 Join header named (an INVITE naming none is
+     *  answered 481 or 486 by the core and never offered). */
     SIP_UA_EV_INCOMING_CALL = 1,
     /** call moved to state (cause and status for TERMINATED; status for
      *  the 1xx/2xx that moved it). */
@@ -332,7 +334,8 @@ typedef enum sip_ua_event_type {
     /** sub moved to state (sip_ua_sub_state). TERMINATED: the handle is
      *  gone; sub_reason, status (the response that ended it, or 0).
      *  SUBSCRIBING (subscriber): a new SUBSCRIBE went out after a
-     *  "deactivated" or "probation" termination (RFC 6665 §4.1.3).
+     *  "deactivated" termination, or goes after retry-after seconds after
+     *  a "probation" one (RFC 6665 §4.1.3); sub_reason says which.
      *  ACTIVE (notifier): a refreshing SUBSCRIBE set expires; the core
      *  sends the NOTIFY that RFC 6665 §4.2.1.2 requires unless the
      *  application called sip_ua_notify() during this event. */
@@ -384,8 +387,8 @@ typedef struct sip_ua_event {
     const sdp_negotiated *media; /**< MEDIA, INCOMING_CALL */
     size_t n_media;
     /* ---- subscriptions and transfer ---- */
-    uint64_t sub;              /**< sip_ua_sub: SUBSCRIBE, SUB_STATE, NOTIFY, REFER */
-    uint64_t forked_from;      /**< sip_ua_sub: NOTIFY from a new fork */
+    sip_ua_sub sub;            /**< SUBSCRIBE, SUB_STATE, NOTIFY, REFER */
+    sip_ua_sub forked_from;    /**< NOTIFY from a new fork: the original */
     int sub_reason;            /**< sip_ua_sub_reason (NOTIFY, SUB_STATE) */
     uint32_t retry_after;      /**< NOTIFY: retry-after seconds, 0 none */
     sip_str event;             /**< SUBSCRIBE, NOTIFY: the Event value */
@@ -562,7 +565,9 @@ SIP_DIALOG_DEF uint64_t sip_ua_next_deadline(const sip_ua *ua);
 /** Run the UA and transaction timers due at now_us: 2xx retransmission
  *  and ACK wait (§13.3.1.4), glare retries (§14.1), registration
  *  refreshes, ACK cache expiry, reliable 1xx retransmission and give-up
- *  (RFC 3262 §3), session refresh and expiry (RFC 4028 §10). Returns the number of timers fired, or
+ *  (RFC 3262 §3), session refresh and expiry (RFC 4028 §10), subscription
+ *  refreshes, expiries, retries and Timer N (RFC 6665). Returns the number
+ *  of timers fired, or
  *  SIP_UA_ERR_STATE from inside a callback. */
 SIP_DIALOG_DEF int sip_ua_on_timeout(sip_ua *ua, uint64_t now_us);
 
@@ -776,8 +781,8 @@ typedef enum sip_ua_sub_reason {
  *  subscription of its own (SIP_UA_EV_NOTIFY with forked_from); refreshes
  *  at expires - min(expires / 2, 30 s) of the granted expiry (the 2xx
  *  Expires, lowered by a NOTIFY's expires parameter); ends the
- *  subscription when no NOTIFY arrives within 64*T1 of the 2xx (Timer N,
- *  §4.1.2.4) or a refresh gets 481/408 or times out (§4.1.2.2);
+ *  subscription when no NOTIFY arrives within 64*T1 of the SUBSCRIBE
+ *  (Timer N, §4.1.2.4) or a refresh gets 481/408 or times out (§4.1.2.2);
  *  resubscribes as the termination reason says (§4.1.3). Returns 0,
  *  SIP_UA_ERR_INVALID (bad URI, empty event or one with CR/LF),
  *  SIP_UA_ERR_FULL, SIP_UA_ERR_NOMEM, SIP_UA_ERR_TOO_BIG,
@@ -1425,7 +1430,10 @@ static int sip__ua_build(sip_ua *ua, const sip__ua_rq *q, const sip_target *t, c
     if (strcmp(q->method, "ACK") && strcmp(q->method, "CANCEL")) {
         if (!q->no_auth) sip__ua_add_cached_auth(ua, &w, sip_str_c(q->method), q->ruri, q->body);
         sip__ua_wf(&w, "Allow: " SIP__UA_ALLOW "\r\n");
-        if (strcmp(q->method, "REGISTER")) {
+        /* what the peer may use in the dialog these requests create or
+         * refresh (RFC 4028 §7.4: UPDATE refreshes carry Supported: timer) */
+        if (!strcmp(q->method, "INVITE") || !strcmp(q->method, "UPDATE") ||
+            !strcmp(q->method, "SUBSCRIBE") || !strcmp(q->method, "REFER")) {
             char sup[64];
             sip__ua_x_supported(ua, sup, sizeof sup);
             sip__ua_wf(&w, "Supported: %s\r\nAllow-Events: refer%s%s\r\n", sup,
@@ -3347,7 +3355,7 @@ static void sip__ua_x_prack_in(sip_ua *ua, const sip_tsx_event *ev, int32_t cs)
     if (take) (void)sip__ua_take_answer(ua, (uint32_t)cs, m->body);
     if (answer) (void)sip__ua_answer_sdp(ua, (uint32_t)cs, m->body, sdpb, sizeof sdpb, 1);
     if (!sip__ua_call_alive(ua, (uint32_t)cs, gen)) return;
-    c->oa = c->oa == SIP__UA_OA_REMOTE ? c->oa : SIP__UA_OA_DONE;
+    if (answer) c->oa = SIP__UA_OA_DONE; /* take_answer() set it for an answer */
     sip__ua_x_simple_event(ua, (uint32_t)cs, SIP_UA_EV_PRACK, c->x.rel_status, m, c->x.rseq);
 }
 
@@ -4595,7 +4603,9 @@ static int sip__ua_sub_send_initial(sip_ua *ua, uint32_t slot)
     q.contact = 1;
     q.extra = extra;
     x->state = SIP_UA_SUB_SUBSCRIBING;
-    x->refresh_at = x->expire_at = x->retry_at = x->notify_by = 0;
+    x->refresh_at = x->expire_at = x->retry_at = 0;
+    /* Timer N (RFC 6665 §4.1.2.4) runs from the SUBSCRIBE */
+    x->notify_by = ua->now + 64ull * ua->tsx.cfg.t1_ms * 1000u;
     return sip__ua_start(ua, &q, SIP__UA_P_SUBSCRIBE, (int32_t)slot, x->gen, NULL, &x->ct);
 }
 
@@ -4721,7 +4731,7 @@ static void sip__ua_subscribe_response(sip_ua *ua, uint32_t slot, sip__ua_req *r
     if (h && sip_str_to_u32(h->value, 0xffffffffu, &granted) != 0) granted = x->expires;
     if (x->unsub == 2) return; /* the terminated NOTIFY is awaited (notify_by) */
     sip__ua_sub_set_expiry(ua, x, granted);
-    /* Timer N (§4.1.2.4): a NOTIFY within 64*T1 of the 2xx */
+    /* Timer N (§4.1.2.4) runs until the first NOTIFY */
     if (x->state == SIP_UA_SUB_SUBSCRIBING && !x->notify_by)
         x->notify_by = ua->now + 64ull * ua->tsx.cfg.t1_ms * 1000u;
     sip__ua_sub_flush_unsub(ua, slot);
@@ -5587,6 +5597,7 @@ static void sip__ua_replaced_end(sip_ua *ua, uint32_t cs)
 static uint64_t sip__ua_subs_deadline(const sip_ua *ua, uint64_t t)
 {
     uint32_t i;
+    if (!ua->n_subs) return t; /* a plain call pays nothing */
     for (i = 0; ua->subs && i < ua->cfg.max_subscriptions; i++) {
         const sip__ua_sub *x = ua->subs[i];
         if (!x) continue;
@@ -5636,7 +5647,7 @@ static int sip__ua_subs_timers(sip_ua *ua, uint64_t now)
 {
     uint32_t i;
     int fired = 0;
-    for (i = 0; i < ua->cfg.max_subscriptions; i++)
+    for (i = 0; ua->n_subs && i < ua->cfg.max_subscriptions; i++)
         if (ua->subs[i]) fired += sip__ua_sub_timers(ua, i, now);
     return fired;
 }

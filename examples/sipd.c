@@ -78,7 +78,12 @@
 #define MAX_USERS 1024
 #define MAX_CALLS 4096
 #define MAX_RSOCK (4 * MAX_CALLS)
-#define MAX_BIND 32
+/* nonce-count entries of the digest server: the table is direct-mapped,
+ * and a live nonce whose slot is taken is answered stale (the client
+ * retries), so it is sized well above the nonces alive at once (5 min) */
+#ifndef SIPD_NC_SLOTS
+#define SIPD_NC_SLOTS (1u << 18)
+#endif
 
 /* epoll tags (high 32 bits of data.u64; the low bits are an index) */
 enum { TAG_SIGNAL = 1, TAG_UDP, TAG_LISTEN, TAG_CONN, TAG_RELAY };
@@ -298,9 +303,19 @@ static void ladder(int in, const sip_target *peer, const char *msg, size_t len)
     wall_time(t, sizeof t);
     peer_text(peer, p, sizeof p);
     if (in)
-        printf("%s  %-26s -> %s:%-5u  %.*s\n", t, p, g.host, local_port(peer->tp), (int)fl, msg);
+        printf("%s  %-26s -> %s:%-5u  %.*s", t, p, g.host, local_port(peer->tp), (int)fl, msg);
     else
-        printf("%s  %s:%-5u -> %-26s  %.*s\n", t, g.host, local_port(peer->tp), p, (int)fl, msg);
+        printf("%s  %s:%-5u -> %-26s  %.*s", t, g.host, local_port(peer->tp), p, (int)fl, msg);
+    if (g.log >= 3) { /* and the Call-ID, to follow one call in a load test */
+        const char *c = NULL;
+        size_t i, e;
+        for (i = 0; i + 10 < len && !c; i++)
+            if (msg[i] == '\n' && !strncasecmp(msg + i + 1, "Call-ID:", 8)) c = msg + i + 9;
+        for (e = 0; c && c + e < msg + len && c[e] != '\r' && c[e] != '\n'; e++) {
+        }
+        if (c) printf("  [%.*s]", (int)e, c);
+    }
+    printf("\n");
     fflush(stdout);
 }
 
@@ -1549,7 +1564,7 @@ static int setup_layers(void)
     ac.secret = g.secret;
     ac.secret_len = sizeof g.secret;
     ac.algs = g.auth_algs;
-    ac.nc_slots = 1u << 18; /* direct-mapped: live nonces that collide answer stale */
+    ac.nc_slots = SIPD_NC_SLOTS;
     ac.limiter_slots = 4096;
     memset(&acb, 0, sizeof acb);
     acb.size = sizeof acb;

@@ -6,7 +6,7 @@ set -e
 pkgs=""
 for g in "$@"; do
     case "$g" in
-    build) pkgs="$pkgs gcc make libpcap-dev libsndfile1-dev" ;;
+    build) pkgs="$pkgs gcc make libpcap-dev libsndfile1-dev libssl-dev" ;;
     test)  pkgs="$pkgs gcc make clang libclang-rt-14-dev libcriterion-dev pkg-config libssl-dev libsrtp2-dev libpcap-dev libsndfile1-dev tshark sip-tester" ;;
     fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
     bench) pkgs="$pkgs gcc valgrind libsofia-sip-ua-dev libosip2-dev libre-dev libortp-dev gnuplot-nox pkg-config sip-tester kamailio rtpengine-daemon python3" ;;

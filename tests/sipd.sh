@@ -7,8 +7,10 @@
 #   5. forking to two contacts of one user: one answers, the other gets
 #      the proxy's CANCEL;
 #   6. 1,000 calls at 50 calls/s, no failure allowed;
-#   7. 10 % loss on both SIPp sides (-lost 10): every call completes
-#      through retransmissions;
+#   7. 10 % loss (-lost 10) on the caller's side: every call completes
+#      through the retransmissions of SIPp and of sipd's transactions
+#      (SIPp 3.6's uas aborts a call when a retransmitted INVITE arrives
+#      after its lost 200, so the callee side stays lossless);
 #   8. WebSocket and TLS listeners answer a REGISTER with 401 (python3);
 #   9. SIGTERM: sipd exits 0 and prints its statistics.
 # SIPp 3.6 computes MD5 only and takes the first challenge, so sipd runs
@@ -120,14 +122,14 @@ if uac uac-mass sipd_uac dave -m $MASS -r 50 \
     ok "$MASS calls at 50 calls/s, all successful ($(($(date +%s) - t0)) s)"
 else bad "$MASS calls at 50 calls/s"; wait $u; fi
 
-# 7. 10 % loss on both SIPp sides
-sipp_run uas-loss "$PWD/$X/sipd_uas.xml" $U3 -m $LOSS -d 4000 -lost 10 &
+# 7. 10 % loss between the caller and sipd (both directions)
+sipp_run uas-loss "$PWD/$X/sipd_uas.xml" $U3 -m $LOSS -d 0 &
 u=$!
 sleep 0.2
 if uac uac-loss sipd_uac dave -m $LOSS -r 10 \
     -l 100 -d 100 -lost 10 && wait_ok $u uas-loss &&
     grep -q "Successful call.*| *$LOSS *$" "$LOG/uac-loss.log"; then
-    ok "$LOSS calls with 10 % loss on both sides, all complete"
+    ok "$LOSS calls with 10 % loss on the caller side, all complete"
 else bad "$LOSS calls with 10 % loss"; wait $u; fi
 
 # 8. WebSocket and TLS listeners (python3's socket and ssl modules)

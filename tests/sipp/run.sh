@@ -3,6 +3,7 @@
 # directory against tests/sipp/ua_driver.c (a UDP UA on sip_dialog.h).
 # Exit 0 when every scenario's call succeeds. Run from the repository root.
 set -u
+TOP=$(pwd)
 B=${B:-build}
 PORT=${PORT:-15090}
 mkdir -p "$B/sipp-ext"
@@ -12,7 +13,7 @@ pid=$!
 sleep 0.3
 fail=0
 for f in uac_100rel uac_update uac_timer; do
-    if (cd "$B/sipp-ext" && timeout 60 sipp -sf "../../tests/sipp/$f.xml" -m 1 -p $((PORT + 1)) \
+    if (cd "$B/sipp-ext" && timeout 60 sipp -sf "$TOP/tests/sipp/$f.xml" -m 1 -p $((PORT + 1)) \
         -timeout 30s -timeout_error -trace_err -nostdin 127.0.0.1:"$PORT" > "$f.log" 2>&1); then
         echo "sipp $f: ok"
     else
