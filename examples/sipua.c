@@ -17,7 +17,7 @@
  * playout tick per 20 ms, and is decoded into the --record WAV file.
  *
  * Machine-readable lines on stdout (stable; one line each):
- *   LOG <t> <-|-> <peer>/<tp> <first line>       with --log
+ *   LOG <t> ->|<- <peer>/<tp> <first line> [(CSeq method)]   with --log
  *   REG result=ok|failed status=N expires=N
  *   DTMF call=N digit=D duration_ms=N
  *   MESSAGE call=N from=<uri> body=<text>
@@ -26,6 +26,8 @@
  *         dtmf_rx=DIGITS lost=N loss_pct=F jitter_ms=F mos=F rtcp_tx=N
  *         rtcp_rx=N rms=F reinvites=N
  *   TRANSFER call=N role=transferor|transferee notify=N | refer_to=URI
+ *   PRACK call=N rseq=N status=N   SESSION_TIMER call=N expires=S refresher=us|peer
+ *   INFO call=N package=P body=B
  *   SUMMARY calls=N ok=N failed=N messages_rx=N message_status=N
  *           registered=0|1 transfer_status=N exit=N
  */
@@ -50,6 +52,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,6 +89,8 @@ static struct opts {
     const char *transfer_to;
     double transfer_at;
     int refuse_transfer;
+    int rel100;            /* sip_ua_100rel */
+    uint32_t session_expires; /* 0: no session timer */
 } o;
 
 /* ---- state ----------------------------------------------------------------- */
@@ -281,15 +286,37 @@ static int udp_bind(const char *host, uint16_t port, uint16_t *bound)
 
 /* ---- the SIP ladder (--log) ------------------------------------------------------ */
 
+/* The method of a response's CSeq ("INVITE"), found in the raw bytes. */
+static int cseq_method(const char *b, size_t len, const char **m)
+{
+    size_t i, k;
+    for (i = 0; i + 7 < len; i++) {
+        if (b[i] != '\n' || (b[i + 1] != 'C' && b[i + 1] != 'c') || strncasecmp(b + i + 1, "cseq:", 5))
+            continue;
+        i += 6;
+        while (i < len && (b[i] == ' ' || b[i] == '\t' || (b[i] >= '0' && b[i] <= '9'))) i++;
+        for (k = i; k < len && b[k] > ' '; k++) {
+        }
+        *m = b + i;
+        return (int)(k - i > 20 ? 20 : k - i);
+    }
+    return 0;
+}
+
+/* One ladder line: time, direction, peer and transport, the first line;
+ * responses also name their CSeq method in parentheses. */
 static void ladder(int out, const sip_target *peer, const char *b, size_t len)
 {
     char addr[48];
+    const char *m = "";
     size_t n = 0;
+    int ml = 0;
     if (!o.log) return;
     while (n < len && b[n] != '\r' && b[n] != '\n') n++;
     if (sip_ipaddr_print(&peer->remote, 1, addr, sizeof addr) < 0) strcpy(addr, "?");
-    printf("LOG %8.3f %s %s/%s %.*s\n", rel_s(now_us()), out ? "->" : "<-", addr,
-           sip_tp_name(peer->tp), (int)(n > 200 ? 200 : n), b);
+    if (len > 8 && !memcmp(b, "SIP/2.0 ", 8)) ml = cseq_method(b, len, &m);
+    printf("LOG %8.3f %s %s/%s %.*s%s%.*s%s\n", rel_s(now_us()), out ? "->" : "<-", addr,
+           sip_tp_name(peer->tp), (int)(n > 200 ? 200 : n), b, ml ? " (" : "", ml, m, ml ? ")" : "");
 }
 
 /* ---- transport callbacks ------------------------------------------------------ */
@@ -956,9 +983,10 @@ static int script_tick(ucall *c, uint64_t now)
 {
     double t;
     if (c->answer_at && now >= c->answer_at) {
-        int r;
+        int r = sip_ua_answer(&g.ua, c->h, 200, &c->local, now);
+        if (r == SIP_UA_ERR_STATE && sip_ua_call_state_of(&g.ua, c->h) == SIP_UA_CALL_EARLY)
+            return 0; /* a reliable 1xx waits for its PRACK (RFC 3262 §3) */
         c->answer_at = 0;
-        r = sip_ua_answer(&g.ua, c->h, 200, &c->local, now);
         if (r) printf("sipua: call %d: answer failed: %s\n", c->num, sip_ua_strerror(r));
         return !c->used;
     }
@@ -1044,7 +1072,11 @@ static void on_incoming(const sip_ua_event *ev, uint64_t now)
         (void)sip_ua_reject(&g.ua, ev->call, o.reject, now); /* TERMINATED frees c */
         return;
     }
-    if (sip_ua_answer(&g.ua, ev->call, 180, &c->local, now) != 0) {
+    /* RFC 3262: with --100rel a reliable 183 carries the answer (early
+     * media) when the INVITE supports 100rel; the 200 then waits for the
+     * PRACK (sip_ua_answer() refuses it until then: retried each tick) */
+    if ((!o.rel100 || sip_ua_progress(&g.ua, ev->call, 183, 1, &c->local, now) != 0) &&
+        sip_ua_answer(&g.ua, ev->call, 180, &c->local, now) != 0) {
         (void)sip_ua_reject(&g.ua, ev->call, 500, now);
         return;
     }
@@ -1180,6 +1212,25 @@ static void on_event(void *user, const sip_ua_event *ev)
         (void)sip_ua_sub_reject(&g.ua, ev->sub, 489, now);
         break;
     case SIP_UA_EV_SUB_STATE:
+        break;
+    case SIP_UA_EV_PRACK:
+        c = call_by_handle(ev->call);
+        printf("PRACK call=%d rseq=%u status=%d\n", c ? c->num : 0, ev->rseq, ev->status);
+        break;
+    case SIP_UA_EV_SESSION_TIMER:
+        c = call_by_handle(ev->call);
+        printf("SESSION_TIMER call=%d expires=%u refresher=%s\n", c ? c->num : 0, ev->session_expires,
+               ev->refresher ? "us" : "peer");
+        break;
+    case SIP_UA_EV_UPDATE_DONE:
+    case SIP_UA_EV_INFO_DONE:
+        break;
+    case SIP_UA_EV_INFO:
+        c = call_by_handle(ev->call);
+        if (ev->msg)
+            printf("INFO call=%d package=%.*s body=%.*s\n", c ? c->num : 0, (int)ev->info_package.len,
+                   ev->info_package.p ? ev->info_package.p : "", (int)(ev->msg->body.len > 200 ? 200 : ev->msg->body.len),
+                   ev->msg->body.p);
         break;
     case SIP_UA_EV_MESSAGE:
         c = call_by_handle(ev->call);
@@ -1468,7 +1519,13 @@ static void usage(FILE *f)
 "  --outbound-proxy URI     pre-loaded route, e.g. sip:127.0.0.1:5060;lr\n"
 "  --register URI           register at URI first (then MESSAGE, then calls)\n"
 "  --expires S              registration expiry asked for (3600)\n"
-"  --log                    one ladder line per SIP message: LOG time ->|<- peer/tp first-line\n"
+"  --log                    one ladder line per SIP message: LOG time ->|<- peer/tp\n"
+"                           first-line, and (CSeq method) for responses\n"
+"  --100rel                 reliable provisional responses (RFC 3262): Supported:\n"
+"                           100rel; as UAS a reliable 183 with the answer when the\n"
+"                           INVITE supports it, the 200 after its PRACK\n"
+"  --require-100rel         the same with Require: 100rel on our INVITEs\n"
+"  --session-expires S      session timers (RFC 4028): Session-Expires S (>= 90)\n"
 "Calls:\n"
 "  --call URI               call URI (after registering, when asked)\n"
 "  --max-calls N            UAC: calls placed one after the other (1); UAS: calls\n"
@@ -1613,6 +1670,15 @@ static int parse_args(int argc, char **argv)
         else if (OPT("--transfer")) {
             if (parse_transfer(v)) return -1;
         } else if (!strcmp(a, "--refuse-transfer")) o.refuse_transfer = 1;
+        else if (!strcmp(a, "--100rel")) o.rel100 = SIP_UA_100REL_SUPPORTED;
+        else if (!strcmp(a, "--require-100rel")) o.rel100 = SIP_UA_100REL_REQUIRED;
+        else if (OPT("--session-expires")) {
+            o.session_expires = (uint32_t)atoi(v);
+            if (o.session_expires < 90) {
+                fprintf(stderr, "sipua: --session-expires must be at least 90 (RFC 4028 §5)\n");
+                return -1;
+            }
+        }
         else if (OPT("--wav-rms")) exit(wav_rms(v));
         else {
             fprintf(stderr, "sipua: unknown option or missing value: %s\n", a);
@@ -1669,6 +1735,11 @@ static int setup_ua(void)
     cfg.display_name = o.display;
     cfg.user_agent = "cvoip-sipua";
     cfg.outbound_proxy = o.proxy;
+    cfg.rel100 = o.rel100;
+    if (o.session_expires) {
+        cfg.session_timer = 1;
+        cfg.session_expires = o.session_expires;
+    }
     memset(&cb, 0, sizeof cb);
     cb.size = sizeof cb;
     cb.send = ua_send;

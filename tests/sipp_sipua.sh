@@ -5,7 +5,9 @@
 #   sipua as UAS (SIPp uac -> sipua --auto-answer):
 #     plain call (built-in uac, UDP and TCP); CANCEL after 180 (sipua
 #     answers 200 and 487); 486 (sipua --reject 486); re-INVITE hold from
-#     SIPp (sipua answers recvonly);
+#     SIPp (sipua answers recvonly); reliable 183 and PRACK (RFC 3262),
+#     UPDATE (RFC 3311), session timer (RFC 4028) with the scenarios of
+#     the PRACK work;
 #   sipua as UAC (sipua --call -> SIPp uas):
 #     plain call (built-in uas over UDP, uas_plain.xml over TCP); 401
 #     and 407 (qop=auth) challenges then accepted (SIPp verifies the
@@ -121,6 +123,14 @@ uas uas-cancel u1 1 "--auto-answer 3000" -sf "$SC/uac_cancel.xml" -- \
     "cause=remote-cancel" "SIP/2.0 487"
 uas uas-486 u1 0 "--reject 486" -sf "$SC/uac_486.xml" -- "result=rejected status=486" "SIP/2.0 486"
 uas uas-hold u1 0 "--auto-answer 100" -sf "$SC/uac_hold.xml" -- "result=ok" "recvonly"
+# RFC 3262 / 3311 / 4028 scenarios (tests/sipp/uac_100rel.xml,
+# uac_update.xml, uac_timer.xml)
+uas uas-100rel u1 0 "--auto-answer 100 --100rel" -sf "$SC/uac_100rel.xml" -- \
+    "SIP/2.0 183" "PRACK call=1" "result=ok"
+uas uas-update u1 0 "--auto-answer 100 --100rel --session-expires 90" -sf "$SC/uac_update.xml" -- \
+    "<- 127.0.0.1:[0-9]*/UDP UPDATE " "recvonly" "result=ok"
+uas uas-timer u1 0 "--auto-answer 100 --session-expires 90" -sf "$SC/uac_timer.xml" -- \
+    "SESSION_TIMER call=1 expires=90 refresher=peer" "result=ok"
 # --- sipua as UAC ---
 uac uac-plain-udp u1 0 "--hangup-after 1" -sn uas -- "result=ok"
 uac uac-plain-tcp t1 0 "--hangup-after 1" -sf "$SC/uas_plain.xml" -- "result=ok" "/TCP INVITE"

@@ -9,8 +9,8 @@
 # silent (sipua --wav-rms), the --stats-json file; PCMU over UDP, PCMA
 # (offered first by alice) over TCP. Then a 486 rejection
 # (the caller exits 1, the callee 0), 20 % simulated RTP loss (counted
-# and rated lower), a blind transfer (alice, bob, carol) and a WAV at
-# 16 kHz (refused, exit 3).
+# and rated lower), a blind transfer (alice, bob, carol), 100rel with
+# session timers, and a WAV at 16 kHz (refused, exit 3).
 # Run from the repository root after `make build/sipua` (make test does
 # both). Ports: a block chosen from the shell's pid.
 set -u
@@ -151,6 +151,36 @@ transfer_test() {
     [ $tfail = 0 ] && echo "sipua transfer: REFER, NOTIFY 180/200, call to carol: ok"
 }
 
+# RFC 3262 and RFC 4028 between two sipua: alice requires 100rel and asks
+# for a 120 s session timer; bob answers with a reliable 183 carrying the
+# answer, and the 200 (due at once: --auto-answer 0) only after alice's
+# PRACK; alice refreshes (uac)
+rel_test() {
+    a=$BASE b=$((BASE + 2)) d=$LOG/100rel tfail=0
+    BASE=$((BASE + 4))
+    mkdir -p "$d"
+    "$UA" --listen 127.0.0.1:$b --user bob --100rel --session-expires 90 --auto-answer 0 \
+        --max-calls 1 --timeout 20 --log > "$d/bob.out" 2>&1 &
+    bpid=$!
+    sleep 0.3
+    "$UA" --listen 127.0.0.1:$a --user alice --call "sip:bob@127.0.0.1:$b" --require-100rel \
+        --session-expires 120 --hangup-after 2 --exit-when-done --timeout 20 --log > "$d/alice.out" 2>&1
+    arc=$?
+    wait $bpid
+    brc=$?
+    [ "$arc$brc" = 00 ] || bad 100rel "exit codes alice $arc bob $brc"
+    grep -q "^LOG .* <- .* SIP/2.0 183 " "$d/alice.out" || bad 100rel "no 183"
+    grep -q "^LOG .* -> .* PRACK sip:bob@" "$d/alice.out" || bad 100rel "alice sent no PRACK"
+    grep -q "^PRACK call=1 .* status=183" "$d/bob.out" || bad 100rel "bob saw no PRACK"
+    # RFC 3262 §3: bob's 200 to the INVITE only after the PRACK arrived
+    prack=$(grep -n "<- .* PRACK sip:" "$d/bob.out" | head -1 | cut -d: -f1)
+    ok200=$(grep -n -- "-> .* SIP/2.0 200 OK (INVITE)" "$d/bob.out" | head -1 | cut -d: -f1)
+    [ -n "$prack" ] && [ -n "$ok200" ] && [ "$prack" -lt "$ok200" ] || bad 100rel "200/INVITE before the PRACK"
+    grep -q "^SESSION_TIMER call=1 expires=120 refresher=us" "$d/alice.out" || bad 100rel "alice's session timer"
+    grep -q "^SESSION_TIMER call=1 expires=120 refresher=peer" "$d/bob.out" || bad 100rel "bob's session timer"
+    [ $tfail = 0 ] && echo "sipua 100rel: reliable 183, PRACK before 200, session timer 120 s: ok"
+}
+
 refuse_test() {
     "$UA" --listen 127.0.0.1:$BASE --wav tests/sipua/tone-16k.wav > "$LOG/refuse.out" 2>&1
     rc=$?
@@ -163,6 +193,7 @@ call_test tcp tcp pcma
 reject_test
 loss_test
 transfer_test
+rel_test
 refuse_test
 if [ $fail = 0 ]; then echo "sipua: all passed"; else echo "sipua: failures (see $LOG)"; fi
 exit $fail
