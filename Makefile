@@ -14,7 +14,7 @@ EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PREFIX  ?= /usr/local
 
-.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipua test-sipp-sipua test-sipd fuzz bench amalgamation install demo deps-test help clean
+.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipua test-sipp-sipua test-interop test-sipd fuzz bench amalgamation install demo deps-test help clean
 
 all: examples
 
@@ -22,7 +22,7 @@ help:
 	@echo "make            examples into $(B)/"
 	@echo "make test       all tests (gcc), then again under clang ASan+UBSan"
 	@echo "make fuzz       every fuzz target for FUZZ_SECONDS (default 60)"
-	@echo "make bench      SIP parser vs sofia-sip, osip2, libre; RTP/RTCP/receive path vs oRTP, libre"
+	@echo "make bench      SIP parser vs sofia-sip, osip2, libre; RTP/RTCP/receive path vs oRTP, libre; sipd vs kamailio, rtpengine"
 	@echo "make amalgamation  all headers in one TU: gcc/clang, C99/C11, C++"
 	@echo "make install PREFIX=...  headers and cvoip.pc"
 	@echo "make demo       the main job (see README)"
@@ -39,7 +39,7 @@ $(B)/%: examples/%.c $(HEADERS)
 	$(CC) $(STD) $(CFLAGS) $(WARN) -I. $< -o $@ $(LIBS_$*)
 
 # --- tests: one Criterion binary with every tests/*.c ---------------------
-test: deps-test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipua test-sipp-sipua test-sipd
+test: deps-test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipua test-sipp-sipua test-sipd test-interop
 
 test-sipmsg: $(B)/sipmsg
 	@echo "== sipmsg on the corpus"
@@ -89,6 +89,15 @@ test-sipp-sipua: $(B)/sipua
 	@echo "== SIPp against sipua as UAS and as UAC (auth, CANCEL, 486, hold, 491)"
 	@sh tests/sipp_sipua.sh
 
+# Debian's baresip and linphonec call each other through sipd; SIPVicious
+# scans it (about 90 s together)
+test-interop: $(B)/sipd
+	@sh scripts/deps.sh interop
+	@echo "== baresip and linphonec register, call and talk through sipd"
+	@bash tests/interop.sh
+	@echo "== SIPVicious against sipd: svmap, no user enumeration, svcrack slowed"
+	@bash tests/sipvicious.sh
+
 test-sipd: $(B)/sipd
 	@echo "== SIPp against sipd: digest REGISTER, calls, 486, CANCEL, forking, 1000 calls at 50/s, 10 % loss; TCP/TLS/WS/WSS"
 	@sh tests/sipd.sh
@@ -136,6 +145,8 @@ bench:
 	@sh bench/relay.sh
 	@sh bench/cc.sh
 	@sh bench/cores.sh
+	@$(MAKE) -s $(B)/sipd
+	@bash bench/sipd.sh
 
 # --- amalgamation: every header, every implementation, one TU -------------
 amalgamation:

@@ -9,7 +9,11 @@
  * Contact parameters), subscriptions as subscriber and notifier (RFC
  * 6665, dialog usages of RFC 5057) and transfer: REFER with its implicit
  * subscription (RFC 3515, RFC 4488 Refer-Sub), Referred-By (RFC 3892),
- * Replaces (RFC 3891) and Join (RFC 3911).
+ * Replaces (RFC 3891) and Join (RFC 3911);
+ * and the INVITE-session extensions: reliable
+ * provisional responses (RFC 3262), UPDATE (RFC 3311), session timers
+ * (RFC 4028), INFO with Info Packages (RFC 6086) and OPTIONS capability
+ * answers (§11.2).
  *
  * Part of cvoip, single-file, MIT licence. Builds on sip.h,
  * sip_transaction.h and sdp.h.
@@ -35,6 +39,7 @@
  *   SIP_UA_MAX_ROUTES           route set entries kept per dialog (16)
  *   SIP_UA_MAX_MEDIA            m= lines negotiated (8, as sdp_local)
  *   SIP_UA_MAX_REALMS           cached digest realms (4)
+ *   SIP_UA_MAX_INFO_BODY        largest INFO body sip_ua_info() sends (4096)
  *
  * Decisions, and why:
  *  - The UA owns its transaction layer (ua->tsx) rather than being given
@@ -89,8 +94,8 @@
  *    event. Glare retry (§14.1): 2.1..4 s when we chose the Call-ID,
  *    0..2 s otherwise, in 10 ms steps from the rand callback.
  *  - Answers to UAS-side requests the core does not handle (other than
- *    INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, REFER)
- *    are 405 with Allow, per
+ *    INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, PRACK, UPDATE, INFO,
+ *    SUBSCRIBE, NOTIFY, REFER) are 405 with Allow, per
  *    sip_request_check()'s policy; unknown URI schemes get 416, unknown
  *    Require option tags 420 with Unsupported, bodies other than
  *    application/sdp (text/plain for MESSAGE; any for NOTIFY, whose
@@ -135,6 +140,49 @@
  *    confirmed by its ACK, so a failed replacement loses nothing. Only the
  *    Replaces header of a Refer-To URI becomes a header of the referred
  *    INVITE (§19.1.5 lets a REFER set anything otherwise).
+ *  - Reliable provisional responses (RFC 3262): cfg.rel100 OFF / SUPPORTED
+ *    (Supported: 100rel) / REQUIRED (Require: 100rel on our INVITEs; an
+ *    INVITE without 100rel support gets 421). A UAS sends a 1xx reliably
+ *    when asked (sip_ua_progress) or when the INVITE has Require: 100rel.
+ *    RSeq starts at a random value in 1..2^31-1 and grows by one. The
+ *    1xx is retransmitted at T1, 2T1, 4T1... (§3 doubles without the T2
+ *    cap of 2xx retransmissions) until the PRACK; after 64*T1 without one
+ *    the INVITE is rejected with 500 (§3) and the call ends (cause
+ *    TIMEOUT, status 500). A second reliable 1xx before the first is
+ *    PRACKed, and a 2xx while a reliable 1xx with SDP is unacknowledged,
+ *    are refused (SIP_UA_ERR_STATE) rather than queued: the application
+ *    retries on SIP_UA_EV_PRACK. A UAC PRACKs each new reliable 1xx in
+ *    RSeq order per early dialog; retransmissions and out-of-order ones
+ *    are ignored (§4). Offers and answers (§5, RFC 6337 §3.1): an answer
+ *    in a reliable 1xx completes the exchange (the 2xx repeats no SDP);
+ *    an offer in a reliable 1xx is answered in the PRACK; an offer in a
+ *    PRACK is answered in its 200. A PRACK matching no unacknowledged
+ *    reliable 1xx gets 481.
+ *  - UPDATE (RFC 3311) in early and confirmed dialogs once the first
+ *    offer/answer is complete; an incoming UPDATE is answered by the core
+ *    like a re-INVITE (200 with the answer and Contact; 491 while our
+ *    offer is pending; 500 with Retry-After 0..10 s while the peer's is);
+ *    491 to ours is retried after the §14.1 glare delay.
+ *  - Session timers (RFC 4028), when cfg.session_timer: our INVITEs carry
+ *    Supported: timer, Session-Expires (cfg.session_expires, 1800) and
+ *    Min-SE (cfg.min_se, 90); a 422 is retried with its larger Min-SE (at
+ *    most twice). As UAS the requested interval is kept (422 below our
+ *    Min-SE) and the refresher is the one asked for, else uac when the UAC
+ *    supports timer, else uas (§9). The refresher refreshes at SE/2 with
+ *    UPDATE when the peer's Allow lists it (no SDP), else a re-INVITE; the
+ *    other side sends BYE at SE - min(32 s, SE/3) without a refresh (§10)
+ *    and the call ends with cause SESSION_EXPIRED. A 2xx without
+ *    Session-Expires means no session timer (§7.2).
+ *  - INFO (RFC 6086): cfg.recv_info lists the Info Packages we accept
+ *    (sent as Recv-Info in INVITEs and their 1xx/2xx); an INFO with an
+ *    Info-Package not listed gets 469 with our Recv-Info; a legacy INFO
+ *    without Info-Package (application/dtmf-relay...) is delivered with
+ *    any body type. Both are answered 200 by the core. The package of an
+ *    outgoing INFO is not checked against the peer's Recv-Info (its 469
+ *    comes back as SIP_UA_EV_INFO_DONE).
+ *  - OPTIONS (§11.2) is answered 200 with Allow, Accept, Accept-Encoding
+ *    (identity), Accept-Language (en), Supported (what the configuration
+ *    enables) and, when cfg.local_sdp is set, an SDP of its capabilities.
  *
  * Licence: MIT, see the end of this file.
  */
@@ -164,6 +212,9 @@
 #endif
 #ifndef SIP_UA_MAX_REALMS
 #define SIP_UA_MAX_REALMS 4
+#endif
+#ifndef SIP_UA_MAX_INFO_BODY
+#define SIP_UA_MAX_INFO_BODY 4096
 #endif
 
 #ifdef __cplusplus
@@ -231,10 +282,14 @@ typedef enum sip_ua_cause {
     SIP_UA_CAUSE_LOCAL_CANCEL,  /**< we cancelled (§9.1) or rejected */
     SIP_UA_CAUSE_REMOTE_CANCEL, /**< the peer cancelled (§9.2) */
     SIP_UA_CAUSE_STATUS,        /**< a final non-2xx response (status) */
-    SIP_UA_CAUSE_TIMEOUT,       /**< Timer B/F, or no ACK for 64*T1 */
+    SIP_UA_CAUSE_TIMEOUT,       /**< Timer B/F, no ACK for 64*T1, or no
+                                     PRACK for 64*T1 (RFC 3262 §3; status
+                                     500, the INVITE was rejected) */
     SIP_UA_CAUSE_TRANSPORT,     /**< the transport failed (§17.1.4) */
     SIP_UA_CAUSE_NO_ACK,        /**< UAS: no ACK for 64*T1 (§13.3.1.4) */
-    SIP_UA_CAUSE_AUTH           /**< a challenge we could not answer */
+    SIP_UA_CAUSE_AUTH,          /**< a challenge we could not answer */
+    SIP_UA_CAUSE_SESSION_EXPIRED /**< RFC 4028 §10: no refresh came before
+                                      the session expiry (we sent BYE) */
 } sip_ua_cause;
 
 /** Registration states. */
@@ -277,7 +332,8 @@ typedef enum sip_ua_event_type {
     /** sub moved to state (sip_ua_sub_state). TERMINATED: the handle is
      *  gone; sub_reason, status (the response that ended it, or 0).
      *  SUBSCRIBING (subscriber): a new SUBSCRIBE went out after a
-     *  "deactivated" or "probation" termination (RFC 6665 §4.1.3).
+     *  "deactivated" termination, or goes after retry-after seconds after
+     *  a "probation" one (RFC 6665 §4.1.3); sub_reason says which.
      *  ACTIVE (notifier): a refreshing SUBSCRIBE set expires; the core
      *  sends the NOTIFY that RFC 6665 §4.2.1.2 requires unless the
      *  application called sip_ua_notify() during this event. */
@@ -295,7 +351,24 @@ typedef enum sip_ua_event_type {
      *  subscription). Answer with sip_ua_sub_accept() (202) or
      *  sip_ua_sub_reject(); act with sip_ua_refer_call() and report with
      *  sip_ua_refer_notify(). */
-    SIP_UA_EV_REFER
+    SIP_UA_EV_REFER,
+    /** RFC 3262. UAS: the PRACK for our reliable 1xx arrived (status: that
+     *  1xx's code, rseq, msg: the PRACK; answered 200 by the core); a
+     *  held-back 2xx or the next reliable 1xx may be sent now. UAC: our
+     *  PRACK got its final response (status, rseq, msg). */
+    SIP_UA_EV_PRACK,
+    /** RFC 3311: our UPDATE (sip_ua_update) completed with status (2xx:
+     *  MEDIA came first; an error leaves the session unchanged). */
+    SIP_UA_EV_UPDATE_DONE,
+    /** RFC 4028: the session timer was set or refreshed: session_expires
+     *  (seconds), refresher (1: we refresh, 0: the peer does). */
+    SIP_UA_EV_SESSION_TIMER,
+    /** RFC 6086: an INFO arrived on call (answered 200 by the core):
+     *  info_package (absent for a legacy INFO), msg (its Content-Type and
+     *  body). */
+    SIP_UA_EV_INFO,
+    /** RFC 6086: our INFO (sip_ua_info) got its final response: status. */
+    SIP_UA_EV_INFO_DONE
 } sip_ua_event_type;
 
 /** One event. Pointers are valid during the callback only. */
@@ -312,8 +385,8 @@ typedef struct sip_ua_event {
     const sdp_negotiated *media; /**< MEDIA, INCOMING_CALL */
     size_t n_media;
     /* ---- subscriptions and transfer ---- */
-    uint64_t sub;              /**< sip_ua_sub: SUBSCRIBE, SUB_STATE, NOTIFY, REFER */
-    uint64_t forked_from;      /**< sip_ua_sub: NOTIFY from a new fork */
+    sip_ua_sub sub;            /**< SUBSCRIBE, SUB_STATE, NOTIFY, REFER */
+    sip_ua_sub forked_from;    /**< NOTIFY from a new fork: the original */
     int sub_reason;            /**< sip_ua_sub_reason (NOTIFY, SUB_STATE) */
     uint32_t retry_after;      /**< NOTIFY: retry-after seconds, 0 none */
     sip_str event;             /**< SUBSCRIBE, NOTIFY: the Event value */
@@ -326,7 +399,20 @@ typedef struct sip_ua_event {
                                     call is confirmed), 0 none */
     sip_ua_call joins;         /**< INCOMING_CALL: the call an RFC 3911 Join
                                     names (the application mixes), 0 none */
+    uint32_t rseq;             /**< PRACK: the RSeq acknowledged */
+    uint32_t session_expires;  /**< SESSION_TIMER: interval in seconds */
+    int refresher;             /**< SESSION_TIMER: 1 we refresh, 0 the peer */
+    sip_str info_package;      /**< INFO: the Info-Package, absent if none */
 } sip_ua_event;
+
+/** Reliable provisional responses (RFC 3262) in sip_ua_config.rel100. */
+typedef enum sip_ua_100rel {
+    SIP_UA_100REL_OFF = 0,     /**< not supported (a Require: 100rel gets 420) */
+    SIP_UA_100REL_SUPPORTED,   /**< Supported: 100rel; reliable when asked */
+    SIP_UA_100REL_REQUIRED     /**< Require: 100rel on our INVITEs; incoming
+                                    INVITEs without 100rel get 421; our 1xx
+                                    are always reliable */
+} sip_ua_100rel;
 
 /** Configuration; strings are copied at init. Zero fields take the
  *  defaults. */
@@ -360,6 +446,14 @@ typedef struct sip_ua_config {
                                     other packages get 489 (RFC 6665 §4.2.1) */
     sip_tsx_config tsx;        /**< the transaction layer's configuration
                                     (T1, T2 are the UA's too) */
+    int rel100;                /**< sip_ua_100rel (RFC 3262), OFF by default */
+    int session_timer;         /**< nonzero: RFC 4028 session timers
+                                    (Supported: timer, Session-Expires) */
+    uint32_t session_expires;  /**< seconds asked for (1800; RFC 4028 §4) */
+    uint32_t min_se;           /**< our Min-SE in seconds (90, the least
+                                    RFC 4028 §5 allows) */
+    const char *recv_info;     /**< RFC 6086 Info Packages we accept,
+                                    "pkg1, pkg2" (NULL: none, no Recv-Info) */
 } sip_ua_config;
 
 /** Callbacks, copied at init. size = sizeof(sip_ua_callbacks). send, rand
@@ -444,7 +538,9 @@ typedef struct sip_ua {
  *  its transaction layer with cfg->tsx. Allocates the tables through
  *  SIP_DIALOG_MALLOC. Returns 0, SIP_UA_ERR_INVALID (NULL argument,
  *  cb->size too small, no send/rand/on_event, aor or contact missing or
- *  not a URI), SIP_UA_ERR_NOMEM, or a sip_tsx_layer_init() error. */
+ *  not a URI, rel100 not a sip_ua_100rel, min_se under 90 or over
+ *  session_expires (RFC 4028 §4, §5)), SIP_UA_ERR_NOMEM, or a
+ *  sip_tsx_layer_init() error. */
 SIP_DIALOG_DEF int sip_ua_init(sip_ua *ua, const sip_ua_config *cfg,
                                const sip_ua_callbacks *cb);
 
@@ -466,7 +562,10 @@ SIP_DIALOG_DEF uint64_t sip_ua_next_deadline(const sip_ua *ua);
 
 /** Run the UA and transaction timers due at now_us: 2xx retransmission
  *  and ACK wait (§13.3.1.4), glare retries (§14.1), registration
- *  refreshes, ACK cache expiry. Returns the number of timers fired, or
+ *  refreshes, ACK cache expiry, reliable 1xx retransmission and give-up
+ *  (RFC 3262 §3), session refresh and expiry (RFC 4028 §10), subscription
+ *  refreshes, expiries, retries and Timer N (RFC 6665). Returns the number
+ *  of timers fired, or
  *  SIP_UA_ERR_STATE from inside a callback. */
 SIP_DIALOG_DEF int sip_ua_on_timeout(sip_ua *ua, uint64_t now_us);
 
@@ -550,6 +649,57 @@ SIP_DIALOG_DEF int sip_ua_reinvite(sip_ua *ua, sip_ua_call call,
 
 /** The state (sip_ua_call_state) of a live call, or SIP_UA_ERR_STALE. */
 SIP_DIALOG_DEF int sip_ua_call_state_of(const sip_ua *ua, sip_ua_call call);
+
+/* ------------------------------------------------------------------------
+ * INVITE-session extensions (RFC 3262, RFC 3311, RFC 4028, RFC 6086)
+ * --------------------------------------------------------------------- */
+
+/** UAS: send a provisional response (101..199) to an unanswered incoming
+ *  call. reliable: send it reliably (RFC 3262 §3: Require: 100rel, RSeq;
+ *  retransmitted until the PRACK, SIP_UA_EV_PRACK when it arrives); forced
+ *  on when the INVITE had Require: 100rel or cfg.rel100 is REQUIRED and the
+ *  INVITE supports it. sdp: NULL for no SDP, else the call's local
+ *  description from now on (kept by pointer until the call ends, as for
+ *  sip_ua_answer()) and the 1xx carries SDP: the answer when the INVITE had an
+ *  offer (a reliable answer completes the offer/answer exchange, MEDIA
+ *  runs), our offer when it had none (reliable only; the answer comes in
+ *  the PRACK, §5), a repeat of the answer when already given. sip_ua_answer()
+ *  with 180/183 uses this for the reliable case. Returns 0,
+ *  SIP_UA_ERR_STALE, SIP_UA_ERR_STATE (not an unanswered incoming call; a
+ *  reliable 1xx asked for when the INVITE did not support 100rel; a
+ *  reliable 1xx while an earlier one waits for its PRACK, §3),
+ *  SIP_UA_ERR_INVALID (status out of range),
+ *  SIP_UA_ERR_SDP, SIP_UA_ERR_NOMEM, SIP_UA_ERR_CALLBACK (rand), or a
+ *  sip_tsx_respond() error. */
+SIP_DIALOG_DEF int sip_ua_progress(sip_ua *ua, sip_ua_call call, int status,
+                                   int reliable, const sdp_local *sdp,
+                                   uint64_t now_us);
+
+/** Send an UPDATE (RFC 3311 §5.1) with a new offer from local (NULL: the
+ *  current one; kept by pointer as for sip_ua_reinvite()), o= version + 1,
+ *  in the call's early or confirmed dialog once its first offer/answer
+ *  exchange is complete. The answer comes as SIP_UA_EV_MEDIA, then
+ *  SIP_UA_EV_UPDATE_DONE with the status; a 491 is retried after the §14.1
+ *  glare delay; 408/481 end the call with BYE (§12.2.1.2). Returns 0,
+ *  SIP_UA_ERR_STALE, SIP_UA_ERR_STATE (no dialog yet, or an offer/answer
+ *  exchange or UPDATE in progress), SIP_UA_ERR_SDP, SIP_UA_ERR_TOO_BIG,
+ *  SIP_UA_ERR_CALLBACK, SIP_UA_ERR_TRANSPORT. */
+SIP_DIALOG_DEF int sip_ua_update(sip_ua *ua, sip_ua_call call,
+                                 const sdp_local *local, uint64_t now_us);
+
+/** Send an INFO (RFC 6086 §4.2.1) in the call's early or confirmed dialog.
+ *  package: the Info Package ("dtmf"; sent as Info-Package with
+ *  Content-Disposition: Info-Package), or NULL for a legacy INFO (RFC 2976
+ *  style, e.g. application/dtmf-relay). content_type ("type/subtype") and
+ *  body[0..len) (copied, at most SIP_UA_MAX_INFO_BODY bytes; len 0: no
+ *  body, content_type may be NULL). The final response comes as
+ *  SIP_UA_EV_INFO_DONE. Returns 0, SIP_UA_ERR_STALE, SIP_UA_ERR_STATE (no
+ *  dialog yet), SIP_UA_ERR_INVALID (CR/LF in package or content_type, a
+ *  body without content_type, len over the limit), SIP_UA_ERR_TOO_BIG,
+ *  SIP_UA_ERR_CALLBACK, SIP_UA_ERR_TRANSPORT. */
+SIP_DIALOG_DEF int sip_ua_info(sip_ua *ua, sip_ua_call call,
+                               const char *package, const char *content_type,
+                               const void *body, size_t len, uint64_t now_us);
 
 /* ------------------------------------------------------------------------
  * Registration (RFC 3261 §10.2, RFC 3327, RFC 3608, RFC 5626, RFC 5627)
@@ -761,7 +911,8 @@ SIP_DIALOG_DEF int sip_ua_refer_notify(sip_ua *ua, sip_ua_sub sub, int status, u
 
 enum { SIP__UA_USE_INVITE = 1u << 0, SIP__UA_USE_BYE = 1u << 1 };
 /* What we implement: Allow (RFC 3261 §20.5) and Supported (§20.37). */
-#define SIP__UA_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, REFER"
+#define SIP__UA_ALLOW \
+    "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, PRACK, UPDATE, INFO, SUBSCRIBE, NOTIFY, REFER"
 #define SIP__UA_SUPPORTED "replaces, join, norefersub"
 
 enum { SIP__UA_DLG_EARLY = 1, SIP__UA_DLG_CONFIRMED };
@@ -784,7 +935,32 @@ typedef struct sip__ua_dlg {
     sip__ua_ref s[SIP__UA_S_N];
     sip__ua_ref route[SIP_UA_MAX_ROUTES];
     uint8_t n_route;
+    uint8_t has_rseq_in;         /* RFC 3262 §4: a reliable 1xx seen */
+    uint32_t rseq_in;            /* ... and its RSeq */
 } sip__ua_dlg;
+
+/* The INVITE-session extensions of a call (RFC 3262, 3311, 4028). */
+typedef struct sip__ua_callx {
+    uint8_t peer_100rel;         /* UAS: the INVITE had 1 Supported, 2 Require */
+    uint8_t inv_offer;           /* UAS: the INVITE carried an offer */
+    uint8_t rel_wait, rel_sdp;   /* a reliable 1xx awaits its PRACK (with SDP) */
+    uint8_t rel_building;        /* the response being built is reliable */
+    uint8_t upd_out, upd_offer;  /* our UPDATE in flight (with an offer) */
+    uint8_t peer_update;         /* the peer's Allow lists UPDATE */
+    uint8_t peer_timer;          /* the peer supports timer (RFC 4028) */
+    uint8_t st_on, st_local;     /* session timer running; we refresh */
+    uint8_t st_ev;               /* SESSION_TIMER event owed (UAS) */
+    uint8_t tried_422;
+    uint16_t rel_status;
+    uint32_t rseq;               /* UAS: last RSeq sent, 0 none */
+    uint32_t prack_rseq;         /* UAC: RSeq of our last PRACK */
+    uint32_t rel_iv_ms, rel_len;
+    char *rel_resp;              /* the reliable 1xx until PRACKed */
+    uint64_t rel_rtx_at, rel_deadline;
+    uint32_t se, min_se;         /* session interval, Min-SE (s) */
+    uint64_t st_at;              /* refresh (st_local) or BYE time */
+    uint64_t upd_glare_at;       /* UPDATE retry after 491 (§14.1) */
+} sip__ua_callx;
 
 typedef struct sip__ua_call {
     uint32_t gen;
@@ -804,6 +980,7 @@ typedef struct sip__ua_call {
     uint64_t rtx_at, ack_deadline; uint32_t rtx_iv_ms;
     uint64_t glare_at;
     sip_ua_call replaces;        /* RFC 3891: the call this one replaces */
+    sip__ua_callx x;             /* RFC 3262 / 3311 / 4028 state */
 } sip__ua_call;
 
 typedef struct sip__ua_reg {
@@ -871,6 +1048,31 @@ static int sip__ua_invite_start(sip_ua *ua, const char *to_uri, const sdp_local 
                                 sip_ua_call *out);
 static uint64_t sip__ua_min(uint64_t a, uint64_t b);
 static void sip__ua_allow_events(const sip_ua *ua, char *out, size_t cap);
+/* The INVITE-session extensions (their section is below the UAC
+ * response handling); the shared paths call these hooks. */
+enum { SIP__UA_P_PRACK = 16, SIP__UA_P_UPDATE, SIP__UA_P_INFO };
+static const char *sip__ua_x_invite_hdrs(sip_ua *ua, const struct sip__ua_call *c, int initial,
+                                         char *buf, size_t cap);
+static size_t sip__ua_x_resp_hdrs(sip_ua *ua, uint32_t slot, const sip_msg *req, int status,
+                                  sip_hdr_field *ex, char *buf, size_t cap);
+static int sip__ua_x_invite_check(sip_ua *ua, const sip_tsx_event *ev);
+static void sip__ua_x_supported(const sip_ua *ua, char *out, size_t cap);
+static void sip__ua_x_incoming(sip_ua *ua, struct sip__ua_call *c, const sip_msg *m);
+static int sip__ua_x_rel_needed(const sip_ua *ua, const struct sip__ua_call *c);
+static void sip__ua_x_final(sip_ua *ua, struct sip__ua_call *c);
+static void sip__ua_x_post_answer(sip_ua *ua, uint32_t slot);
+static void sip__ua_x_in_dialog(sip_ua *ua, const sip_tsx_event *ev, int32_t cs);
+static void sip__ua_x_options(sip_ua *ua, const sip_tsx_event *ev);
+static void sip__ua_x_policy(const sip_ua *ua, const sip_msg *m, sip_check_policy *pol,
+                             const char **sup);
+static int sip__ua_x_1xx(sip_ua *ua, uint32_t cs, int32_t ds, const sip_msg *m);
+static void sip__ua_x_prack_send(sip_ua *ua, uint32_t cs, int32_t ds, const sip_msg *m);
+static void sip__ua_x_uac_2xx(sip_ua *ua, uint32_t cs, const sip_msg *m);
+static int sip__ua_x_retry_422(sip_ua *ua, uint32_t cs, const sip_msg *m);
+static void sip__ua_x_response(sip_ua *ua, struct sip__ua_req *r, const sip_msg *m);
+static void sip__ua_x_req_failed(sip_ua *ua, struct sip__ua_req *r, int cause);
+static uint64_t sip__ua_x_deadline(const struct sip__ua_call *c, uint64_t t);
+static int sip__ua_x_timers(sip_ua *ua, uint32_t slot, uint64_t now);
 
 /* ---- small helpers --------------------------------------------------- */
 
@@ -1226,9 +1428,15 @@ static int sip__ua_build(sip_ua *ua, const sip__ua_rq *q, const sip_target *t, c
     if (strcmp(q->method, "ACK") && strcmp(q->method, "CANCEL")) {
         if (!q->no_auth) sip__ua_add_cached_auth(ua, &w, sip_str_c(q->method), q->ruri, q->body);
         sip__ua_wf(&w, "Allow: " SIP__UA_ALLOW "\r\n");
-        if (strcmp(q->method, "REGISTER"))
-            sip__ua_wf(&w, "Supported: " SIP__UA_SUPPORTED "\r\nAllow-Events: refer%s%s\r\n",
+        /* what the peer may use in the dialog these requests create or
+         * refresh (RFC 4028 §7.4: UPDATE refreshes carry Supported: timer) */
+        if (!strcmp(q->method, "INVITE") || !strcmp(q->method, "UPDATE") ||
+            !strcmp(q->method, "SUBSCRIBE") || !strcmp(q->method, "REFER")) {
+            char sup[64];
+            sip__ua_x_supported(ua, sup, sizeof sup);
+            sip__ua_wf(&w, "Supported: %s\r\nAllow-Events: refer%s%s\r\n", sup,
                        ua->cfg.events ? ", " : "", ua->cfg.events ? ua->cfg.events : "");
+        }
     }
     if (q->extra) sip__ua_wf(&w, "%s", q->extra);
     if (ua->cfg.user_agent) sip__ua_wf(&w, "User-Agent: %s\r\n", ua->cfg.user_agent);
@@ -1375,6 +1583,8 @@ static int sip__ua_call_new(sip_ua *ua, int is_uac, uint32_t *slot_out)
     c->is_uac = (uint8_t)is_uac;
     c->dlg = -1;
     c->o_version = 1;
+    c->x.se = ua->cfg.session_expires;
+    c->x.min_se = ua->cfg.min_se;
     ua->calls[i] = c;
     ua->n_calls++;
     *slot_out = i;
@@ -1431,6 +1641,7 @@ static void sip__ua_call_free(sip_ua *ua, uint32_t slot)
     SIP_DIALOG_FREE(c->ack);
     SIP_DIALOG_FREE(c->req);
     SIP_DIALOG_FREE(c->resp);
+    SIP_DIALOG_FREE(c->x.rel_resp);
     SIP_DIALOG_FREE(c);
     ua->calls[slot] = NULL;
     ua->n_calls--;
@@ -1564,7 +1775,8 @@ static int sip__ua_invite_start(sip_ua *ua, const char *to_uri, const sdp_local 
     sip__ua_call *c;
     sip__ua_dlg *d;
     sip_addr to;
-    char tag[20], cid[64], from[300], sdpb[4096], rbuf[300], tov[300];
+    char tag[20], cid[64], from[300], sdpb[4096], rbuf[300], tov[300], xh[1024];
+    size_t xl;
     sip_str vals[SIP__UA_S_N], routes[SIP_UA_MAX_ROUTES];
     sip__ua_rq q;
     int rc, n;
@@ -1609,7 +1821,11 @@ static int sip__ua_invite_start(sip_ua *ua, const char *to_uri, const sdp_local 
     q.call_id = sip_str_c(cid);
     q.cseq = 1;
     q.contact = 1;
-    q.extra = extra;
+    if (extra && strlen(extra) >= sizeof xh) { sip__ua_call_free(ua, slot); return SIP_UA_ERR_TOO_BIG; }
+    xl = extra ? strlen(extra) : 0; /* RFC 3891 Replaces, RFC 3892 Referred-By */
+    if (extra) memcpy(xh, extra, xl + 1);
+    if (!sip__ua_x_invite_hdrs(ua, c, 1, xh + xl, sizeof xh - xl)) xh[xl] = '\0';
+    q.extra = xh[0] ? xh : NULL;
     if (!c->no_offer) {
         n = sip__ua_offer(c, sdpb, sizeof sdpb);
         if (n < 0) { sip__ua_call_free(ua, slot); return n; }
@@ -1663,10 +1879,10 @@ static int sip__ua_uas_build(sip_ua *ua, uint32_t slot, int status, sip_str body
     sip__ua_call *c = ua->calls[slot];
     sip__ua_dlg *d = ua->dlgs[c->dlg];
     sip_hdr hdrs[SIP_TSX_MAX_HEADERS];
-    sip_hdr_field ex[SIP_UA_MAX_ROUTES + 6];
+    sip_hdr_field ex[SIP_UA_MAX_ROUTES + 12];
     sip_parse_config pc;
     sip_msg m;
-    char contact[300];
+    char contact[300], xbuf[512];
     size_t n = 0, pos = 0;
     const sip_hdr *h;
     int r;
@@ -1685,8 +1901,7 @@ static int sip__ua_uas_build(sip_ua *ua, uint32_t slot, int status, sip_str body
     }
     ex[n].name = sip_str_c("Allow");
     ex[n++].value = sip_str_c(SIP__UA_ALLOW);
-    ex[n].name = sip_str_c("Supported");
-    ex[n++].value = sip_str_c(SIP__UA_SUPPORTED);
+    n += sip__ua_x_resp_hdrs(ua, slot, &m, status, ex + n, xbuf, sizeof xbuf);
     if (ua->cfg.user_agent) {
         ex[n].name = sip_str_c("Server");
         ex[n++].value = sip_str_c(ua->cfg.user_agent);
@@ -1714,6 +1929,9 @@ SIP_DIALOG_DEF int sip_ua_answer(sip_ua *ua, sip_ua_call call, int status,
     if (local) c->local = local;
     if (!c->local) c->local = ua->cfg.local_sdp;
     ua->now = now_us;
+    if (status < 200 && sip__ua_x_rel_needed(ua, c)) /* RFC 3262 §3 */
+        return sip_ua_progress(ua, call, status, 1, status == 183 ? c->local : NULL, now_us);
+    if (status >= 200 && c->x.rel_wait && c->x.rel_sdp) return SIP_UA_ERR_STATE; /* §3 */
     if (status == 183 || status >= 200) {
         if (!c->local) return SIP_UA_ERR_INVALID;
         if (c->oa == SIP__UA_OA_REMOTE) {
@@ -1726,9 +1944,11 @@ SIP_DIALOG_DEF int sip_ua_answer(sip_ua *ua, sip_ua_call call, int status,
                 return SIP_UA_ERR_STATE;
             n = sip__ua_answer_sdp(ua, slot, m.body, sdpb, sizeof sdpb, 0);
             if (n < 0) return n;
-        } else {
+        } else if (c->oa == SIP__UA_OA_NONE) {
             n = sip__ua_offer(c, sdpb, sizeof sdpb);
             if (n < 0) return n;
+        } else {
+            n = 0; /* completed in a reliable 1xx (RFC 3262 §5) */
         }
         body.p = sdpb;
         body.len = (size_t)n;
@@ -1749,9 +1969,10 @@ SIP_DIALOG_DEF int sip_ua_answer(sip_ua *ua, sip_ua_call call, int status,
                 (void)sip__ua_answer_sdp(ua, slot, m.body, sdpb, sizeof sdpb, 1);
             if (!sip__ua_call_alive(ua, slot, (uint32_t)(call >> 32))) return 0;
             c->oa = SIP__UA_OA_DONE;
-        } else {
+        } else if (c->oa == SIP__UA_OA_NONE) {
             c->oa = SIP__UA_OA_LOCAL;
         }
+        sip__ua_x_final(ua, c);
         c->resp = sip__ua_dup(out, (size_t)n);
         if (!c->resp) return SIP_UA_ERR_NOMEM;
         c->resp_len = (uint32_t)n;
@@ -1762,6 +1983,7 @@ SIP_DIALOG_DEF int sip_ua_answer(sip_ua *ua, sip_ua_call call, int status,
         c->ack_deadline = now_us + 64ull * ua->tsx.cfg.t1_ms * 1000u;
         ua->dlgs[c->dlg]->state = SIP__UA_DLG_CONFIRMED;
         sip__ua_call_event(ua, slot, SIP_UA_CALL_ANSWERED, 0, status, NULL);
+        if (sip__ua_call_alive(ua, slot, (uint32_t)(call >> 32))) sip__ua_x_post_answer(ua, slot);
     } else {
         ua->dlgs[c->dlg]->state = SIP__UA_DLG_EARLY;
         sip__ua_call_event(ua, slot, status == 180 ? SIP_UA_CALL_RINGING : SIP_UA_CALL_EARLY, 0,
@@ -1837,7 +2059,7 @@ SIP_DIALOG_DEF int sip_ua_reinvite(sip_ua *ua, sip_ua_call call, const sdp_local
 {
     uint32_t slot;
     sip__ua_call *c = sip__ua_call_get(ua, call, &slot);
-    char sdpb[4096];
+    char sdpb[4096], xh[512];
     sip_str body;
     int n, rc;
     if (!c) return SIP_UA_ERR_STALE;
@@ -1851,7 +2073,8 @@ SIP_DIALOG_DEF int sip_ua_reinvite(sip_ua *ua, sip_ua_call call, const sdp_local
     if (n < 0) return n;
     body.p = sdpb;
     body.len = (size_t)n;
-    rc = sip__ua_dlg_request(ua, c->dlg, "INVITE", body, NULL, NULL, SIP__UA_P_REINVITE,
+    rc = sip__ua_dlg_request(ua, c->dlg, "INVITE", body, NULL,
+                             sip__ua_x_invite_hdrs(ua, c, 0, xh, sizeof xh), SIP__UA_P_REINVITE,
                              (int32_t)slot, c->gen, &c->ict);
     if (rc) return rc;
     c->oa = SIP__UA_OA_LOCAL;
@@ -1866,7 +2089,7 @@ SIP_DIALOG_DEF int sip_ua_reinvite(sip_ua *ua, sip_ua_call call, const sdp_local
 static void sip__ua_reply(sip_ua *ua, const sip_tsx_event *ev, int status, const char *reason,
                           const char *extra_name, sip_str extra_value)
 {
-    char out[SIP_UA_MAX_MSG], tag[20], ae[300];
+    char out[SIP_UA_MAX_MSG], tag[20];
     sip_hdr_field ex[5];
     size_t n = 0;
     int r;
@@ -1880,13 +2103,6 @@ static void sip__ua_reply(sip_ua *ua, const sip_tsx_event *ev, int status, const
     if (status == 405 || (status == 200 && ev->msg->method == SIP_METHOD_OPTIONS)) {
         ex[n].name = sip_str_c("Allow");
         ex[n++].value = sip_str_c(SIP__UA_ALLOW);
-    }
-    if (status == 200 && ev->msg->method == SIP_METHOD_OPTIONS) {
-        sip__ua_allow_events(ua, ae, sizeof ae);
-        ex[n].name = sip_str_c("Supported");
-        ex[n++].value = sip_str_c(SIP__UA_SUPPORTED);
-        ex[n].name = sip_str_c("Allow-Events");
-        ex[n++].value = sip_str_c(ae);
     }
     r = sip_build_response(out, sizeof out, ev->msg, status, reason, to_tag, ex, n,
                            (sip_str){NULL, 0}, NULL);
@@ -1920,6 +2136,7 @@ static void sip__ua_new_invite(sip_ua *ua, const sip_tsx_event *ev)
     sdp_negotiated neg[SIP_UA_MAX_MEDIA];
     int has_offer = sip__ua_is_sdp(m);
     sip_ua_call rep = 0, join = 0;
+    if (sip__ua_x_invite_check(ua, ev)) return;
     if (sip__ua_join_check(ua, ev, &rep, &join)) return; /* RFC 3891, RFC 3911 */
     if (m->body.len && !has_offer) {
         sip__ua_reply(ua, ev, 415, NULL, "Accept", sip_str_c("application/sdp"));
@@ -1980,6 +2197,7 @@ static void sip__ua_new_invite(sip_ua *ua, const sip_tsx_event *ev)
     c->ist = ev->id;
     c->peer = *ev->peer;
     c->invite_cseq = m->cseq.num;
+    sip__ua_x_incoming(ua, c, m);
     /* the whole message: from the start line to the end of the body */
     c->req_len = (uint32_t)((m->body.p ? m->body.p + m->body.len : m->start_line.p + m->msg_len) - m->start_line.p);
     c->req = sip__ua_dup(m->start_line.p, c->req_len);
@@ -2082,6 +2300,7 @@ static void sip__ua_reinvite_in(sip_ua *ua, const sip_tsx_event *ev, uint32_t sl
         (void)sip__ua_answer_sdp(ua, slot, m->body, sdpb, sizeof sdpb, 1);
         if (sip__ua_call_alive(ua, slot, gen)) c->oa = SIP__UA_OA_DONE;
     }
+    if (sip__ua_call_alive(ua, slot, gen)) sip__ua_x_post_answer(ua, slot);
 }
 
 static void sip__ua_in_dialog(sip_ua *ua, const sip_tsx_event *ev)
@@ -2126,7 +2345,12 @@ static void sip__ua_in_dialog(sip_ua *ua, const sip_tsx_event *ev)
         else sip__ua_reply(ua, ev, 481, NULL, NULL, (sip_str){NULL, 0});
         return;
     case SIP_METHOD_OPTIONS:
-        sip__ua_reply(ua, ev, 200, NULL, NULL, (sip_str){NULL, 0});
+        sip__ua_x_options(ua, ev);
+        return;
+    case SIP_METHOD_PRACK:
+    case SIP_METHOD_UPDATE:
+    case SIP_METHOD_INFO:
+        sip__ua_x_in_dialog(ua, ev, cs);
         return;
     case SIP_METHOD_MESSAGE: {
         sip_ua_event uev;
@@ -2154,6 +2378,7 @@ static void sip__ua_on_request(sip_ua *ua, const sip_tsx_event *ev)
     const sip_msg *m = ev->msg;
     sip_check_policy pol;
     sip_check_result res;
+    const char *sup[8];
     int st;
     if (ev->merged) { /* §8.2.2.2 */
         sip__ua_reply(ua, ev, 482, NULL, NULL, (sip_str){NULL, 0});
@@ -2167,6 +2392,7 @@ static void sip__ua_on_request(sip_ua *ua, const sip_tsx_event *ev)
                           1u << SIP_METHOD_CANCEL | 1u << SIP_METHOD_OPTIONS |
                           1u << SIP_METHOD_MESSAGE | 1u << SIP_METHOD_SUBSCRIBE |
                           1u << SIP_METHOD_NOTIFY | 1u << SIP_METHOD_REFER;
+    sip__ua_x_policy(ua, m, &pol, sup);
     st = sip_request_check(m, &pol, &res);
     if (st) {
         if (st == 420) sip__ua_reply(ua, ev, st, res.reason, "Unsupported", res.unsupported);
@@ -2193,7 +2419,7 @@ static void sip__ua_on_request(sip_ua *ua, const sip_tsx_event *ev)
         sip__ua_new_invite(ua, ev);
         return;
     case SIP_METHOD_OPTIONS:
-        sip__ua_reply(ua, ev, 200, NULL, NULL, (sip_str){NULL, 0});
+        sip__ua_x_options(ua, ev);
         return;
     case SIP_METHOD_MESSAGE: {
         sip_ua_event uev;
@@ -2205,6 +2431,9 @@ static void sip__ua_on_request(sip_ua *ua, const sip_tsx_event *ev)
         return;
     }
     case SIP_METHOD_BYE:
+    case SIP_METHOD_PRACK: /* in-dialog methods outside any dialog */
+    case SIP_METHOD_UPDATE:
+    case SIP_METHOD_INFO:
         sip__ua_reply(ua, ev, 481, NULL, NULL, (sip_str){NULL, 0});
         return;
     case SIP_METHOD_SUBSCRIBE:
@@ -2524,7 +2753,7 @@ static void sip__ua_invite_2xx(sip_ua *ua, uint32_t cs, const sip_msg *m)
     int32_t ds;
     char sdpb[4096];
     sip_str ackbody = {NULL, 0};
-    uint32_t i;
+    uint32_t i, xgen = c->gen;
     if (sip__ua_reack(ua, m)) return;
     ds = sip__ua_uac_dialog(ua, cs, m);
     if (ds < 0) return;
@@ -2572,6 +2801,7 @@ static void sip__ua_invite_2xx(sip_ua *ua, uint32_t cs, const sip_msg *m)
     }
     if (!ua->calls[cs]) return;
     sip__ua_call_event(ua, cs, SIP_UA_CALL_CONFIRMED, 0, (int)m->status, m);
+    if (sip__ua_call_alive(ua, cs, xgen)) sip__ua_x_uac_2xx(ua, cs, m);
 }
 
 /* A 2xx for an INVITE whose call is gone (hung up while early, §9.1
@@ -2643,6 +2873,8 @@ static void sip__ua_invite_response(sip_ua *ua, sip__ua_req *r, const sip_msg *m
             c->ict = 0;
             if (sip__ua_is_sdp(m)) (void)sip__ua_take_answer(ua, cs, m->body);
             if (!ua->calls[cs]) return;
+            sip__ua_x_uac_2xx(ua, cs, m);
+            if (!ua->calls[cs]) return;
         } else {
             uint32_t nc;
             sip_tsx_id nid;
@@ -2686,17 +2918,21 @@ static void sip__ua_invite_response(sip_ua *ua, sip__ua_req *r, const sip_msg *m
     /* the initial INVITE */
     if (st < 200) {
         int32_t ds;
-        int state = SIP_UA_CALL_PROCEEDING;
+        int state = SIP_UA_CALL_PROCEEDING, rel;
         if (st == 100 || !m->to.tag.p) {
             if (c->state == SIP_UA_CALL_CALLING) sip__ua_call_event(ua, cs, state, 0, st, m);
             return;
         }
         ds = sip__ua_uac_dialog(ua, cs, m);
         if (ds >= 0) ua->dlgs[ds]->state = SIP__UA_DLG_EARLY;
+        rel = sip__ua_x_1xx(ua, cs, ds, m);
+        if (rel < 0) return; /* RFC 3262 §4: a retransmission or out of order */
         state = st == 180 ? SIP_UA_CALL_RINGING : SIP_UA_CALL_EARLY;
         sip__ua_call_event(ua, cs, state, 0, st, m);
         if (ua->calls[cs] && c->oa == SIP__UA_OA_LOCAL && sip__ua_is_sdp(m))
             (void)sip__ua_take_answer(ua, cs, m->body);
+        if (rel && sip__ua_call_alive(ua, cs, r->owner_gen) && ua->dlgs[ds])
+            sip__ua_x_prack_send(ua, cs, ds, m);
         return;
     }
     if (st < 300) {
@@ -2715,8 +2951,954 @@ static void sip__ua_invite_response(sip_ua *ua, sip__ua_req *r, const sip_msg *m
         sip__ua_call_end(ua, cs, SIP_UA_CAUSE_AUTH, st, m);
         return;
     }
+    if (st == 422 && sip__ua_x_retry_422(ua, cs, m)) return; /* RFC 4028 §7.4 */
     sip__ua_call_end(ua, cs, c->cancel_wanted && st == 487 ? SIP_UA_CAUSE_LOCAL_CANCEL
                                                           : SIP_UA_CAUSE_STATUS, st, m);
+}
+
+/* ---- INVITE-session extensions: RFC 3262 (PRACK), RFC 3311 (UPDATE),
+ * RFC 4028 (session timers), RFC 6086 (INFO), §11.2 (OPTIONS) ---------- */
+
+/* 1 when a header id of m lists the option tag / method token tag. */
+static int sip__ua_x_has(const sip_msg *m, sip_hdr_id id, const char *tag)
+{
+    size_t pos = 0, tp;
+    const sip_hdr *h;
+    sip_str t;
+    while ((h = sip_msg_find(m, id, &pos)) != NULL) {
+        tp = 0;
+        while (sip_token_next(h->value, &tp, &t) == 1)
+            if (sip_str_caseeq_c(t, tag)) return 1;
+    }
+    return 0;
+}
+
+/* The leading number of a value with parameters ("90;refresher=uac"); the
+ * parameters from the ';' into *params. Returns 0 or -1. */
+static int sip__ua_x_num(sip_str v, uint32_t *out, sip_str *params)
+{
+    const char *semi = (const char *)memchr(v.p, ';', v.len);
+    sip_str num = v;
+    if (params) { params->p = NULL; params->len = 0; }
+    if (semi) {
+        num.len = (size_t)(semi - v.p);
+        if (params) { params->p = semi; params->len = v.len - num.len; }
+    }
+    return sip_str_to_u32(sip_str_trim(num), 0xffffffffu, out) == 0 ? 0 : -1;
+}
+
+/* Session-Expires of m (RFC 4028 §4): 1 with *se and *ref (0 absent, 1 uac,
+ * 2 uas), 0 when absent, -1 when malformed. */
+static int sip__ua_x_se(const sip_msg *m, uint32_t *se, int *ref)
+{
+    size_t pos = 0;
+    const sip_hdr *h = sip_msg_find(m, SIP_HDR_SESSION_EXPIRES, &pos);
+    sip_str params, r;
+    *ref = 0;
+    if (!h) return 0;
+    if (sip__ua_x_num(h->value, se, &params) != 0 || !*se) return -1;
+    if (params.len && sip_param_find(params, "refresher", &r) && r.p) {
+        if (sip_str_caseeq_c(r, "uac")) *ref = 1;
+        else if (sip_str_caseeq_c(r, "uas")) *ref = 2;
+        else return -1;
+    }
+    return 1;
+}
+
+/* Our Supported option tags, ", "-separated ("" when none). */
+static void sip__ua_x_supported(const sip_ua *ua, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s%s" SIP__UA_SUPPORTED, ua->cfg.rel100 ? "100rel, " : "",
+             ua->cfg.session_timer ? "timer, " : "");
+}
+
+static void sip__ua_x_policy(const sip_ua *ua, const sip_msg *m, sip_check_policy *pol,
+                             const char **sup)
+{
+    int n = 0, i;
+    if (ua->cfg.rel100) sup[n++] = "100rel";
+    if (ua->cfg.session_timer) sup[n++] = "timer";
+    for (i = 0; sip__ua_options[i]; i++) sup[n++] = sip__ua_options[i];
+    sup[n] = NULL;
+    pol->supported = sup;
+    pol->allowed_methods |= 1u << SIP_METHOD_PRACK | 1u << SIP_METHOD_UPDATE |
+                            1u << SIP_METHOD_INFO;
+    /* RFC 6086 §4.2.2: INFO bodies are the package's (or legacy) types */
+    if (m->method == SIP_METHOD_INFO) pol->content_types = NULL;
+}
+
+/* Arm the session timer (RFC 4028 §10): the refresher at SE/2, the other
+ * side at SE - min(32, SE/3). */
+static void sip__ua_x_st_arm(sip_ua *ua, sip__ua_call *c)
+{
+    uint32_t se = c->x.se, early = se / 3 < 32 ? se / 3 : 32;
+    c->x.st_at = ua->now + (uint64_t)(c->x.st_local ? se / 2 : se - early) * 1000000u +
+                 (c->x.st_local && (se & 1) ? 500000u : 0);
+}
+
+static void sip__ua_x_st_event(sip_ua *ua, uint32_t slot)
+{
+    sip_ua_event ev;
+    sip__ua_call *c = ua->calls[slot];
+    memset(&ev, 0, sizeof ev);
+    ev.type = SIP_UA_EV_SESSION_TIMER;
+    ev.call = sip__ua_mkid(slot, c->gen);
+    ev.session_expires = c->x.se;
+    ev.refresher = c->x.st_local;
+    c->x.st_ev = 0;
+    sip__ua_emit(ua, &ev);
+}
+
+/* Header lines of our INVITEs and UPDATEs: Require: 100rel
+ * (initial INVITE, REQUIRED), Session-Expires / Min-SE (RFC 4028 §7.1;
+ * a refresh names the current refresher, §7.4), Recv-Info (RFC 6086 §5.2.2,
+ * INVITEs). NULL when there is none. */
+static const char *sip__ua_x_invite_hdrs(sip_ua *ua, const sip__ua_call *c, int initial,
+                                         char *buf, size_t cap)
+{
+    sip__ua_w w;
+    w.p = buf; w.cap = cap; w.n = 0; w.over = 0;
+    if (initial && ua->cfg.rel100 == SIP_UA_100REL_REQUIRED) sip__ua_wf(&w, "Require: 100rel\r\n");
+    if (ua->cfg.session_timer) {
+        if (!initial && c->x.st_on)
+            sip__ua_wf(&w, "Session-Expires: %u;refresher=%s\r\n", (unsigned)c->x.se,
+                       c->x.st_local ? "uac" : "uas");
+        else
+            sip__ua_wf(&w, "Session-Expires: %u\r\n", (unsigned)c->x.se);
+        sip__ua_wf(&w, "Min-SE: %u\r\n", (unsigned)c->x.min_se);
+    }
+    if (initial && ua->cfg.recv_info) sip__ua_wf(&w, "Recv-Info: %s\r\n", ua->cfg.recv_info);
+    if (w.over || !w.n) return NULL;
+    return buf;
+}
+
+/* Append one field to ex from a printf into buf[*used..cap). */
+static size_t sip__ua_x_field(sip_hdr_field *ex, const char *name, char *buf, size_t cap,
+                              size_t *used, const char *fmt, ...)
+{
+    va_list ap;
+    int r;
+    if (*used >= cap) return 0;
+    va_start(ap, fmt);
+    r = vsnprintf(buf + *used, cap - *used, fmt, ap);
+    va_end(ap);
+    if (r < 0 || (size_t)r >= cap - *used) return 0;
+    ex->name = sip_str_c(name);
+    ex->value.p = buf + *used;
+    ex->value.len = (size_t)r;
+    *used += (size_t)r + 1;
+    return 1;
+}
+
+/* RFC 4028 §9: the UAS side of a session-timer negotiation for request req
+ * (INVITE, re-INVITE, UPDATE) answered 2xx: sets the call's interval,
+ * refresher and timer; writes "SE;refresher=X" into val. 0 when no
+ * session timer is in use. */
+static int sip__ua_x_st_uas(sip_ua *ua, uint32_t slot, const sip_msg *req, char *val, size_t cap)
+{
+    sip__ua_call *c = ua->calls[slot];
+    uint32_t se = 0;
+    int ref = 0;
+    if (!ua->cfg.session_timer) return 0;
+    c->x.peer_timer = (uint8_t)(sip__ua_x_has(req, SIP_HDR_SUPPORTED, "timer") ||
+                                sip__ua_x_has(req, SIP_HDR_REQUIRE, "timer"));
+    if (sip__ua_x_se(req, &se, &ref) <= 0) {
+        se = ua->cfg.session_expires; /* §9: the UAS may ask for one itself */
+        ref = 0;
+    }
+    if (se < ua->cfg.min_se) se = ua->cfg.min_se;
+    if (!ref) ref = c->x.peer_timer ? 1 : 2;
+    if (ref == 1 && !c->x.peer_timer) ref = 2; /* §9: a UAC without timer cannot refresh */
+    c->x.se = se;
+    c->x.st_on = 1;
+    c->x.st_local = ref == 2; /* we are the UAS of this transaction */
+    c->x.st_ev = 1;
+    sip__ua_x_st_arm(ua, c);
+    snprintf(val, cap, "%u;refresher=%s", (unsigned)se, ref == 1 ? "uac" : "uas");
+    return 1;
+}
+
+static size_t sip__ua_x_resp_hdrs(sip_ua *ua, uint32_t slot, const sip_msg *req, int status,
+                                  sip_hdr_field *ex, char *buf, size_t cap)
+{
+    sip__ua_call *c = ua->calls[slot];
+    size_t n = 0, used = 0;
+    char sup[64], se[48];
+    if (status <= 100 || status >= 300) return 0;
+    sip__ua_x_supported(ua, sup, sizeof sup);
+    if (sup[0]) n += sip__ua_x_field(ex + n, "Supported", buf, cap, &used, "%s", sup);
+    if (ua->cfg.recv_info)
+        n += sip__ua_x_field(ex + n, "Recv-Info", buf, cap, &used, "%s", ua->cfg.recv_info);
+    if (status < 200 && c->x.rel_building) { /* RFC 3262 §3 */
+        n += sip__ua_x_field(ex + n, "Require", buf, cap, &used, "100rel");
+        n += sip__ua_x_field(ex + n, "RSeq", buf, cap, &used, "%u", (unsigned)c->x.rseq);
+    }
+    if (status >= 200 && req->method == SIP_METHOD_INVITE &&
+        sip__ua_x_st_uas(ua, slot, req, se, sizeof se)) {
+        n += sip__ua_x_field(ex + n, "Session-Expires", buf, cap, &used, "%s", se);
+        if (c->x.peer_timer) n += sip__ua_x_field(ex + n, "Require", buf, cap, &used, "timer");
+    }
+    return n;
+}
+
+/* RFC 3262 §3 (421 when we require 100rel), RFC 4028 §8.1 (422 below our
+ * Min-SE) for a new INVITE. 1 when answered. */
+static int sip__ua_x_invite_check(sip_ua *ua, const sip_tsx_event *ev)
+{
+    const sip_msg *m = ev->msg;
+    if (ua->cfg.rel100 == SIP_UA_100REL_REQUIRED && !sip__ua_x_has(m, SIP_HDR_SUPPORTED, "100rel") &&
+        !sip__ua_x_has(m, SIP_HDR_REQUIRE, "100rel")) {
+        sip__ua_reply(ua, ev, 421, NULL, "Require", sip_str_c("100rel"));
+        return 1;
+    }
+    if (ua->cfg.session_timer) {
+        uint32_t se;
+        int ref, r = sip__ua_x_se(m, &se, &ref);
+        char v[16];
+        if (r < 0) {
+            sip__ua_reply(ua, ev, 400, "Bad Session-Expires", NULL, (sip_str){NULL, 0});
+            return 1;
+        }
+        if (r > 0 && se < ua->cfg.min_se) {
+            snprintf(v, sizeof v, "%u", (unsigned)ua->cfg.min_se);
+            sip__ua_reply(ua, ev, 422, NULL, "Min-SE", sip_str_c(v));
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void sip__ua_x_incoming(sip_ua *ua, sip__ua_call *c, const sip_msg *m)
+{
+    if (ua->cfg.rel100) {
+        if (sip__ua_x_has(m, SIP_HDR_REQUIRE, "100rel")) c->x.peer_100rel = 2;
+        else if (sip__ua_x_has(m, SIP_HDR_SUPPORTED, "100rel")) c->x.peer_100rel = 1;
+    }
+    c->x.peer_update = (uint8_t)sip__ua_x_has(m, SIP_HDR_ALLOW, "UPDATE");
+    c->x.inv_offer = (uint8_t)sip__ua_is_sdp(m);
+}
+
+static int sip__ua_x_rel_needed(const sip_ua *ua, const sip__ua_call *c)
+{
+    return c->x.peer_100rel == 2 ||
+           (c->x.peer_100rel && ua->cfg.rel100 == SIP_UA_100REL_REQUIRED);
+}
+
+/* A final response went out: reliable 1xx retransmissions stop (a late
+ * PRACK for it is still answered 200: rel_wait stays). */
+static void sip__ua_x_final(sip_ua *ua, sip__ua_call *c)
+{
+    (void)ua;
+    SIP_DIALOG_FREE(c->x.rel_resp);
+    c->x.rel_resp = NULL;
+    c->x.rel_rtx_at = c->x.rel_deadline = 0;
+}
+
+static void sip__ua_x_post_answer(sip_ua *ua, uint32_t slot)
+{
+    if (ua->calls[slot]->x.st_ev) sip__ua_x_st_event(ua, slot);
+}
+
+/* The SDP answer to the kept INVITE's offer. */
+static int sip__ua_x_req_answer(sip_ua *ua, uint32_t slot, char *out, size_t cap, int emit)
+{
+    sip__ua_call *c = ua->calls[slot];
+    sip_hdr hdrs[SIP_TSX_MAX_HEADERS];
+    sip_parse_config pc;
+    sip_msg m;
+    memset(&pc, 0, sizeof pc);
+    pc.flags = SIP_PARSE_DATAGRAM;
+    if (!c->req || sip_parse(c->req, c->req_len, &pc, &m, hdrs, SIP_TSX_MAX_HEADERS, NULL) < 0)
+        return SIP_UA_ERR_STATE;
+    return sip__ua_answer_sdp(ua, slot, m.body, out, cap, emit);
+}
+
+SIP_DIALOG_DEF int sip_ua_progress(sip_ua *ua, sip_ua_call call, int status, int reliable,
+                                   const sdp_local *sdp, uint64_t now_us)
+{
+    uint32_t slot, gen, old_rseq;
+    sip__ua_call *c = sip__ua_call_get(ua, call, &slot);
+    char out[SIP_UA_MAX_MSG], sdpb[4096];
+    sip_str body = {NULL, 0};
+    int n = 0, rc, answer = 0, offer = 0;
+    if (!c) return SIP_UA_ERR_STALE;
+    if (c->is_uac || !c->req) return SIP_UA_ERR_STATE;
+    if (status <= 100 || status > 199) return SIP_UA_ERR_INVALID;
+    if (sip__ua_x_rel_needed(ua, c)) reliable = 1;
+    if (reliable && (!c->x.peer_100rel || c->x.rel_wait)) return SIP_UA_ERR_STATE;
+    ua->now = now_us;
+    gen = c->gen;
+    if (sdp) {
+        c->local = sdp;
+        if (c->oa == SIP__UA_OA_REMOTE || (c->oa == SIP__UA_OA_DONE && c->x.inv_offer)) {
+            n = sip__ua_x_req_answer(ua, slot, sdpb, sizeof sdpb, 0);
+            answer = c->oa == SIP__UA_OA_REMOTE;
+        } else if (c->oa == SIP__UA_OA_NONE && reliable) {
+            n = sip__ua_offer(c, sdpb, sizeof sdpb); /* RFC 3262 §5 */
+            offer = 1;
+        }
+        if (n < 0) return n;
+        body.p = sdpb;
+        body.len = (size_t)n;
+    }
+    old_rseq = c->x.rseq;
+    if (reliable) {
+        if (!c->x.rseq) { /* §3: the first RSeq is random in 1..2^31-1 */
+            uint8_t b[4];
+            if (ua->cb.rand(ua->cb.user, b, 4) != 0) return SIP_UA_ERR_CALLBACK;
+            c->x.rseq = ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]) &
+                        0x7fffffffu;
+            if (!c->x.rseq) c->x.rseq = 1;
+        } else {
+            c->x.rseq++;
+        }
+        c->x.rel_building = 1;
+    }
+    n = sip__ua_uas_build(ua, slot, status, body, out, sizeof out);
+    c->x.rel_building = 0;
+    if (n < 0) { c->x.rseq = old_rseq; return n; }
+    rc = sip_tsx_respond(&ua->tsx, c->ist, out, (size_t)n, now_us);
+    if (rc) { c->x.rseq = old_rseq; return rc; }
+    if (reliable) {
+        SIP_DIALOG_FREE(c->x.rel_resp);
+        c->x.rel_resp = sip__ua_dup(out, (size_t)n);
+        c->x.rel_len = c->x.rel_resp ? (uint32_t)n : 0;
+        c->x.rel_wait = 1;
+        c->x.rel_sdp = body.len > 0;
+        c->x.rel_status = (uint16_t)status;
+        c->x.rel_iv_ms = ua->tsx.cfg.t1_ms;
+        c->x.rel_rtx_at = now_us + (uint64_t)c->x.rel_iv_ms * 1000u;
+        c->x.rel_deadline = now_us + 64ull * ua->tsx.cfg.t1_ms * 1000u;
+        if (offer) c->oa = SIP__UA_OA_LOCAL;
+    }
+    ua->dlgs[c->dlg]->state = SIP__UA_DLG_EARLY;
+    if (reliable && answer) { /* the answer is final once reliable (§5) */
+        c->oa = SIP__UA_OA_DONE;
+        (void)sip__ua_x_req_answer(ua, slot, sdpb, sizeof sdpb, 1);
+        if (!sip__ua_call_alive(ua, slot, gen)) return 0;
+    }
+    sip__ua_call_event(ua, slot, status == 180 ? SIP_UA_CALL_RINGING : SIP_UA_CALL_EARLY, 0,
+                       status, NULL);
+    return 0;
+}
+
+/* Answer a request at once with extra fields and a body. */
+static void sip__ua_x_reply(sip_ua *ua, const sip_tsx_event *ev, int status, const char *reason,
+                            const sip_hdr_field *ex, size_t nex, sip_str body)
+{
+    char out[SIP_UA_MAX_MSG], tag[20];
+    sip_str to_tag = {NULL, 0};
+    int r;
+    if (!ev->msg->to.tag.p && sip_gen_tag(tag, sizeof tag, ua->cb.rand, ua->cb.user) > 0)
+        to_tag = sip_str_c(tag);
+    r = sip_build_response(out, sizeof out, ev->msg, status, reason, to_tag, ex, nex, body, NULL);
+    if (r > 0) (void)sip_tsx_respond(&ua->tsx, ev->id, out, (size_t)r, ua->now);
+}
+
+static void sip__ua_x_simple_event(sip_ua *ua, uint32_t slot, int type, int status,
+                                   const sip_msg *m, uint32_t rseq)
+{
+    sip_ua_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = (sip_ua_event_type)type;
+    ev.call = sip__ua_mkid(slot, ua->calls[slot]->gen);
+    ev.status = status;
+    ev.msg = m;
+    ev.rseq = rseq;
+    sip__ua_emit(ua, &ev);
+}
+
+/* UAS: a PRACK (RFC 3262 §3): 200 when it matches the unacknowledged
+ * reliable 1xx (RAck: RSeq, the INVITE's CSeq), else 481. An answer to
+ * our 1xx offer is taken; an offer is answered in the 200 (§5). */
+static void sip__ua_x_prack_in(sip_ua *ua, const sip_tsx_event *ev, int32_t cs)
+{
+    const sip_msg *m = ev->msg;
+    sip__ua_call *c = cs >= 0 ? ua->calls[cs] : NULL;
+    size_t pos = 0;
+    const sip_hdr *h = sip_msg_find(m, SIP_HDR_RACK, &pos);
+    sip_rack rk;
+    sip_hdr_field ex[1];
+    sip_str body = {NULL, 0};
+    char sdpb[4096];
+    uint32_t gen;
+    int n, take = 0, answer = 0;
+    if (!c || c->is_uac || !c->x.rel_wait || !h || sip_rack_parse(h->value, &rk) != 0 ||
+        rk.rseq != c->x.rseq || rk.cseq != c->invite_cseq || rk.method != SIP_METHOD_INVITE) {
+        sip__ua_reply(ua, ev, 481, NULL, NULL, body);
+        return;
+    }
+    gen = c->gen;
+    sip__ua_x_final(ua, c);
+    c->x.rel_wait = 0;
+    if (sip__ua_is_sdp(m)) {
+        if (c->oa == SIP__UA_OA_LOCAL) {
+            take = 1;
+        } else if (c->oa == SIP__UA_OA_DONE) {
+            c->o_version++;
+            n = sip__ua_answer_sdp(ua, (uint32_t)cs, m->body, sdpb, sizeof sdpb, 0);
+            if (n < 0) {
+                c->o_version--;
+                sip__ua_reply(ua, ev, 488, NULL, NULL, body);
+                return;
+            }
+            body.p = sdpb;
+            body.len = (size_t)n;
+            answer = 1;
+        }
+    }
+    ex[0].name = sip_str_c("Content-Type");
+    ex[0].value = sip_str_c("application/sdp");
+    sip__ua_x_reply(ua, ev, 200, NULL, ex, body.len ? 1 : 0, body);
+    if (take) (void)sip__ua_take_answer(ua, (uint32_t)cs, m->body);
+    if (answer) (void)sip__ua_answer_sdp(ua, (uint32_t)cs, m->body, sdpb, sizeof sdpb, 1);
+    if (!sip__ua_call_alive(ua, (uint32_t)cs, gen)) return;
+    if (answer) c->oa = SIP__UA_OA_DONE; /* take_answer() set it for an answer */
+    sip__ua_x_simple_event(ua, (uint32_t)cs, SIP_UA_EV_PRACK, c->x.rel_status, m, c->x.rseq);
+}
+
+/* UAC: a 1xx with a To tag. -1: ignore it (a reliable retransmission or
+ * out of order, RFC 3262 §4); 0: unreliable; 1: a new reliable one. */
+static int sip__ua_x_1xx(sip_ua *ua, uint32_t cs, int32_t ds, const sip_msg *m)
+{
+    sip__ua_call *c = ua->calls[cs];
+    sip__ua_dlg *d;
+    size_t pos = 0;
+    const sip_hdr *h;
+    uint32_t rseq;
+    if (sip__ua_x_has(m, SIP_HDR_ALLOW, "UPDATE")) c->x.peer_update = 1;
+    if (!ua->cfg.rel100 || !sip__ua_x_has(m, SIP_HDR_REQUIRE, "100rel")) return 0;
+    h = sip_msg_find(m, SIP_HDR_RSEQ, &pos);
+    if (ds < 0 || !(d = ua->dlgs[ds]) || !h || sip__ua_x_num(h->value, &rseq, NULL) != 0 || !rseq)
+        return -1;
+    if (d->has_rseq_in && rseq != d->rseq_in + 1) return -1;
+    d->rseq_in = rseq;
+    d->has_rseq_in = 1;
+    return 1;
+}
+
+/* UAC: PRACK a new reliable 1xx (RFC 3262 §4) on its early dialog; an
+ * offer in the 1xx is answered in the PRACK (§5). */
+static void sip__ua_x_prack_send(sip_ua *ua, uint32_t cs, int32_t ds, const sip_msg *m)
+{
+    sip__ua_call *c = ua->calls[cs];
+    char extra[96], sdpb[4096];
+    sip_str body = {NULL, 0};
+    uint32_t gen = c->gen;
+    int n;
+    c->x.prack_rseq = ua->dlgs[ds]->rseq_in;
+    snprintf(extra, sizeof extra, "RAck: %u %u INVITE\r\n", (unsigned)ua->dlgs[ds]->rseq_in,
+             (unsigned)m->cseq.num);
+    if (c->oa == SIP__UA_OA_NONE && sip__ua_is_sdp(m)) {
+        n = sip__ua_answer_sdp(ua, cs, m->body, sdpb, sizeof sdpb, 0);
+        if (n > 0) { body.p = sdpb; body.len = (size_t)n; }
+    }
+    if (sip__ua_dlg_request(ua, ds, "PRACK", body, NULL, extra, SIP__UA_P_PRACK, (int32_t)cs,
+                            gen, NULL) != 0 || !body.len || !sip__ua_call_alive(ua, cs, gen))
+        return;
+    c->oa = SIP__UA_OA_DONE;
+    (void)sip__ua_answer_sdp(ua, cs, m->body, sdpb, sizeof sdpb, 1);
+}
+
+/* The Contact of m becomes the dialog's remote target (§12.2). */
+static void sip__ua_x_target(sip_ua *ua, int32_t ds, const sip_msg *m)
+{
+    size_t pos = 0;
+    const sip_hdr *h = sip_msg_find(m, SIP_HDR_CONTACT, &pos);
+    sip_addr a;
+    sip_str vals[SIP__UA_S_N];
+    if (ds < 0 || !ua->dlgs[ds] || !h || sip_addr_parse(h->value, &a) != 0) return;
+    memset(vals, 0, sizeof vals);
+    vals[SIP__UA_S_TARGET] = a.uri.raw;
+    (void)sip__ua_dlg_store(ua->dlgs[ds], vals, NULL, -1);
+}
+
+/* UAC of an INVITE, re-INVITE or UPDATE: its 2xx sets the session timer
+ * (RFC 4028 §7.2: none without Session-Expires; refresher absent: uac). */
+static void sip__ua_x_uac_2xx(sip_ua *ua, uint32_t cs, const sip_msg *m)
+{
+    sip__ua_call *c = ua->calls[cs];
+    uint32_t se;
+    int ref;
+    if (sip__ua_x_has(m, SIP_HDR_ALLOW, "UPDATE")) c->x.peer_update = 1;
+    if (!ua->cfg.session_timer) return;
+    if (sip__ua_x_se(m, &se, &ref) <= 0) {
+        c->x.st_on = 0;
+        c->x.st_at = 0;
+        return;
+    }
+    c->x.se = se < ua->cfg.min_se ? ua->cfg.min_se : se;
+    c->x.st_on = 1;
+    c->x.st_local = ref != 2;
+    c->x.peer_timer = (uint8_t)sip__ua_x_has(m, SIP_HDR_REQUIRE, "timer");
+    sip__ua_x_st_arm(ua, c);
+    sip__ua_x_st_event(ua, cs);
+}
+
+/* RFC 4028 §7.4: a 422 is retried with its Min-SE as the interval (a new
+ * INVITE transaction, CSeq + 1, same Call-ID and From tag). 1 when sent. */
+static int sip__ua_x_retry_422(sip_ua *ua, uint32_t cs, const sip_msg *m)
+{
+    sip__ua_call *c = ua->calls[cs];
+    sip__ua_dlg *d;
+    size_t pos = 0;
+    const sip_hdr *h = sip_msg_find(m, SIP_HDR_MIN_SE, &pos);
+    uint32_t v;
+    sip__ua_rq q;
+    sip_str routes[SIP_UA_MAX_ROUTES], lu, lt;
+    char rbuf[300], from[400], sdpb[4096], xh[512];
+    int n;
+    if (!ua->cfg.session_timer || c->x.tried_422 >= 2 || c->cancel_wanted || !h ||
+        sip__ua_x_num(h->value, &v, NULL) != 0 || v <= c->x.se || c->dlg < 0 ||
+        !(d = ua->dlgs[c->dlg]))
+        return 0;
+    c->x.tried_422++;
+    c->x.se = v;
+    if (c->x.min_se < v) c->x.min_se = v;
+    memset(&q, 0, sizeof q);
+    q.method = "INVITE";
+    q.ruri = sip__ua_dstr(d, SIP__UA_S_TARGET);
+    q.n_routes = sip__ua_preloaded(ua, routes, rbuf, sizeof rbuf);
+    q.routes = routes;
+    lu = sip__ua_dstr(d, SIP__UA_S_LURI);
+    lt = sip__ua_dstr(d, SIP__UA_S_LTAG);
+    snprintf(from, sizeof from, "%.*s;tag=%.*s", (int)lu.len, lu.p, (int)lt.len, lt.p);
+    q.from = sip_str_c(from);
+    q.to = sip__ua_dstr(d, SIP__UA_S_RURI);
+    q.call_id = sip__ua_dstr(d, SIP__UA_S_CALLID);
+    q.cseq = ++d->lcseq;
+    q.contact = 1;
+    q.extra = sip__ua_x_invite_hdrs(ua, c, 1, xh, sizeof xh);
+    if (!c->no_offer) {
+        n = sip__ua_offer(c, sdpb, sizeof sdpb);
+        if (n < 0) return 0;
+        q.body.p = sdpb;
+        q.body.len = (size_t)n;
+    }
+    if (sip__ua_start(ua, &q, SIP__UA_P_INVITE, (int32_t)cs, c->gen, NULL, &c->ict) != 0)
+        return 0;
+    c->invite_cseq = q.cseq;
+    return 1;
+}
+
+/* Send an UPDATE (RFC 3311 §5.1) with an offer, or without one as a
+ * session refresh (RFC 4028 §7.4). */
+static int sip__ua_x_update_send(sip_ua *ua, uint32_t slot, int offer)
+{
+    sip__ua_call *c = ua->calls[slot];
+    char sdpb[4096], xh[512];
+    sip_str body = {NULL, 0};
+    uint32_t gen = c->gen;
+    int n, rc;
+    if (offer) {
+        c->o_version++;
+        n = sip__ua_offer(c, sdpb, sizeof sdpb);
+        if (n < 0) { c->o_version--; return n; }
+        body.p = sdpb;
+        body.len = (size_t)n;
+    }
+    rc = sip__ua_dlg_request(ua, c->dlg, "UPDATE", body, NULL,
+                             sip__ua_x_invite_hdrs(ua, c, 0, xh, sizeof xh), SIP__UA_P_UPDATE,
+                             (int32_t)slot, gen, NULL);
+    if (!sip__ua_call_alive(ua, slot, gen)) return rc;
+    if (rc) {
+        if (offer) c->o_version--;
+        return rc;
+    }
+    c->x.upd_out = 1;
+    c->x.upd_offer = (uint8_t)offer;
+    if (offer) c->oa = SIP__UA_OA_LOCAL;
+    return 0;
+}
+
+/* The call's dialog when it has one with the peer (early or confirmed). */
+static int sip__ua_x_has_dialog(const sip_ua *ua, const sip__ua_call *c)
+{
+    const sip__ua_dlg *d;
+    if (c->dlg < 0 || !(d = ua->dlgs[c->dlg])) return 0;
+    return (d->state == SIP__UA_DLG_EARLY || d->state == SIP__UA_DLG_CONFIRMED) &&
+           d->s[SIP__UA_S_RTAG].len;
+}
+
+SIP_DIALOG_DEF int sip_ua_update(sip_ua *ua, sip_ua_call call, const sdp_local *local,
+                                 uint64_t now_us)
+{
+    uint32_t slot;
+    sip__ua_call *c = sip__ua_call_get(ua, call, &slot);
+    if (!c) return SIP_UA_ERR_STALE;
+    if (!sip__ua_x_has_dialog(ua, c) || c->oa != SIP__UA_OA_DONE || c->x.upd_out)
+        return SIP_UA_ERR_STATE;
+    ua->now = now_us;
+    if (local) c->local = local;
+    c->x.upd_glare_at = 0;
+    return sip__ua_x_update_send(ua, slot, 1);
+}
+
+SIP_DIALOG_DEF int sip_ua_info(sip_ua *ua, sip_ua_call call, const char *package,
+                               const char *content_type, const void *body, size_t len,
+                               uint64_t now_us)
+{
+    uint32_t slot;
+    sip__ua_call *c = sip__ua_call_get(ua, call, &slot);
+    char extra[256];
+    sip_str b;
+    if (!ua) return SIP_UA_ERR_INVALID;
+    if (!c) return SIP_UA_ERR_STALE;
+    if ((package && (strpbrk(package, "\r\n,;") || !*package || strlen(package) > 128)) ||
+        (content_type && (strpbrk(content_type, "\r\n") || !*content_type)) ||
+        (len && (!content_type || !body)) || len > SIP_UA_MAX_INFO_BODY)
+        return SIP_UA_ERR_INVALID;
+    if (!sip__ua_x_has_dialog(ua, c)) return SIP_UA_ERR_STATE;
+    ua->now = now_us;
+    extra[0] = 0;
+    if (package) /* RFC 6086 §4.2.1 */
+        snprintf(extra, sizeof extra, "Info-Package: %s\r\n%s", package,
+                 len ? "Content-Disposition: Info-Package\r\n" : "");
+    b.p = (const char *)body;
+    b.len = len;
+    return sip__ua_dlg_request(ua, c->dlg, "INFO", b, content_type, extra[0] ? extra : NULL,
+                               SIP__UA_P_INFO, (int32_t)slot, c->gen, NULL);
+}
+
+/* UAS: an UPDATE (RFC 3311 §5.2), answered like a re-INVITE. */
+static void sip__ua_x_update_in(sip_ua *ua, const sip_tsx_event *ev, int32_t cs)
+{
+    const sip_msg *m = ev->msg;
+    sip__ua_call *c = cs >= 0 ? ua->calls[cs] : NULL;
+    sip_hdr_field ex[7];
+    sip_str body = {NULL, 0};
+    char sdpb[4096], contact[300], sup[32], se[48], ra[8];
+    uint32_t gen;
+    size_t n = 0;
+    int k, offer = sip__ua_is_sdp(m), st = 0;
+    if (!c) {
+        sip__ua_reply(ua, ev, 481, NULL, NULL, body);
+        return;
+    }
+    gen = c->gen;
+    if (offer) {
+        if ((c->x.upd_out && c->x.upd_offer) || c->oa == SIP__UA_OA_LOCAL) {
+            sip__ua_reply(ua, ev, 491, NULL, NULL, body);
+            return;
+        }
+        if (c->oa != SIP__UA_OA_DONE) { /* their offer is still unanswered */
+            uint8_t b = 0;
+            (void)ua->cb.rand(ua->cb.user, &b, 1);
+            snprintf(ra, sizeof ra, "%u", (unsigned)(b % 11));
+            sip__ua_reply(ua, ev, 500, NULL, "Retry-After", sip_str_c(ra));
+            return;
+        }
+    }
+    if (ua->cfg.session_timer) {
+        uint32_t v;
+        int ref, r = sip__ua_x_se(m, &v, &ref);
+        if (r > 0 && v < ua->cfg.min_se) { /* RFC 4028 §8.1 */
+            snprintf(se, sizeof se, "%u", (unsigned)ua->cfg.min_se);
+            sip__ua_reply(ua, ev, 422, NULL, "Min-SE", sip_str_c(se));
+            return;
+        }
+    }
+    if (offer) {
+        c->o_version++;
+        k = sip__ua_answer_sdp(ua, (uint32_t)cs, m->body, sdpb, sizeof sdpb, 0);
+        if (k < 0) {
+            c->o_version--;
+            sip__ua_reply(ua, ev, 488, NULL, NULL, body);
+            return;
+        }
+        body.p = sdpb;
+        body.len = (size_t)k;
+    }
+    sip__ua_x_target(ua, c->dlg, m);
+    snprintf(contact, sizeof contact, "<%s>", ua->cfg.contact);
+    ex[n].name = sip_str_c("Contact");
+    ex[n++].value = sip_str_c(contact);
+    ex[n].name = sip_str_c("Allow");
+    ex[n++].value = sip_str_c(SIP__UA_ALLOW);
+    sip__ua_x_supported(ua, sup, sizeof sup);
+    if (sup[0]) {
+        ex[n].name = sip_str_c("Supported");
+        ex[n++].value = sip_str_c(sup);
+    }
+    if (sip__ua_x_st_uas(ua, (uint32_t)cs, m, se, sizeof se)) {
+        st = 1;
+        ex[n].name = sip_str_c("Session-Expires");
+        ex[n++].value = sip_str_c(se);
+        if (c->x.peer_timer) {
+            ex[n].name = sip_str_c("Require");
+            ex[n++].value = sip_str_c("timer");
+        }
+    }
+    if (body.len) {
+        ex[n].name = sip_str_c("Content-Type");
+        ex[n++].value = sip_str_c("application/sdp");
+    }
+    sip__ua_x_reply(ua, ev, 200, NULL, ex, n, body);
+    if (sip__ua_x_has(m, SIP_HDR_ALLOW, "UPDATE")) c->x.peer_update = 1;
+    if (offer) {
+        c->oa = SIP__UA_OA_DONE;
+        (void)sip__ua_answer_sdp(ua, (uint32_t)cs, m->body, sdpb, sizeof sdpb, 1);
+        if (!sip__ua_call_alive(ua, (uint32_t)cs, gen)) return;
+    }
+    if (st) sip__ua_x_st_event(ua, (uint32_t)cs);
+}
+
+/* 1 when pkg is one of cfg.recv_info (RFC 6086 §5.2.3). */
+static int sip__ua_x_recv_info(const sip_ua *ua, sip_str pkg)
+{
+    size_t tp = 0;
+    sip_str t;
+    if (!ua->cfg.recv_info) return 0;
+    while (sip_token_next(sip_str_c(ua->cfg.recv_info), &tp, &t) == 1)
+        if (sip_str_caseeq(t, pkg)) return 1;
+    return 0;
+}
+
+/* UAS: an INFO (RFC 6086 §4.2.2): 469 for a package not in our Recv-Info,
+ * else 200 and SIP_UA_EV_INFO (legacy INFO without Info-Package too). */
+static void sip__ua_x_info_in(sip_ua *ua, const sip_tsx_event *ev, int32_t cs)
+{
+    const sip_msg *m = ev->msg;
+    size_t pos = 0;
+    const sip_hdr *h = sip_msg_find(m, SIP_HDR_INFO_PACKAGE, &pos);
+    sip_str pkg = {NULL, 0};
+    sip_ua_event uev;
+    if (cs < 0 || !ua->calls[cs]) {
+        sip__ua_reply(ua, ev, 481, NULL, NULL, pkg);
+        return;
+    }
+    if (h) {
+        const char *semi = (const char *)memchr(h->value.p, ';', h->value.len);
+        pkg = h->value;
+        if (semi) pkg.len = (size_t)(semi - pkg.p);
+        pkg = sip_str_trim(pkg);
+        if (!sip__ua_x_recv_info(ua, pkg)) {
+            sip__ua_reply(ua, ev, 469, "Bad Info Package", "Recv-Info",
+                          sip_str_c(ua->cfg.recv_info ? ua->cfg.recv_info : ""));
+            return;
+        }
+    }
+    sip__ua_reply(ua, ev, 200, NULL, NULL, (sip_str){NULL, 0});
+    memset(&uev, 0, sizeof uev);
+    uev.type = SIP_UA_EV_INFO;
+    uev.call = sip__ua_mkid((uint32_t)cs, ua->calls[cs]->gen);
+    uev.msg = m;
+    uev.info_package = pkg;
+    sip__ua_emit(ua, &uev);
+}
+
+static void sip__ua_x_in_dialog(sip_ua *ua, const sip_tsx_event *ev, int32_t cs)
+{
+    if (cs >= 0 && !ua->calls[cs]) cs = -1;
+    switch (ev->msg->method) {
+    case SIP_METHOD_PRACK: sip__ua_x_prack_in(ua, ev, cs); break;
+    case SIP_METHOD_UPDATE: sip__ua_x_update_in(ua, ev, cs); break;
+    default: sip__ua_x_info_in(ua, ev, cs); break;
+    }
+}
+
+/* §11.2: OPTIONS answered with our capabilities. */
+static void sip__ua_x_options(sip_ua *ua, const sip_tsx_event *ev)
+{
+    sip_hdr_field ex[9];
+    sip_str body = {NULL, 0};
+    char sdpb[4096], sup[64], ae[300];
+    size_t n = 0;
+    int k;
+    ex[n].name = sip_str_c("Allow");
+    ex[n++].value = sip_str_c(SIP__UA_ALLOW);
+    sip__ua_allow_events(ua, ae, sizeof ae); /* RFC 6665 §4.4.4 */
+    ex[n].name = sip_str_c("Allow-Events");
+    ex[n++].value = sip_str_c(ae);
+    ex[n].name = sip_str_c("Accept");
+    ex[n++].value = sip_str_c("application/sdp, text/plain");
+    ex[n].name = sip_str_c("Accept-Encoding");
+    ex[n++].value = sip_str_c("identity");
+    ex[n].name = sip_str_c("Accept-Language");
+    ex[n++].value = sip_str_c("en");
+    sip__ua_x_supported(ua, sup, sizeof sup);
+    if (sup[0]) {
+        ex[n].name = sip_str_c("Supported");
+        ex[n++].value = sip_str_c(sup);
+    }
+    if (ua->cfg.recv_info) {
+        ex[n].name = sip_str_c("Recv-Info");
+        ex[n++].value = sip_str_c(ua->cfg.recv_info);
+    }
+    if (ua->cfg.local_sdp && (k = sdp_offer_build(ua->cfg.local_sdp, sdpb, sizeof sdpb, NULL)) > 0) {
+        body.p = sdpb;
+        body.len = (size_t)k;
+        ex[n].name = sip_str_c("Content-Type");
+        ex[n++].value = sip_str_c("application/sdp");
+    }
+    sip__ua_x_reply(ua, ev, 200, NULL, ex, n, body);
+}
+
+/* Final responses to our PRACK, UPDATE and INFO. */
+static void sip__ua_x_response(sip_ua *ua, sip__ua_req *r, const sip_msg *m)
+{
+    uint32_t cs = (uint32_t)r->owner, nc;
+    sip__ua_call *c;
+    sip_tsx_id nid;
+    int st = (int)m->status, offer;
+    if (st < 200 || r->owner < 0 || cs >= ua->cfg.max_sessions || !(c = ua->calls[cs]) ||
+        c->gen != r->owner_gen)
+        return;
+    if ((st == 401 || st == 407) && sip__ua_auth_retry(ua, r, m, &nc, &nid)) {
+        if (c->dlg >= 0 && ua->dlgs[c->dlg] && ua->dlgs[c->dlg]->lcseq < nc)
+            ua->dlgs[c->dlg]->lcseq = nc;
+        return;
+    }
+    if (r->purpose == SIP__UA_P_PRACK) {
+        sip__ua_x_simple_event(ua, cs, SIP_UA_EV_PRACK, st, m, c->x.prack_rseq);
+        return;
+    }
+    if (r->purpose == SIP__UA_P_INFO) {
+        sip__ua_x_simple_event(ua, cs, SIP_UA_EV_INFO_DONE, st, m, 0);
+        return;
+    }
+    /* UPDATE */
+    offer = c->x.upd_offer;
+    c->x.upd_out = c->x.upd_offer = 0;
+    if (st < 300) {
+        sip__ua_x_target(ua, c->dlg, m);
+        if (offer && sip__ua_is_sdp(m)) {
+            (void)sip__ua_take_answer(ua, cs, m->body);
+        } else if (offer) { /* a 2xx without the answer: the offer is void */
+            c->oa = SIP__UA_OA_DONE;
+            c->o_version--;
+        }
+        if (!sip__ua_call_alive(ua, cs, r->owner_gen)) return;
+        sip__ua_x_uac_2xx(ua, cs, m);
+        if (offer && sip__ua_call_alive(ua, cs, r->owner_gen))
+            sip__ua_x_simple_event(ua, cs, SIP_UA_EV_UPDATE_DONE, st, m, 0);
+        return;
+    }
+    if (offer) {
+        c->oa = SIP__UA_OA_DONE;
+        c->o_version--;
+    }
+    if (st == 491 && offer) { /* §14.1 timers, RFC 3311 §5.1 */
+        sip__ua_glare(ua, c);
+        c->x.upd_glare_at = c->glare_at;
+        c->glare_at = 0;
+        return;
+    }
+    if (!offer && st != 408 && st != 481) { /* a refresh UPDATE refused: re-INVITE */
+        c->x.peer_update = 0;
+        if (c->x.st_on && c->x.st_local) c->x.st_at = ua->now + 1;
+        return;
+    }
+    if (offer) sip__ua_x_simple_event(ua, cs, SIP_UA_EV_UPDATE_DONE, st, m, 0);
+    if ((st == 408 || st == 481) && sip__ua_call_alive(ua, cs, r->owner_gen)) {
+        /* §12.2.1.2: the dialog is gone */
+        if (c->dlg >= 0 && ua->dlgs[c->dlg]) (void)sip__ua_send_bye(ua, c->dlg);
+        if (!sip__ua_call_alive(ua, cs, r->owner_gen)) return;
+        c->dlg = -1;
+        sip__ua_call_end(ua, cs, SIP_UA_CAUSE_STATUS, st, m);
+    }
+}
+
+/* Timeout or transport failure of our PRACK, UPDATE or INFO. */
+static void sip__ua_x_req_failed(sip_ua *ua, sip__ua_req *r, int cause)
+{
+    uint32_t cs = (uint32_t)r->owner;
+    sip__ua_call *c;
+    if ((r->purpose != SIP__UA_P_PRACK && r->purpose != SIP__UA_P_UPDATE &&
+         r->purpose != SIP__UA_P_INFO) ||
+        r->owner < 0 || cs >= ua->cfg.max_sessions || !(c = ua->calls[cs]) || c->gen != r->owner_gen)
+        return;
+    if (r->purpose == SIP__UA_P_PRACK) {
+        sip__ua_x_simple_event(ua, cs, SIP_UA_EV_PRACK, 408, NULL, c->x.prack_rseq);
+        return;
+    }
+    if (r->purpose == SIP__UA_P_INFO) {
+        sip__ua_x_simple_event(ua, cs, SIP_UA_EV_INFO_DONE, 408, NULL, 0);
+        return;
+    }
+    if (!c->x.upd_out) return; /* failed while being sent: the caller saw the error */
+    if (c->x.upd_offer) {
+        c->oa = SIP__UA_OA_DONE;
+        c->o_version--;
+    }
+    c->x.upd_out = c->x.upd_offer = 0;
+    /* §12.2.1.2: no response in a dialog ends it */
+    if (c->dlg >= 0 && ua->dlgs[c->dlg]) (void)sip__ua_send_bye(ua, c->dlg);
+    if (!sip__ua_call_alive(ua, cs, r->owner_gen)) return;
+    c->dlg = -1;
+    sip__ua_call_end(ua, cs, cause, 0, NULL);
+}
+
+static uint64_t sip__ua_x_min(uint64_t a, uint64_t b)
+{
+    return b && b < a ? b : a;
+}
+
+static uint64_t sip__ua_x_deadline(const sip__ua_call *c, uint64_t t)
+{
+    t = sip__ua_x_min(t, c->x.rel_rtx_at);
+    t = sip__ua_x_min(t, c->x.rel_deadline);
+    t = sip__ua_x_min(t, c->x.st_at);
+    return sip__ua_x_min(t, c->x.upd_glare_at);
+}
+
+/* The extension timers of one call: reliable 1xx retransmission and
+ * give-up (RFC 3262 §3), UPDATE glare retry, session refresh / expiry
+ * (RFC 4028 §10). Returns the number fired. */
+static int sip__ua_x_timers(sip_ua *ua, uint32_t slot, uint64_t now)
+{
+    sip__ua_call *c = ua->calls[slot];
+    uint32_t gen = c->gen;
+    int fired = 0;
+    if (c->x.rel_deadline && c->x.rel_deadline <= now) {
+        char out[SIP_UA_MAX_MSG];
+        int n;
+        fired++;
+        sip__ua_x_final(ua, c);
+        c->x.rel_wait = 0;
+        n = sip__ua_uas_build(ua, slot, 500, (sip_str){NULL, 0}, out, sizeof out);
+        if (n > 0) (void)sip_tsx_respond(&ua->tsx, c->ist, out, (size_t)n, now);
+        sip__ua_call_end(ua, slot, SIP_UA_CAUSE_TIMEOUT, 500, NULL);
+        return fired;
+    }
+    if (c->x.rel_rtx_at && c->x.rel_rtx_at <= now) {
+        int rc;
+        fired++;
+        if (c->x.rel_resp) {
+            rc = sip_tsx_respond(&ua->tsx, c->ist, c->x.rel_resp, c->x.rel_len, now);
+            if (rc == SIP_TSX_ERR_STALE || rc == SIP_TSX_ERR_STATE)
+                (void)sip__ua_send_raw(ua, &c->peer, c->x.rel_resp, c->x.rel_len);
+        }
+        c->x.rel_iv_ms *= 2; /* RFC 3262 §3: doubles, no T2 cap */
+        c->x.rel_rtx_at += (uint64_t)c->x.rel_iv_ms * 1000u;
+        if (c->x.rel_rtx_at <= now) c->x.rel_rtx_at = now + (uint64_t)c->x.rel_iv_ms * 1000u;
+    }
+    if (c->x.upd_glare_at && c->x.upd_glare_at <= now) {
+        fired++;
+        c->x.upd_glare_at = 0;
+        if (c->oa == SIP__UA_OA_DONE && !c->x.upd_out && sip__ua_x_has_dialog(ua, c))
+            (void)sip__ua_x_update_send(ua, slot, 1);
+        if (!sip__ua_call_alive(ua, slot, gen)) return fired;
+    }
+    if (c->x.st_at && c->x.st_at <= now) {
+        fired++;
+        c->x.st_at = 0;
+        if (!c->x.st_local) { /* RFC 4028 §10: the session expired */
+            if (c->dlg >= 0 && ua->dlgs[c->dlg]) (void)sip__ua_send_bye(ua, c->dlg);
+            if (!sip__ua_call_alive(ua, slot, gen)) return fired;
+            c->dlg = -1;
+            sip__ua_call_end(ua, slot, SIP_UA_CAUSE_SESSION_EXPIRED, 0, NULL);
+            return fired;
+        }
+        if (c->state == SIP_UA_CALL_CONFIRMED && !c->ict && !c->x.upd_out && !c->reinv_in &&
+            !c->resp && c->oa != SIP__UA_OA_LOCAL && c->oa != SIP__UA_OA_REMOTE) {
+            if (c->x.peer_update) (void)sip__ua_x_update_send(ua, slot, 0);
+            else (void)sip_ua_reinvite(ua, sip__ua_mkid(slot, gen), NULL, now);
+        } else {
+            c->x.st_at = now + 1000000u; /* busy: try again in a second */
+        }
+    }
+    return fired;
 }
 
 /* ---- registration (§10.2) -------------------------------------------- */
@@ -3020,6 +4202,8 @@ static void sip__ua_req_failed(sip_ua *ua, sip__ua_req *r, int cause)
         uint32_t s = (uint32_t)r->owner;
         if (s < ua->cfg.max_registrations && ua->regs[s] && ua->regs[s]->gen == r->owner_gen)
             sip__ua_reg_event(ua, s, SIP_UA_REG_FAILED, 0, NULL);
+    } else {
+        sip__ua_x_req_failed(ua, r, cause);
     }
 }
 
@@ -3036,6 +4220,11 @@ static void sip__ua_on_response(sip_ua *ua, sip__ua_req *r, const sip_msg *m)
         break;
     case SIP__UA_P_REGISTER:
         sip__ua_reg_response(ua, r, m);
+        break;
+    case SIP__UA_P_PRACK:
+    case SIP__UA_P_UPDATE:
+    case SIP__UA_P_INFO:
+        sip__ua_x_response(ua, r, m);
         break;
     case SIP__UA_P_BYE:
         if (m->status >= 200) {
@@ -4404,6 +5593,7 @@ static void sip__ua_replaced_end(sip_ua *ua, uint32_t cs)
 static uint64_t sip__ua_subs_deadline(const sip_ua *ua, uint64_t t)
 {
     uint32_t i;
+    if (!ua->n_subs) return t; /* a plain call pays nothing */
     for (i = 0; ua->subs && i < ua->cfg.max_subscriptions; i++) {
         const sip__ua_sub *x = ua->subs[i];
         if (!x) continue;
@@ -4453,7 +5643,7 @@ static int sip__ua_subs_timers(sip_ua *ua, uint64_t now)
 {
     uint32_t i;
     int fired = 0;
-    for (i = 0; i < ua->cfg.max_subscriptions; i++)
+    for (i = 0; ua->n_subs && i < ua->cfg.max_subscriptions; i++)
         if (ua->subs[i]) fired += sip__ua_sub_timers(ua, i, now);
     return fired;
 }
@@ -4463,8 +5653,8 @@ static int sip__ua_subs_timers(sip_ua *ua, uint64_t now)
 SIP_DIALOG_DEF int sip_ua_init(sip_ua *ua, const sip_ua_config *cfg, const sip_ua_callbacks *cb)
 {
     sip_tsx_callbacks tc;
-    const char *src[8];
-    const char **dst[8];
+    const char *src[9];
+    const char **dst[9];
     size_t total = 0, o = 0;
     int i, rc;
     sip_uri u;
@@ -4482,6 +5672,11 @@ SIP_DIALOG_DEF int sip_ua_init(sip_ua *ua, const sip_ua_config *cfg, const sip_u
     if (!ua->cfg.max_registrations) ua->cfg.max_registrations = 16;
     if (!ua->cfg.default_expires) ua->cfg.default_expires = 3600;
     if (!ua->cfg.max_subscriptions) ua->cfg.max_subscriptions = 256;
+    if (!ua->cfg.session_expires) ua->cfg.session_expires = 1800;
+    if (!ua->cfg.min_se) ua->cfg.min_se = 90;
+    if (ua->cfg.min_se < 90 || ua->cfg.session_expires < ua->cfg.min_se ||
+        ua->cfg.rel100 < SIP_UA_100REL_OFF || ua->cfg.rel100 > SIP_UA_100REL_REQUIRED)
+        return SIP_UA_ERR_INVALID; /* RFC 4028 §4: Min-SE is at least 90 s */
     if (ua->cfg.max_dialogs > (1u << 20) || ua->cfg.max_sessions > (1u << 20) ||
         ua->cfg.max_registrations > (1u << 16) || ua->cfg.max_subscriptions > (1u << 20))
         return SIP_UA_ERR_INVALID;
@@ -4497,8 +5692,9 @@ SIP_DIALOG_DEF int sip_ua_init(sip_ua *ua, const sip_ua_config *cfg, const sip_u
     src[4] = cfg->user_agent; dst[4] = &ua->cfg.user_agent;
     src[5] = cfg->outbound_proxy; dst[5] = &ua->cfg.outbound_proxy;
     src[6] = cfg->instance_id; dst[6] = &ua->cfg.instance_id;
-    src[7] = cfg->events; dst[7] = &ua->cfg.events;
-    for (i = 0; i < 8; i++) {
+    src[8] = cfg->events; dst[8] = &ua->cfg.events;
+    src[7] = cfg->recv_info; dst[7] = &ua->cfg.recv_info;
+    for (i = 0; i < 9; i++) {
         if (src[i] && strpbrk(src[i], "\r\n")) return SIP_UA_ERR_INVALID;
         if (src[i]) total += strlen(src[i]) + 1;
     }
@@ -4512,7 +5708,7 @@ SIP_DIALOG_DEF int sip_ua_init(sip_ua *ua, const sip_ua_config *cfg, const sip_u
     memset(ua->calls, 0, sizeof(void *) * ua->cfg.max_sessions);
     memset(ua->dlgs, 0, sizeof(void *) * ua->cfg.max_dialogs);
     memset(ua->regs, 0, sizeof(void *) * ua->cfg.max_registrations);
-    for (i = 0; i < 8; i++) {
+    for (i = 0; i < 9; i++) {
         if (!src[i]) { *dst[i] = NULL; continue; }
         memcpy(ua->strs + o, src[i], strlen(src[i]) + 1);
         *dst[i] = ua->strs + o;
@@ -4597,6 +5793,7 @@ SIP_DIALOG_DEF uint64_t sip_ua_next_deadline(const sip_ua *ua)
         t = sip__ua_min(t, c->ack_deadline);
         t = sip__ua_min(t, c->glare_at);
         if (c->ack) t = sip__ua_min(t, c->ack_expire);
+        t = sip__ua_x_deadline(c, t);
     }
     for (i = 0; i < ua->cfg.max_registrations; i++)
         if (ua->regs[i]) t = sip__ua_min(t, ua->regs[i]->refresh_at);
@@ -4658,8 +5855,10 @@ SIP_DIALOG_DEF int sip_ua_on_timeout(sip_ua *ua, uint64_t now_us)
     ua->now = now_us;
     rc = sip_tsx_on_timeout(&ua->tsx, now_us);
     fired = rc > 0 ? rc : 0;
-    for (i = 0; i < ua->cfg.max_sessions; i++)
+    for (i = 0; i < ua->cfg.max_sessions; i++) {
         if (ua->calls[i]) fired += sip__ua_call_timers(ua, i, now_us);
+        if (ua->calls[i]) fired += sip__ua_x_timers(ua, i, now_us);
+    }
     for (i = 0; i < ua->cfg.max_registrations; i++) {
         sip__ua_reg *r = ua->regs[i];
         if (r && r->refresh_at && r->refresh_at <= now_us) {

@@ -123,9 +123,9 @@ typedef struct sip_location_ops {
      *  At most one is open per store at a time. */
     int (*begin)(void *store, sip_str aor, uint64_t now_us);
     /** Makes every change since begin visible, all together; on failure
-     *  (negative) the store must have made none of them visible, as after
-     *  rollback. Spans from lookups made inside the transaction stay valid
-     *  until the next change after commit. */
+     *  (negative) the store must have made none of them visible (the
+     *  registrar then calls rollback and answers 503). The registrar copies
+     *  what it needs from lookups before it commits. */
     int (*commit)(void *store, sip_str aor);
     /** Undoes every change since begin. Cannot fail: a store must be able
      *  to keep the old state until commit. */

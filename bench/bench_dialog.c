@@ -60,6 +60,7 @@ typedef struct node {
 } node;
 
 static node nodes[2];
+static int ext; /* RFC 3262 required + RFC 4028 session timers on both */
 static pkt q[QN];
 static int qh, qt;
 static uint64_t now;
@@ -93,9 +94,10 @@ static void b_event(void *user, const sip_ua_event *ev)
 {
     node *nd = (node *)user;
     if (ev->type == SIP_UA_EV_INCOMING_CALL && nd->answer) {
-        sip_ua_answer(&nd->ua, ev->call, 180, &nd->local, now);
-        sip_ua_answer(&nd->ua, ev->call, 200, NULL, now);
+        sip_ua_answer(&nd->ua, ev->call, 180, &nd->local, now); /* reliable with ext */
+        if (!ext) sip_ua_answer(&nd->ua, ev->call, 200, NULL, now);
     }
+    if (ev->type == SIP_UA_EV_PRACK && nd->answer) sip_ua_answer(&nd->ua, ev->call, 200, NULL, now);
     if (ev->type == SIP_UA_EV_CALL_STATE) {
         nd->last = ev->call;
         if (ev->state == SIP_UA_CALL_CONFIRMED) nd->confirmed++;
@@ -154,6 +156,10 @@ static void setup(uint32_t max_calls)
         cfg.max_dialogs = max_calls;
         cfg.tsx.flags = SIP_TSX_F_NO_AUTO_TRYING;
         cfg.tsx.max_transactions = 4 * max_calls + 4096;
+        if (ext) {
+            cfg.rel100 = SIP_UA_100REL_REQUIRED;
+            cfg.session_timer = 1;
+        }
         memset(&cb, 0, sizeof cb);
         cb.size = sizeof cb;
         cb.user = nd;
@@ -192,6 +198,28 @@ int main(int argc, char **argv)
     struct timespec t0, t1;
     double secs;
     sip_ua_call *calls;
+    /* memory with 100rel (reliable 180, PRACK) and session timers */
+    ext = 1;
+    setup((uint32_t)mem_calls + 4);
+    ua0 = ua_bytes;
+    calls = (sip_ua_call *)malloc(sizeof *calls * mem_calls);
+    for (i = 0; i < mem_calls; i++) {
+        if (sip_ua_call_start(&nodes[0].ua, "sip:u1@127.0.0.2", &nodes[0].local, 0, now, &calls[i]) != 0) {
+            fprintf(stderr, "bench_dialog: call %lu failed\n", i);
+            return 1;
+        }
+        run_to(now + 1000);
+    }
+    if (nodes[0].confirmed != mem_calls || nodes[1].confirmed != mem_calls) {
+        fprintf(stderr, "bench_dialog: 100rel: %lu/%lu confirmed\n", nodes[0].confirmed, nodes[1].confirmed);
+        return 1;
+    }
+    run_to(now + 40000000u);
+    printf("dialog memory: %.0f bytes per confirmed call in the UA core after 64*T1 with 100rel and "
+           "session timers (RFC 3262, RFC 4028)\n", (double)(ua_bytes - ua0) / 2.0 / (double)mem_calls);
+    free(calls);
+    teardown();
+    ext = 0;
     /* memory: mem_calls confirmed calls at once */
     setup((uint32_t)mem_calls + 4);
     ua0 = ua_bytes;

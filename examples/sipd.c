@@ -1066,11 +1066,18 @@ static int px_send(void *user, const sip_target *to, const uint8_t *msg, size_t 
     return rc < 0 ? rc : 0;
 }
 
-static int host_is_ours(sip_str h)
+/* A URI for our location service: one of our names as host, and no port
+ * or one of our SIP ports. A contact of a UA on this host (its own port,
+ * sip:alice-x@127.0.0.1:5070 in a BYE) is not ours but the UA's. */
+static int uri_is_ours(const sip_uri *u)
 {
     int i;
+    if (u->has_port && u->port != g.port && u->port != g.tls_port && u->port != g.ws_port &&
+        u->port != g.wss_port)
+        return 0;
     for (i = 0; g.domains[i]; i++)
-        if (h.len == strlen(g.domains[i]) && !strncasecmp(h.p, g.domains[i], h.len)) return 1;
+        if (u->host.len == strlen(g.domains[i]) && !strncasecmp(u->host.p, g.domains[i], u->host.len))
+            return 1;
     return 0;
 }
 
@@ -1104,7 +1111,7 @@ static int px_lookup(void *user, const sip_msg *req, uint64_t now, sip_proxy_tar
     int n = 0, known = 0, i, k, ul;
     sip_str a;
     (void)user;
-    if (!req->ruri.user.len || !host_is_ours(req->ruri.host)) {
+    if (!req->ruri.user.len || !uri_is_ours(&req->ruri)) {
         memset(&out[0], 0, sizeof out[0]);
         out[0].uri = req->ruri_str;
         out[0].q = 1000;

@@ -25,8 +25,9 @@
  *   STATS call=N role=.. codec=.. tx_packets=N rx_packets=N tx_dtmf=N
  *         dtmf_rx=DIGITS lost=N loss_pct=F jitter_ms=F mos=F rtcp_tx=N
  *         rtcp_rx=N rms=F reinvites=N
+ *   TRANSFER call=N role=transferor|transferee notify=N | refer_to=URI
  *   SUMMARY calls=N ok=N failed=N messages_rx=N message_status=N
- *           registered=0|1 exit=N
+ *           registered=0|1 transfer_status=N exit=N
  */
 #define _POSIX_C_SOURCE 200809L
 #define CVOIP_IMPLEMENTATION
@@ -82,6 +83,9 @@ static struct opts {
     int rtp_port;
     uint32_t expires;
     double rtp_loss;       /* % of our RTP packets not sent (tests) */
+    const char *transfer_to;
+    double transfer_at;
+    int refuse_transfer;
 } o;
 
 /* ---- state ----------------------------------------------------------------- */
@@ -138,6 +142,11 @@ typedef struct ucall {
     /* script */
     int hold_done, resume_done;
     int reinvites_ok, reinvites_failed;
+    /* blind transfer (RFC 3515, RFC 5589 §6) */
+    int transfer_done;     /* REFER sent (transferor) */
+    sip_ua_sub xfer_sub;   /* transferor: REFER's subscription */
+    sip_ua_sub refer_sub;  /* transferee: the REFER this call carries out */
+    int refer_reported;    /* transferee: the final NOTIFY went */
 } ucall;
 
 typedef struct call_stats {
@@ -169,6 +178,8 @@ static struct {
     int message_sent, message_status, messages_rx;
     uint64_t message_deadline;
     int timed_out;
+    int transfer_status;   /* final sipfrag status of our REFER, 0 none */
+    sip_ua_sub xfer_sub;   /* our last REFER's subscription (outlives the call) */
     call_stats stats[MAX_STATS];
     int n_stats;
     int stdin_open;
@@ -704,6 +715,17 @@ static const char *cause_name(int cause)
     }
 }
 
+/* Transferee: tell the transferor how the referred call went (RFC 3515
+ * §2.4.4: NOTIFY with a message/sipfrag status line). */
+static void refer_report(ucall *c, int status, uint64_t now)
+{
+    int r;
+    if (!c->refer_sub || c->refer_reported) return;
+    if (status >= 200) c->refer_reported = 1;
+    r = sip_ua_refer_notify(&g.ua, c->refer_sub, status, now);
+    printf("TRANSFER call=%d role=transferee notify=%d%s\n", c->num, status, r ? " (not sent)" : "");
+}
+
 /* The call ended: RTCP BYE, result and statistics lines, slot freed. */
 static void call_end(ucall *c, int cause, int status, uint64_t now)
 {
@@ -711,6 +733,7 @@ static void call_end(ucall *c, int cause, int status, uint64_t now)
     int ok, rejected = !c->is_uac && o.reject && cause == SIP_UA_CAUSE_LOCAL_CANCEL && status == o.reject;
     call_stats *st = g.n_stats < MAX_STATS ? &g.stats[g.n_stats++] : NULL;
     (void)rtp_session_leave(&c->rs, (rtp_span){(const uint8_t *)"call ended", 10}, now);
+    if (!c->confirmed) refer_report(c, status >= 300 ? status : 487, now);
     ok = rejected || (c->confirmed && cause != SIP_UA_CAUSE_TIMEOUT && cause != SIP_UA_CAUSE_NO_ACK &&
                       cause != SIP_UA_CAUSE_TRANSPORT &&
                       (o.no_audio_check || (c->tx_packets > 0 && c->rx_packets > 0)));
@@ -944,6 +967,16 @@ static int script_tick(ucall *c, uint64_t now)
     if (o.hold_at >= 0 && !c->hold_done && t >= o.hold_at) set_dir(c, SDP_DIR_SENDONLY, "hold", now);
     if (o.resume_at >= 0 && c->hold_done && !c->resume_done && t >= o.resume_at)
         set_dir(c, SDP_DIR_SENDRECV, "resume", now);
+    if (o.transfer_to && !c->transfer_done && !c->refer_sub && t >= o.transfer_at) {
+        int r = sip_ua_refer(&g.ua, c->h, o.transfer_to, 0, now, &c->xfer_sub);
+        if (r == SIP_UA_ERR_STATE) return 0; /* not yet: next tick */
+        c->transfer_done = 1;
+        if (r) printf("TRANSFER call=%d role=transferor result=failed error=%s\n", c->num, sip_ua_strerror(r));
+        else {
+            g.xfer_sub = c->xfer_sub;
+            printf("sipua: call %d: REFER to %s\n", c->num, o.transfer_to);
+        }
+    }
     if ((o.hangup_after >= 0 && t >= o.hangup_after) ||
         (o.hangup_after < 0 && o.duration >= 0 && c->is_uac && t >= o.duration)) {
         printf("sipua: call %d: hanging up\n", c->num);
@@ -1024,6 +1057,7 @@ static void on_call_state(ucall *c, const sip_ua_event *ev, uint64_t now)
     switch (ev->state) {
     case SIP_UA_CALL_RINGING:
         printf("sipua: call %d: ringing (%d)\n", c->num, ev->status);
+        if (c->is_uac) refer_report(c, ev->status, now);
         break;
     case SIP_UA_CALL_ANSWERED:
         if (!c->answered_us) c->answered_us = now;
@@ -1032,12 +1066,69 @@ static void on_call_state(ucall *c, const sip_ua_event *ev, uint64_t now)
         if (!c->answered_us) c->answered_us = now;
         if (!c->confirmed) printf("sipua: call %d: established\n", c->num);
         c->confirmed = 1;
+        refer_report(c, 200, now);
         break;
     case SIP_UA_CALL_TERMINATED:
         call_end(c, (int)ev->cause, ev->status, now);
         break;
     default:
         break;
+    }
+}
+
+static ucall *call_by_sub(sip_ua_sub sub)
+{
+    int i;
+    for (i = 0; i < MAX_CALLS; i++)
+        if (g.calls[i].used && sub && (g.calls[i].xfer_sub == sub || g.calls[i].refer_sub == sub))
+            return &g.calls[i];
+    return NULL;
+}
+
+/* Transferee (RFC 3515 §2.4.2, RFC 5589 §6): accept the REFER with 202,
+ * call its Refer-To in a new call slot, report through NOTIFYs. */
+static void on_refer(const sip_ua_event *ev, uint64_t now)
+{
+    ucall *from = call_by_handle(ev->call), *c;
+    int r;
+    printf("TRANSFER call=%d role=transferee refer_to=%.*s\n", from ? from->num : 0,
+           (int)ev->refer_to.len, ev->refer_to.p);
+    if (o.refuse_transfer) {
+        (void)sip_ua_sub_reject(&g.ua, ev->sub, 603, now);
+        return;
+    }
+    c = call_new(1, now);
+    if (!c) {
+        (void)sip_ua_sub_reject(&g.ua, ev->sub, 503, now);
+        return;
+    }
+    r = sip_ua_sub_accept(&g.ua, ev->sub, 202, 0, NULL, NULL, 0, now);
+    if (!r) r = sip_ua_refer_call(&g.ua, ev->sub, &c->local, 0, now, &c->h);
+    if (r) {
+        printf("sipua: REFER not carried out: %s\n", sip_ua_strerror(r));
+        (void)sip_ua_refer_notify(&g.ua, ev->sub, 503, now);
+        call_free(c);
+        g.next_num--;
+        return;
+    }
+    c->refer_sub = ev->sub;
+    printf("sipua: call %d: calling the transfer target\n", c->num);
+}
+
+/* Transferor: the sipfrag status of each NOTIFY (RFC 3515 §2.4.5); after
+ * the final 2xx the transferred call is ours no more: hang up (RFC 5589
+ * §6). */
+static void on_notify(const sip_ua_event *ev, uint64_t now)
+{
+    ucall *c = call_by_sub(ev->sub);
+    if (!ev->sub || ev->sub != g.xfer_sub) return; /* the dialog may outlive the call (RFC 5057) */
+    if (ev->status) printf("TRANSFER call=%d role=transferor notify=%d\n", c ? c->num : 0, ev->status);
+    if (ev->status >= 200) {
+        g.transfer_status = ev->status;
+        g.xfer_sub = 0;
+        if (!c) return;
+        c->xfer_sub = 0;
+        if (ev->status < 300) (void)sip_ua_hangup(&g.ua, c->h, now);
     }
 }
 
@@ -1078,6 +1169,17 @@ static void on_event(void *user, const sip_ua_event *ev)
             printf("sipua: unregistered\n");
             g.reg = 0;
         }
+        break;
+    case SIP_UA_EV_REFER:
+        on_refer(ev, now);
+        break;
+    case SIP_UA_EV_NOTIFY:
+        on_notify(ev, now);
+        break;
+    case SIP_UA_EV_SUBSCRIBE: /* no event packages here (RFC 6665 §4.2.1.1) */
+        (void)sip_ua_sub_reject(&g.ua, ev->sub, 489, now);
+        break;
+    case SIP_UA_EV_SUB_STATE:
         break;
     case SIP_UA_EV_MESSAGE:
         c = call_by_handle(ev->call);
@@ -1167,6 +1269,7 @@ static int all_done(void)
     if (o.register_uri && !g.registered) return 0;
     if (o.message && !g.message_status) return 0;
     if (want_calls() && g.calls_ended < want_calls()) return 0;
+    if (g.xfer_sub) return 0; /* our REFER's final NOTIFY is still to come */
     return !live_calls();
 }
 
@@ -1385,6 +1488,13 @@ static void usage(FILE *f)
 "                           --call URI (without --call: once a call is up);\n"
 "                           received ones print as MESSAGE lines\n"
 "  --message-to URI\n"
+"  --transfer URI[@S]       blind transfer (RFC 3515, RFC 5589 §6): REFER the\n"
+"                           peer to URI at S s after the answer; hang up on the\n"
+"                           final 2xx NOTIFY (TRANSFER lines report each one)\n"
+"  --refuse-transfer        answer REFER with 603 (default: accept with 202,\n"
+"                           call the Refer-To, report it with NOTIFYs)\n"
+);
+    fprintf(f,
 "Media:\n"
 "  --wav FILE               audio to send (8 kHz; several channels are mixed\n"
 "                           down; other rates are refused), looped\n"
@@ -1411,7 +1521,7 @@ static void usage(FILE *f)
 "--max-calls) was established and ended normally with RTP packets sent and\n"
 "received (calls rejected with --reject as asked count as completed), the\n"
 "registration (--register) succeeded, the MESSAGE (--message) got a 2xx, and\n"
-"--timeout did not expire; 1 otherwise; 2 for a usage error; 3 when setup\n"
+"--timeout did not expire, and a --transfer got a final 2xx NOTIFY; 1 otherwise; 2 for a usage error; 3 when setup\n"
 "failed (sockets, WAV file).\n");
 }
 
@@ -1427,6 +1537,23 @@ static int parse_dtmf(const char *s)
         if (rtp_dtmf_char_to_event((unsigned char)digits[i]) < 0) return -1;
     o.dtmf = digits;
     o.dtmf_at = at ? atof(at + 1) : 0;
+    return 0;
+}
+
+/* URI[@S]: the last '@' starts the time when only digits and '.' follow. */
+static int parse_transfer(const char *v)
+{
+    static char uri[256];
+    const char *at = strrchr(v, '@');
+    size_t n = strlen(v);
+    if (at && at[1] && strspn(at + 1, "0123456789.") == strlen(at + 1)) {
+        o.transfer_at = atof(at + 1);
+        n = (size_t)(at - v);
+    }
+    if (!n || n >= sizeof uri) return -1;
+    memcpy(uri, v, n);
+    uri[n] = 0;
+    o.transfer_to = uri;
     return 0;
 }
 
@@ -1485,6 +1612,9 @@ static int parse_args(int argc, char **argv)
         } else if (OPT("--timeout")) o.timeout = atof(v);
         else if (OPT("--rtp-port")) o.rtp_port = atoi(v);
         else if (OPT("--rtp-loss")) o.rtp_loss = atof(v);
+        else if (OPT("--transfer")) {
+            if (parse_transfer(v)) return -1;
+        } else if (!strcmp(a, "--refuse-transfer")) o.refuse_transfer = 1;
         else if (OPT("--wav-rms")) exit(wav_rms(v));
         else {
             fprintf(stderr, "sipua: unknown option or missing value: %s\n", a);
@@ -1694,12 +1824,14 @@ int main(int argc, char **argv)
     }
     shut_down();
     code = g.calls_failed || g.calls_ok < want_calls() || (o.register_uri && !g.reg_done_once) ||
-                   (o.message && (g.message_status < 200 || g.message_status > 299)) || g.timed_out
+                   (o.message && (g.message_status < 200 || g.message_status > 299)) ||
+                   (o.transfer_to && (g.transfer_status < 200 || g.transfer_status > 299)) || g.timed_out
                ? 1
                : 0;
-    printf("SUMMARY calls=%d ok=%d failed=%d messages_rx=%d message_status=%d registered=%d exit=%d\n",
+    printf("SUMMARY calls=%d ok=%d failed=%d messages_rx=%d message_status=%d registered=%d "
+           "transfer_status=%d exit=%d\n",
            g.calls_ended, g.calls_ok, g.calls_failed, g.messages_rx, g.message_status, g.reg_done_once,
-           code);
+           g.transfer_status, code);
     if (o.stats_json) write_json(o.stats_json, code);
     sip_ua_destroy(&g.ua);
     sip_transport_destroy(g.tp);

@@ -27,6 +27,9 @@ typedef struct dn_node {
     sip_ua ua;
     sdp_local local;
     dn_elem_fn elem;
+    /* events the switch of dn_on_event does not know (the extension
+     * tests log them); NULL: logged as "ev<type>/<status>" */
+    void (*ext_event)(struct dn_node *nd, const sip_ua_event *ev);
     struct dn_net *net;
     uint32_t rng;
     /* application behaviour */
@@ -191,7 +194,13 @@ static inline void dn_on_event(void *user, const sip_ua_event *ev)
     case SIP_UA_EV_MESSAGE:
         dn_evlog(nd, "message");
         break;
-    default: /* events of other parts (tests/dialog_net_subs.h) */
+    default:
+        if (nd->ext_event) {
+            nd->ext_event(nd, ev);
+        } else {
+            snprintf(s, sizeof s, "ev%d/%d", (int)ev->type, ev->status);
+            dn_evlog(nd, s);
+        }
         break;
     }
 }

@@ -5,7 +5,9 @@
 #   2. the same over TCP;
 #   3. UDP with -lost 10 (10 % of SIPp's messages dropped in both
 #      directions): every call must still complete through the RFC 3261
-#      §17 retransmissions of both sides.
+#      §17 retransmissions of both sides;
+#   4. tests/sipp/uac_100rel.xml, uac_update.xml, uac_timer.xml against
+#      tests/sipp/ua_driver.c (tests/sipp/run.sh).
 # Exit 0 when every run reports all calls successful. Run from the
 # repository root after `make build/sipecho` (make test does both).
 set -u
@@ -45,5 +47,8 @@ run() { # name transport(u1|t1) port extra...
 run udp u1 15060
 run tcp t1 15062
 run udp-lost10 u1 15064 -lost 10
-if [ $fail = 0 ]; then echo "sipp: 3 runs passed"; else echo "sipp: failures"; fi
+# 4. RFC 3262 (PRACK), RFC 3311 (UPDATE), RFC 4028 (session timer)
+#    scenarios against tests/sipp/ua_driver.c, a UA on sip_dialog.h
+B="$B" sh tests/sipp/run.sh || fail=1
+if [ $fail = 0 ]; then echo "sipp: all runs passed"; else echo "sipp: failures"; fi
 exit $fail

@@ -14,7 +14,9 @@
 #     (SIPp refuses it, sipua exits 1); hold and resume re-INVITEs;
 #     re-INVITE glare (491 both ways, then sipua's retry accepted);
 #     a call through an outbound proxy (the INVITE for sip:bob@192.0.2.1
-#     goes to SIPp); REGISTER with digest, then the unregistration at exit.
+#     goes to SIPp); blind transfer (REFER checked by SIPp, 202, NOTIFY
+#     with a sipfrag 200, then sipua's BYE); REGISTER with digest, then
+#     the unregistration at exit.
 #   (sipua --call is used in each UAC run except the REGISTER one.)
 # Each run checks SIPp's exit status (0: every call successful), sipua's
 # exit status and its CALL line. Run from the repository root after
@@ -128,6 +130,8 @@ uac uac-407 u1 0 "--user alice --password secret --hangup-after 1" -sf "$SC/uas_
     "SIP/2.0 407" "result=ok"
 uac uac-proxy u1 0 "--call sip:bob@192.0.2.1 --outbound-proxy sip:127.0.0.1:@SIPP@;lr --hangup-after 1" \
     -sf "$SC/uas_plain.xml" -- "-> 127.0.0.1:[0-9]*/UDP INVITE sip:bob@192.0.2.1 " "result=ok"
+uac uac-refer u1 0 "--transfer sip:carol@192.0.2.9@1" -sf "$SC/uas_refer.xml" -- \
+    "-> 127.0.0.1:[0-9]*/UDP REFER " "TRANSFER call=1 role=transferor notify=200" "transfer_status=200"
 uac uac-register u1 0 "--register sip:127.0.0.1:@SIPP@ --user alice --password secret" \
     -sf "$SC/uas_register.xml" -- "REG result=ok" "sipua: unregistered"
 # a wrong password: SIPp answers 403 and fails its call on purpose (exit 1)

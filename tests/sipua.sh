@@ -9,7 +9,8 @@
 # silent (sipua --wav-rms), the --stats-json file; PCMU over UDP, PCMA
 # (offered first by alice) over TCP. Then a 486 rejection
 # (the caller exits 1, the callee 0), 20 % simulated RTP loss (counted
-# and rated lower) and a WAV at 16 kHz (refused, exit 3).
+# and rated lower), a blind transfer (alice, bob, carol) and a WAV at
+# 16 kHz (refused, exit 3).
 # Run from the repository root after `make build/sipua` (make test does
 # both). Ports: a block chosen from the shell's pid.
 set -u
@@ -118,6 +119,38 @@ loss_test() {
     [ $tfail = 0 ] && echo "sipua loss: $lost lost, MOS $(field "$d/bob.out" STATS mos)"
 }
 
+# blind transfer (RFC 3515, RFC 5589 §6): alice calls bob, bob REFERs
+# alice to carol at 1 s and hangs up on the final NOTIFY (200); alice's
+# second call, to carol, carries audio both ways
+transfer_test() {
+    a=$BASE b=$((BASE + 2)) c=$((BASE + 4)) d=$LOG/transfer tfail=0
+    BASE=$((BASE + 6))
+    mkdir -p "$d"
+    "$UA" --listen 127.0.0.1:$c --user carol --auto-answer 100 --max-calls 1 --timeout 20 --log \
+        > "$d/carol.out" 2>&1 &
+    cpid=$!
+    "$UA" --listen 127.0.0.1:$b --user bob --auto-answer 100 --max-calls 1 --timeout 20 --log \
+        --transfer "sip:carol@127.0.0.1:$c@1" > "$d/bob.out" 2>&1 &
+    bpid=$!
+    sleep 0.3
+    "$UA" --listen 127.0.0.1:$a --user alice --call "sip:bob@127.0.0.1:$b" --hangup-after 3 \
+        --exit-when-done --timeout 20 --log > "$d/alice.out" 2>&1
+    arc=$?
+    wait $bpid
+    brc=$?
+    wait $cpid
+    crc=$?
+    [ "$arc$brc$crc" = 000 ] || bad transfer "exit codes alice $arc bob $brc carol $crc"
+    grep -q "^LOG .* -> .* REFER sip:alice@" "$d/bob.out" || bad transfer "bob sent no REFER"
+    grep -q "^TRANSFER call=1 role=transferee refer_to=<sip:carol@" "$d/alice.out" || bad transfer "alice saw no REFER"
+    grep -q "^TRANSFER call=1 role=transferor notify=200" "$d/bob.out" || bad transfer "bob got no NOTIFY 200"
+    [ "$(field "$d/bob.out" SUMMARY transfer_status)" = 200 ] || bad transfer "bob's transfer_status"
+    grep -q "^CALL call=1 role=uac result=ok status=0 cause=remote-bye" "$d/alice.out" || bad transfer "alice's first call not ended by bob"
+    grep -q "^CALL call=2 role=uac result=ok" "$d/alice.out" || bad transfer "alice's call to carol"
+    ge "$(field "$d/carol.out" STATS rx_packets)" 100 || bad transfer "carol heard too little"
+    [ $tfail = 0 ] && echo "sipua transfer: REFER, NOTIFY 180/200, call to carol: ok"
+}
+
 refuse_test() {
     "$UA" --listen 127.0.0.1:$BASE --wav tests/sipua/tone-16k.wav > "$LOG/refuse.out" 2>&1
     rc=$?
@@ -129,6 +162,7 @@ call_test udp udp pcmu
 call_test tcp tcp pcma
 reject_test
 loss_test
+transfer_test
 refuse_test
 if [ $fail = 0 ]; then echo "sipua: all passed"; else echo "sipua: failures (see $LOG)"; fi
 exit $fail

@@ -677,7 +677,7 @@ Test(dialog, rfc3261_8_2_uas_checks)
     /* §8.2.1: 405 with Allow */
     inject(2, 1, REQ("PUBLISH", "sip:bob@127.0.0.2", "") "Event: presence\r\nContent-Length: 0\r\n\r\n");
     cr_assert(strstr(last_resp, "SIP/2.0 405 ") == last_resp, "%s", last_resp);
-    cr_assert(strstr(last_resp, "\r\nAllow: INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, REFER\r\n"));
+    cr_assert(strstr(last_resp, "\r\nAllow: INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, PRACK, UPDATE, INFO, SUBSCRIBE, NOTIFY, REFER\r\n"));
     /* §8.2.2.3: 420 with Unsupported */
     inject(2, 1, REQ("INVITE", "sip:bob@127.0.0.2", "") "Require: 100rel\r\nContent-Length: 0\r\n\r\n");
     cr_assert(strstr(last_resp, "SIP/2.0 420 ") == last_resp, "%s", last_resp);

@@ -87,7 +87,7 @@ Test(dialog_subs, rfc6665_subscribe_notify_refresh_unsubscribe)
     cr_assert(strstr(no, "\r\nEvent: presence\r\nSubscription-State: active;expires=600\r\n"));
     cr_assert(strstr(no, "\r\nContent-Type: application/pidf+xml\r\n"));
     cr_assert(strstr(no, "\r\n\r\n<presence/>"));
-    cr_assert(strstr(no, "\r\nAllow-Events: refer, presence\r\n"));
+    cr_assert(strstr(sub, "\r\nSupported: replaces, join, norefersub\r\n"));
     /* the NOTIFY is in the dialog of the 200: the same tags */
     cr_assert_str_eq(dn_hdr(no, strlen(no), SIP_HDR_FROM), dn_hdr(ok, strlen(ok), SIP_HDR_TO));
     cr_assert_str_eq(dn_evs(a), "notify4/0/600/0");
@@ -745,5 +745,40 @@ Test(dialog_subs, rfc6665_subscribe_rejected_by_application)
                  SIP_UA_ERR_STALE);
     cr_assert_eq(sip_ua_unsubscribe(&a->ua, s, N.now), SIP_UA_ERR_STALE);
     cr_assert_eq(sip_ua_count_dialogs(&b->ua), 0);
+    dn_fini(&N);
+}
+
+/* RFC 3515 §2.4.2: a REFER the referee refuses (603) ends the implicit
+ * subscription with the status; REFER needs a confirmed call; handles of
+ * the other role are refused. */
+Test(dialog_subs, rfc3515_refer_rejected_and_api_errors)
+{
+    dn_node *a, *b, *c;
+    sip_ua_call ab, ba;
+    sip_ua_sub r;
+    int k;
+    three_uas(&a, &b, &c);
+    (void)c;
+    ab = connect_call(a, b, "sip:bob@127.0.0.2", &ba);
+    k = N.nlog;
+    DNS[0].sub_reject = 603;
+    cr_assert_eq(sip_ua_refer(&b->ua, ba, "sip:carol@127.0.0.3", 0, N.now, &r), 0);
+    cr_assert_eq(sip_ua_refer_notify(&b->ua, r, 200, N.now), SIP_UA_ERR_STATE);
+    cr_assert_eq(sip_ua_sub_accept(&b->ua, r, 202, 0, NULL, NULL, 0, N.now), SIP_UA_ERR_STATE);
+    dn_run(&N, N.now / 1000 + 100);
+    cr_assert_str_eq(dn_seq(&N, k), "B>A REFER|A>B 603/REFER");
+    cr_assert_str_eq(b->ev[b->nev - 1], "sub5/0/603");
+    cr_assert_str_eq(a->ev[a->nev - 1], "sub5/3/603");
+    cr_assert_eq(sip_ua_call_state_of(&a->ua, ab), SIP_UA_CALL_CONFIRMED);
+    cr_assert_eq(sip_ua_count_subs(&a->ua), 0);
+    cr_assert_eq(sip_ua_count_subs(&b->ua), 0);
+    cr_assert_eq(sip_ua_refer(&b->ua, ba, "not a uri", 0, N.now, &r), SIP_UA_ERR_INVALID);
+    cr_assert_eq(sip_ua_refer(&b->ua, ba + (1ull << 32), "sip:c@127.0.0.3", 0, N.now, &r), SIP_UA_ERR_STALE);
+    cr_assert_eq(sip_ua_refer_replaces(&b->ua, ba, ba, 0, N.now, &r), SIP_UA_ERR_STATE);
+    cr_assert_eq(sip_ua_subscribe(&a->ua, "sip:bob@127.0.0.2", "presence\r\nX: y", NULL, 0, N.now, &r),
+                 SIP_UA_ERR_INVALID);
+    /* both dialogs still carry the call only */
+    cr_assert_eq(sip_ua_count_dialogs(&a->ua), 1);
+    cr_assert_eq(sip_ua_count_dialogs(&b->ua), 1);
     dn_fini(&N);
 }
