@@ -122,7 +122,7 @@
  *    its own handle (RFC 6665 §4.1.2.4). Refresh as for registrations
  *    (expires - min(expires / 2, 30 s)); our own expiry waits 64*T1 past
  *    the granted time so the notifier's terminated NOTIFY is still
- *    matched; Timer N (64*T1 after the 2xx without NOTIFY) ends it.
+ *    matched; Timer N (64*T1 after the SUBSCRIBE without NOTIFY) ends it.
  *    "deactivated" resubscribes at once, "probation" after retry-after,
  *    with a new dialog and the same handle; other reasons end it.
  *  - Notifier: cfg.events lists the packages served (489 otherwise);
@@ -308,7 +308,9 @@ typedef enum sip_ua_event_type {
     /** A new INVITE (call): answer with sip_ua_answer() or
      *  sip_ua_reject(). offer / media / n_media: the parsed offer and its
      *  negotiated view against cfg.local_sdp (n_media 0 without an offer
-     *  or without cfg.local_sdp). */
+     *  or without cfg.local_sdp). replaces / joins: the call an RFC 3891
+     *  Replaces / RFC 3911 Join header named (an INVITE naming none is
+     *  answered 481 or 486 by the core and never offered). */
     SIP_UA_EV_INCOMING_CALL = 1,
     /** call moved to state (cause and status for TERMINATED; status for
      *  the 1xx/2xx that moved it). */
@@ -779,8 +781,8 @@ typedef enum sip_ua_sub_reason {
  *  subscription of its own (SIP_UA_EV_NOTIFY with forked_from); refreshes
  *  at expires - min(expires / 2, 30 s) of the granted expiry (the 2xx
  *  Expires, lowered by a NOTIFY's expires parameter); ends the
- *  subscription when no NOTIFY arrives within 64*T1 of the 2xx (Timer N,
- *  §4.1.2.4) or a refresh gets 481/408 or times out (§4.1.2.2);
+ *  subscription when no NOTIFY arrives within 64*T1 of the SUBSCRIBE
+ *  (Timer N, §4.1.2.4) or a refresh gets 481/408 or times out (§4.1.2.2);
  *  resubscribes as the termination reason says (§4.1.3). Returns 0,
  *  SIP_UA_ERR_INVALID (bad URI, empty event or one with CR/LF),
  *  SIP_UA_ERR_FULL, SIP_UA_ERR_NOMEM, SIP_UA_ERR_TOO_BIG,
@@ -4601,7 +4603,9 @@ static int sip__ua_sub_send_initial(sip_ua *ua, uint32_t slot)
     q.contact = 1;
     q.extra = extra;
     x->state = SIP_UA_SUB_SUBSCRIBING;
-    x->refresh_at = x->expire_at = x->retry_at = x->notify_by = 0;
+    x->refresh_at = x->expire_at = x->retry_at = 0;
+    /* Timer N (RFC 6665 §4.1.2.4) runs from the SUBSCRIBE */
+    x->notify_by = ua->now + 64ull * ua->tsx.cfg.t1_ms * 1000u;
     return sip__ua_start(ua, &q, SIP__UA_P_SUBSCRIBE, (int32_t)slot, x->gen, NULL, &x->ct);
 }
 
@@ -4727,7 +4731,7 @@ static void sip__ua_subscribe_response(sip_ua *ua, uint32_t slot, sip__ua_req *r
     if (h && sip_str_to_u32(h->value, 0xffffffffu, &granted) != 0) granted = x->expires;
     if (x->unsub == 2) return; /* the terminated NOTIFY is awaited (notify_by) */
     sip__ua_sub_set_expiry(ua, x, granted);
-    /* Timer N (§4.1.2.4): a NOTIFY within 64*T1 of the 2xx */
+    /* Timer N (§4.1.2.4) runs until the first NOTIFY */
     if (x->state == SIP_UA_SUB_SUBSCRIBING && !x->notify_by)
         x->notify_by = ua->now + 64ull * ua->tsx.cfg.t1_ms * 1000u;
     sip__ua_sub_flush_unsub(ua, slot);

@@ -7,7 +7,8 @@
  * may carry Replaces or Join naming a dialog of the UA. Then each operation is an opcode byte and arguments:
  *   op % 8 == 0: a new INVITE from the peer: Call-ID (1 byte, 4 values),
  *               From tag (1), CSeq (1), body (1: none, offer, hold offer,
- *               garbage), Record-Route (1: none, loose, strict)
+ *               garbage, sipfrag, cut sipfrag, PIDF), Record-Route (1:
+ *               none, loose, strict)
  *            1: a response to one of the last requests the UA sent (1 byte:
  *               which), status (2 bytes -> 100..699), To tag (1), body (1)
  *            2: an in-dialog request to the UA: method (1: BYE, INVITE,
@@ -146,10 +147,13 @@ static const char *HOLD =
 static const char *fz_body(int k, const char **ct)
 {
     *ct = "Content-Type: application/sdp\r\n";
-    switch (k % 4) {
+    switch (k % 7) {
     case 1: return OFFER;
     case 2: return HOLD;
     case 3: return "v=0\r\nx";
+    case 4: *ct = "Content-Type: message/sipfrag\r\n"; return "SIP/2.0 200 OK\r\n";
+    case 5: *ct = "Content-Type: message/sipfrag\r\n"; return "SIP/2.0 1";
+    case 6: *ct = "Content-Type: application/pidf+xml\r\n"; return "<presence/>";
     default: *ct = ""; return "";
     }
 }

@@ -679,7 +679,7 @@ static void script_notifier(dn_net *n, int self, const sip_msg *m, const char *b
     dn_post(n, self, &n->node[from].addr, (const uint8_t *)out, (size_t)k);
 }
 
-/* RFC 6665 §4.1.2.4: Timer N: no NOTIFY within 64*T1 (32 s) of the 2xx
+/* RFC 6665 §4.1.2.4: Timer N: no NOTIFY within 64*T1 (32 s) of the SUBSCRIBE
  * ends the subscription. */
 Test(dialog_subs, rfc6665_4_1_2_4_timer_n)
 {
@@ -780,5 +780,73 @@ Test(dialog_subs, rfc3515_refer_rejected_and_api_errors)
     /* both dialogs still carry the call only */
     cr_assert_eq(sip_ua_count_dialogs(&a->ua), 1);
     cr_assert_eq(sip_ua_count_dialogs(&b->ua), 1);
+    dn_fini(&N);
+}
+
+/* RFC 6665 §4.1.2.3: unsubscribing before any response: the SUBSCRIBE
+ * with Expires: 0 goes once the dialog exists (after the 2xx), and the
+ * terminated NOTIFY ends the handle. */
+Test(dialog_subs, rfc6665_unsubscribe_before_dialog)
+{
+    dn_node *a, *b;
+    sip_ua_sub s;
+    presence_pair(&a, &b);
+    DNS[1].sub_accept = 202;
+    cr_assert_eq(sip_ua_subscribe(&a->ua, "sip:bob@127.0.0.2", "presence", NULL, 600, N.now, &s), 0);
+    cr_assert_eq(sip_ua_unsubscribe(&a->ua, s, N.now), 0);
+    cr_assert_eq(sip_ua_unsubscribe(&a->ua, s, N.now), SIP_UA_ERR_STATE);
+    dn_run(&N, 100);
+    cr_assert_str_eq(dn_seq(&N, 0), "A>B SUBSCRIBE|B>A 202/SUBSCRIBE|B>A NOTIFY|A>B SUBSCRIBE|A>B 200/NOTIFY|"
+                                    "B>A 200/SUBSCRIBE|B>A NOTIFY|A>B 200/NOTIFY");
+    cr_assert(strstr(N.raw[2], "\r\nSubscription-State: pending;expires=600\r\n"));
+    cr_assert(strstr(N.raw[3], "\r\nExpires: 0\r\n"));
+    cr_assert(strstr(N.raw[6], "\r\nSubscription-State: terminated;reason=timeout\r\n"));
+    cr_assert_str_eq(dn_evs(a), "notify3/0/600/0|notify5/4/0/0|sub5/4/0");
+    cr_assert_eq(sip_ua_count_subs(&a->ua), 0);
+    cr_assert_eq(sip_ua_count_subs(&b->ua), 0);
+    cr_assert_eq(sip_ua_count_dialogs(&a->ua), 0);
+    cr_assert_eq(sip_ua_count_dialogs(&b->ua), 0);
+    dn_fini(&N);
+}
+
+/* Everything sent to a scripted element, concatenated. */
+static char all_in[16384];
+static void sink_all(dn_net *n, int self, const sip_msg *m, const char *buf, size_t len, int from)
+{
+    size_t k = strlen(all_in);
+    (void)n; (void)self; (void)m; (void)from;
+    if (k + len + 2 < sizeof all_in) {
+        memcpy(all_in + k, buf, len);
+        all_in[k + len] = '|';
+        all_in[k + len + 1] = 0;
+    }
+}
+
+/* RFC 6665 §4.4.3 (fetch): a SUBSCRIBE with Expires: 0 gets 200 with
+ * Expires: 0 and one NOTIFY terminated;reason=timeout carrying the state;
+ * nothing stays behind. */
+Test(dialog_subs, rfc6665_fetch_expires_0)
+{
+    dn_node *a, *b;
+    presence_pair(&a, &b);
+    (void)a;
+    DNS[1].sub_accept = 200;
+    DNS[1].ctype = "application/pidf+xml";
+    DNS[1].body = PIDF;
+    dn_add_elem(&N, 'X', "127.0.0.9", sink_all);
+    all_in[0] = 0;
+    inject(2, 1,
+           "SUBSCRIBE sip:bob@127.0.0.2 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.9:5060;branch=z9hG4bKfetch\r\n"
+           "Max-Forwards: 70\r\nFrom: <sip:x@127.0.0.9>;tag=x1\r\nTo: <sip:bob@127.0.0.2>\r\n"
+           "Call-ID: fetch1\r\nCSeq: 1 SUBSCRIBE\r\nContact: <sip:x@127.0.0.9>\r\nEvent: presence\r\n"
+           "Expires: 0\r\nContent-Length: 0\r\n\r\n");
+    cr_assert(strstr(all_in, "SIP/2.0 200 OK\r\n") == all_in, "%s", all_in);
+    cr_assert(strstr(all_in, "\r\nExpires: 0\r\n"));
+    cr_assert(strstr(all_in, "|NOTIFY sip:x@127.0.0.9 SIP/2.0\r\n"), "%s", all_in);
+    cr_assert(strstr(all_in, "\r\nSubscription-State: terminated;reason=timeout\r\n"));
+    cr_assert(strstr(all_in, "\r\n\r\n<presence/>|"));
+    cr_assert_str_eq(dn_evs(b), "subscribe/presence/0|sub5/4/0");
+    cr_assert_eq(sip_ua_count_subs(&b->ua), 0);
+    cr_assert_eq(sip_ua_count_dialogs(&b->ua), 0);
     dn_fini(&N);
 }
