@@ -3569,7 +3569,7 @@ static void sip__ua_x_update_in(sip_ua *ua, const sip_tsx_event *ev, int32_t cs)
     sip__ua_call *c = cs >= 0 ? ua->calls[cs] : NULL;
     sip_hdr_field ex[7];
     sip_str body = {NULL, 0};
-    char sdpb[4096], contact[300], sup[32], se[48], ra[8];
+    char sdpb[4096], contact[300], sup[64], se[48], ra[8];
     uint32_t gen;
     size_t n = 0;
     int k, offer = sip__ua_is_sdp(m), st = 0;
