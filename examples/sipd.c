@@ -4,7 +4,7 @@
  *   sipd [--addr 127.0.0.1] [--port 5060] [--tls-port 5061] [--ws-port 8080]
  *        [--wss-port 8443] [--domain D] [--users FILE] [--cert PEM --key PEM]
  *        [--no-relay] [--relay-addr A] [--relay-ports LO-HI]
- *        [--record DIR] [--log 0|1|2] [--stats-interval S]
+ *        [--record DIR] [--log 0|1|2|3] [--stats-interval S]
  *        [--auth-algs sha256,md5] [--no-reuseport]
  *
  * What runs where:
@@ -31,7 +31,8 @@
  * has its own location table: share it through sip_location_ops in a real
  * deployment). Stops on SIGINT/SIGTERM and prints its statistics.
  *
- * --log 2 prints every SIP message in and out as one ladder line
+ * --log 2 prints every SIP message in and out as one ladder line (3: with
+ * its Call-ID)
  * "time  src -> dst  first-line". Exit status: 0 ok, 1 setup failed,
  * 2 usage.
  */
@@ -134,6 +135,8 @@ typedef struct call {
     pcap_t *pd;
     pcap_dumper_t *dump;
     SNDFILE *wav[2];         /* direction from leg 0, from leg 1 */
+    uint32_t wav_next_ts[2]; /* RTP timestamp expected next (gaps: silence) */
+    int wav_have_ts[2];
     char pcap_path[512], wav_path[2][512];
 } call;
 
@@ -966,6 +969,23 @@ static void rec_wav(call *c, unsigned from_leg, const uint8_t *pkt, size_t len)
             return;
         }
     }
+    /* the time a gap covers (DTMF events, losses) becomes silence, at most
+     * 2 s; a packet from the past (reordered) is dropped */
+    if (c->wav_have_ts[from_leg]) {
+        int32_t gap = (int32_t)(h.timestamp - c->wav_next_ts[from_leg]);
+        if (gap < 0) return;
+        if (gap > 0 && gap <= 16000) {
+            int16_t z[160];
+            memset(z, 0, sizeof z);
+            while (gap > 0) {
+                int k = gap > 160 ? 160 : gap;
+                sf_write_short(c->wav[from_leg], z, k);
+                gap -= k;
+            }
+        }
+    }
+    c->wav_have_ts[from_leg] = 1;
+    c->wav_next_ts[from_leg] = h.timestamp + (uint32_t)n;
     if (h.payload_type == 0) rtp_ulaw_decode_buf(h.payload.p, n, pcm);
     else rtp_alaw_decode_buf(h.payload.p, n, pcm);
     sf_write_short(c->wav[from_leg], pcm, (sf_count_t)n);
@@ -1442,9 +1462,9 @@ static int usage(void)
             "usage: sipd [--addr 127.0.0.1] [--port 5060] [--tls-port 5061] [--ws-port 8080]\n"
             "            [--wss-port 8443] [--domain D] [--users FILE] [--cert PEM --key PEM]\n"
             "            [--no-relay] [--relay-addr A] [--relay-ports 20000-29999]\n"
-            "            [--record DIR] [--log 0|1|2] [--stats-interval S]\n"
+            "            [--record DIR] [--log 0|1|2|3] [--stats-interval S]\n"
             "            [--auth-algs sha256,md5] [--no-reuseport]\n"
-            "  a port of 0 turns that listener off; --log 2 prints the SIP ladder\n");
+            "  a port of 0 turns that listener off; --log 2 prints the SIP ladder, 3 with Call-IDs\n");
     return 2;
 }
 
