@@ -143,8 +143,13 @@ probe=$?
 sed 's/^/  /' "$T/probe.log"
 [ $probe = 0 ] && echo "sipvicious: same answers for existing and unknown users (REGISTER, INVITE, OPTIONS)" ||
     bad "answers tell users apart"
+# one source port per method: svwar does not ACK the INVITE run's 407s, and
+# their retransmissions (RFC 3261 17.2.1, up to 32 s) must not reach the
+# next run as answers to its names
+k=0
 for m in REGISTER INVITE OPTIONS; do
-    timeout 60 svwar -P $((P + 12)) -p "$P" -d "$T/users.txt" -m $m --force --maximumtime=3 127.0.0.1 > "$T/svwar.$m.log" 2>&1
+    k=$((k + 1))
+    timeout 60 svwar -P $((P + 15 + k)) -p "$P" -d "$T/users.txt" -m $m --force --maximumtime=3 127.0.0.1 > "$T/svwar.$m.log" 2>&1
     found=""
     for u in $USERS; do
         grep -E -q "^\| *$u *\|" "$T/svwar.$m.log" && found="$found $u"
