@@ -1240,7 +1240,7 @@ static void on_event(void *user, const sip_ua_event *ev)
                    (int)ev->msg->from.uri.raw.len, ev->msg->from.uri.raw.p,
                    (int)(ev->msg->body.len > 400 ? 400 : ev->msg->body.len), ev->msg->body.p);
         break;
-    default: /* PRACK, UPDATE, session timer and INFO events: not scripted here */
+    default: /* events sipua does not script (subscriptions it never makes) */
         break;
     }
     fflush(stdout);
