@@ -14,7 +14,7 @@ EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/*.c))
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PREFIX  ?= /usr/local
 
-.PHONY: all deps-build examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipua test-sipp-sipua test-interop test-sipd fuzz bench amalgamation install demo deps-test help clean
+.PHONY: all deps-build deps-demo examples test test-sipmsg test-rtpstat test-plain test-san test-openssl test-tshark test-sipp test-sipua test-sipp-sipua test-interop test-sipd fuzz bench amalgamation install demo deps-test help clean
 
 all: examples
 
@@ -50,6 +50,9 @@ deps-test:
 
 deps-build:
 	@sh scripts/deps.sh build
+
+deps-demo:
+	@sh scripts/deps.sh build demo
 
 $(B)/tests: $(TESTS) $(HEADERS)
 	@mkdir -p $(@D)
@@ -158,7 +161,7 @@ install:
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/cvoip/
 	sed -e 's|@PREFIX@|$(PREFIX)|' scripts/cvoip.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cvoip.pc
 
-demo: deps-build examples
+demo: deps-demo examples
 	@sh scripts/demo.sh
 
 clean:

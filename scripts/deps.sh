@@ -8,6 +8,7 @@ for g in "$@"; do
     case "$g" in
     build) pkgs="$pkgs gcc make libpcap-dev libsndfile1-dev libssl-dev" ;;
     test)  pkgs="$pkgs gcc make clang libclang-rt-14-dev libcriterion-dev pkg-config libssl-dev libsrtp2-dev libpcap-dev libsndfile1-dev tshark sip-tester" ;;
+    demo)  pkgs="$pkgs tshark" ;;
     fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
     bench) pkgs="$pkgs gcc valgrind libsofia-sip-ua-dev libosip2-dev libre-dev libortp-dev gnuplot-nox pkg-config sip-tester kamailio rtpengine-daemon python3" ;;
     interop) pkgs="$pkgs baresip-core linphone-cli sipvicious tshark python3" ;;
