@@ -1619,7 +1619,10 @@ static int setup_layers(void)
     pc.registrar = &g.reg;
     pc.auth = &g.as;
     pc.auth_methods = (1u << SIP_METHOD_REGISTER) | (1u << SIP_METHOD_INVITE);
-    pc.max_contexts = 16384;
+    /* a context lives until its transactions end (Timer K/J: 32 s on UDP
+     * after a BYE's 200), so about 64 contexts per call/s: room for 2000
+     * calls/s at 12 bytes per slot until used */
+    pc.max_contexts = 131072;
     memset(&pcb, 0, sizeof pcb);
     pcb.size = sizeof pcb;
     pcb.send = px_send;
