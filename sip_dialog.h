@@ -80,6 +80,11 @@
  *    challenge retries with the new nonce without asking again; a second
  *    challenge for a realm whose nonce we just used, without stale, ends
  *    the attempt with that response (no loop on a wrong password).
+ *  - Outbound (RFC 5626): the UA core keeps no flow; it reports in the
+ *    REGISTERED event the keep-alive interval for the registration's
+ *    flow (keepalive_ms: 80-100 % of Flow-Timer, or 95-120 s, §4.4.1)
+ *    when the registrar said Require: outbound, and the application runs
+ *    the keep-alives where the flow lives (sip_transport_keepalive()).
  *  - Registration refresh happens at expires - min(expires / 2, 30 s)
  *    after the 200 (3600 s: 30 s early; 60 s: at 30 s; 10 s: at 5 s),
  *    from the expiry the registrar granted to our Contact. 423 is retried
@@ -405,6 +410,15 @@ typedef struct sip_ua_event {
     uint32_t session_expires;  /**< SESSION_TIMER: interval in seconds */
     int refresher;             /**< SESSION_TIMER: 1 we refresh, 0 the peer */
     sip_str info_package;      /**< INFO: the Info-Package, absent if none */
+    /** REG_STATE REGISTERED with outbound (cfg.reg_id set and the 200 has
+     *  Require: outbound, RFC 5626 §4.2.1): the keep-alive interval for
+     *  the registration's flow in ms, chosen at random between 80 % and
+     *  100 % of the registrar's Flow-Timer, or without one between 95 and
+     *  120 s (RFC 5626 §4.4.1). The application runs the keep-alives on
+     *  that flow (sip_transport_keepalive() for a stream flow, STUN on
+     *  UDP); a keep-alive failure means the flow is dead and the
+     *  application registers again (§4.4.1). 0: no outbound flow. */
+    uint32_t keepalive_ms;
 } sip_ua_event;
 
 /** Reliable provisional responses (RFC 3262) in sip_ua_config.rel100. */
@@ -3933,6 +3947,29 @@ static void sip__ua_reg_free(sip_ua *ua, uint32_t slot)
     ua->n_regs--;
 }
 
+/* RFC 5626 §4.4.1: the flow keep-alive interval (ms) after a 200 to an
+ * outbound REGISTER, 0 when the registrar did not accept outbound
+ * (§4.2.1: Require: outbound in the 200). 80-100 % of Flow-Timer, or
+ * 95-120 s without one; random so that UAs behind one NAT spread out. */
+static uint32_t sip__ua_flow_keepalive(sip_ua *ua, const sip_msg *m)
+{
+    size_t pos = 0;
+    const sip_hdr *h;
+    uint32_t ft = 0, lo, hi;
+    uint8_t rnd[2];
+    if (!ua->cfg.reg_id || !sip__ua_x_has(m, SIP_HDR_REQUIRE, "outbound")) return 0;
+    h = sip_msg_find(m, SIP_HDR_FLOW_TIMER, &pos);
+    if (h && sip_str_to_u32(h->value, 86400u, &ft) == 0 && ft > 0) {
+        hi = ft * 1000u;
+        lo = hi / 5u * 4u;
+    } else {
+        lo = 95000u;
+        hi = 120000u;
+    }
+    if (ua->cb.rand(ua->cb.user, rnd, sizeof rnd) != 0) return hi;
+    return lo + (uint32_t)(((uint32_t)rnd[0] << 8 | rnd[1]) * (uint64_t)(hi - lo) / 65535u);
+}
+
 static void sip__ua_reg_event(sip_ua *ua, uint32_t slot, int state, int status, const sip_msg *m)
 {
     sip_ua_event ev;
@@ -3945,6 +3982,7 @@ static void sip__ua_reg_event(sip_ua *ua, uint32_t slot, int state, int status, 
     ev.status = status;
     ev.expires = r->granted;
     ev.msg = m;
+    if (state == SIP_UA_REG_REGISTERED && m) ev.keepalive_ms = sip__ua_flow_keepalive(ua, m);
     r->state = (uint8_t)state;
     sip__ua_emit(ua, &ev);
     if (state == SIP_UA_REG_UNREGISTERED || state == SIP_UA_REG_FAILED)

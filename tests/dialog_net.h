@@ -42,6 +42,7 @@ typedef struct dn_node {
     int nev;
     sip_ua_call last_call;
     sip_ua_reg last_reg;
+    uint32_t last_keepalive_ms; /* REG_STATE: RFC 5626 flow keep-alive */
     int media_dir[8];       /* last negotiated direction per stream */
     int media_active;
     int media_events;
@@ -188,6 +189,7 @@ static inline void dn_on_event(void *user, const sip_ua_event *ev)
         break;
     case SIP_UA_EV_REG_STATE:
         nd->last_reg = ev->reg;
+        nd->last_keepalive_ms = ev->keepalive_ms;
         snprintf(s, sizeof s, "reg%d/%d/%u", ev->state, ev->status, (unsigned)ev->expires);
         dn_evlog(nd, s);
         break;

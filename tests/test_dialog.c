@@ -898,12 +898,58 @@ Test(dialog, rfc5626_rfc5627_contact_params_and_rfc3608_service_route)
               "%s", N.raw[0]);
     cr_assert(strstr(N.raw[0], "\r\nSupported: path, outbound, gruu\r\n"));
     cr_assert_str_eq(dn_evs(a), "reg2/200/600");
+    cr_assert_eq(a->last_keepalive_ms, 0); /* no Require: outbound in the 200 */
     /* the INVITE now goes through the service route */
     cr_assert_eq(sip_ua_call_start(&a->ua, "sip:bob@127.0.0.2", &a->local, 0, N.now, &c), 0);
     dn_run(&N, 200);
     cr_assert_str_eq(dn_seq(&N, 2), "A>R INVITE|R>A 403/INVITE|A>R ACK");
     cr_assert(strstr(N.raw[2], "INVITE sip:bob@127.0.0.2 SIP/2.0\r\n") == N.raw[2]);
     cr_assert(strstr(N.raw[2], "\r\nRoute: <sip:orig@127.0.0.20:5060;lr>\r\n"));
+    dn_fini(&N);
+}
+
+/* RFC 5626 §4.2.1 / §4.4.1: a registrar that supports outbound says
+ * Require: outbound in the 200; the UA then reports the flow keep-alive
+ * interval, 80-100 % of Flow-Timer (30 s here) or 95-120 s without one. */
+static void registrar_ob(dn_net *n, int self, const sip_msg *m, const char *buf, size_t len, int from)
+{
+    sip_hdr_field ex[3];
+    size_t k = 0;
+    (void)buf; (void)len;
+    if (!m->is_request || m->method != SIP_METHOD_REGISTER) return;
+    ex[k].name = sip_str_c("Contact");
+    ex[k++].value = sip_str_c("<sip:alice@127.0.0.1:5060>;expires=600");
+    ex[k].name = sip_str_c("Require");
+    ex[k++].value = sip_str_c("outbound");
+    if (n->node[self].state == 0) {
+        ex[k].name = sip_str_c("Flow-Timer");
+        ex[k++].value = sip_str_c("30");
+    }
+    n->node[self].state++;
+    dn_elem_reply(n, self, from, m, 200, "r", ex, k);
+}
+
+Test(dialog, rfc5626_4_4_1_flow_keepalive_interval)
+{
+    dn_node *a, *r;
+    sip_ua_config cfg;
+    sip_ua_reg reg;
+    dn_init(&N);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.instance_id = "<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>";
+    cfg.reg_id = 1;
+    a = dn_add_ua(&N, 'A', "127.0.0.1", "alice", &cfg);
+    r = dn_add_elem(&N, 'R', "127.0.0.20", registrar_ob);
+    cr_assert_eq(sip_ua_register(&a->ua, "sip:127.0.0.20", 600, NULL, 0, N.now, &reg), 0);
+    dn_run(&N, 100);
+    cr_assert_str_eq(dn_evs(a), "reg2/200/600");
+    cr_assert_geq(a->last_keepalive_ms, 24000u);
+    cr_assert_leq(a->last_keepalive_ms, 30000u);
+    /* the refresh at 570 s gets a 200 without Flow-Timer */
+    dn_run(&N, 571000);
+    cr_assert_eq(r->state, 2);
+    cr_assert_geq(a->last_keepalive_ms, 95000u);
+    cr_assert_leq(a->last_keepalive_ms, 120000u);
     dn_fini(&N);
 }
 
