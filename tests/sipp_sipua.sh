@@ -81,7 +81,7 @@ uas() {
     sleep 0.3
     # shellcheck disable=SC2086
     (cd "$LOG" && timeout 60 sipp $sargs 127.0.0.1:$p_ua -i 127.0.0.1 -p $p_sipp -mp $mp -t "$tp" \
-        -m 1 -timeout 30s -timeout_error -trace_err -nostdin > "$name.sipp.log" 2>&1)
+        -m 1 -timeout ${SIPP_TO:-30}s -timeout_error -trace_err -nostdin > "$name.sipp.log" 2>&1)
     src=$?
     wait $upid
     report "$name" $src $? "$want" "$@"
@@ -131,6 +131,11 @@ uas uas-update u1 0 "--auto-answer 100 --100rel --session-expires 90" -sf "$SC/u
     "<- 127.0.0.1:[0-9]*/UDP UPDATE " "recvonly" "result=ok"
 uas uas-timer u1 0 "--auto-answer 100 --session-expires 90" -sf "$SC/uac_timer.xml" -- \
     "SESSION_TIMER call=1 expires=90 refresher=peer" "result=ok"
+# RFC 4028 §10: sipua as the refresher sends its UPDATE refresh at 45 s
+SIPP_TO=70 uas uas-timer-refresh u1 0 "--auto-answer 100 --session-expires 90 --timeout 70" \
+    -sf "$SC/uac_timer_refresh.xml" -- "SESSION_TIMER call=1 expires=90 refresher=us" \
+    "^LOG *4[56]\.[0-9]* -> 127.0.0.1:[0-9]*/UDP UPDATE " "result=ok"
+SIPP_TO=30
 # --- sipua as UAC ---
 uac uac-plain-udp u1 0 "--hangup-after 1" -sn uas -- "result=ok"
 uac uac-plain-tcp t1 0 "--hangup-after 1" -sf "$SC/uas_plain.xml" -- "result=ok" "/TCP INVITE"
