@@ -3,36 +3,52 @@
  *
  * Byte 0 configures the limits (bits 0-1: max sessions 1..4, bits 2-3:
  * max dialogs 1..8 step 2, bit 4: max registrations 1 or 2, bit 5: an
- * outbound proxy, bits 6-7: max subscriptions 1..4). An INVITE (op 0)
- * may carry Replaces or Join naming a dialog of the UA. Then each operation is an opcode byte and arguments:
+ * outbound proxy, bits 6-7: max subscriptions 1..4). Byte 1 configures
+ * the extensions (bit 0: 100rel supported, required with bit 1; bit 2:
+ * session timers and Recv-Info "dtmf", bits 3-4: Session-Expires 90..180
+ * step 30). Then each operation is an opcode byte and arguments:
  *   op % 8 == 0: a new INVITE from the peer: Call-ID (1 byte, 4 values),
  *               From tag (1), CSeq (1), body (1: none, offer, hold offer,
- *               garbage, sipfrag, cut sipfrag, PIDF), Record-Route (1:
- *               none, loose, strict)
+ *               garbage, sipfrag, cut sipfrag, PIDF), then 1 byte: % 3
+ *               Record-Route (none, loose, strict), / 3 % 4 Replaces or
+ *               Join naming a dialog of the UA (none, Replaces, Replaces
+ *               early-only, Join), / 12 % 4 extension headers (none,
+ *               Supported 100rel+timer / Session-Expires, Require 100rel,
+ *               Supported 100rel / Session-Expires refresher=uas / Min-SE)
  *            1: a response to one of the last requests the UA sent (1 byte:
- *               which), status (2 bytes -> 100..699), To tag (1), body (1)
+ *               which), status (2 bytes -> 100..699), To tag (1: bit 2
+ *               challenge kind, bit 3 no tag, bit 4 Expires, 0 with bit 6,
+ *               bit 5 Refer-Sub: false), body (1), extensions (1: bit 0
+ *               Require: 100rel and an RSeq of 1 + bits 1-3, bit 4
+ *               Session-Expires / Min-SE / Allow UPDATE, refresher=uas with
+ *               bit 5)
  *            2: an in-dialog request to the UA: method (1: BYE, INVITE,
  *               ACK, OPTIONS, CANCEL, MESSAGE, INFO, SUBSCRIBE, NOTIFY,
- *               REFER), which dialog the peer knows (1), CSeq (1), body
- *               (1), event headers (1: Event, Expires, Subscription-State
- *               with reasons, Refer-To with Replaces, Refer-Sub)
+ *               REFER, PRACK, UPDATE), which dialog the peer knows (1),
+ *               CSeq (1), body (1), event headers (1: Event, Expires,
+ *               Subscription-State with reasons, Refer-To with Replaces,
+ *               Refer-Sub), selector (1: bit 0 the Call-ID of one of the
+ *               UA's messages, bit 1 another From tag, bits 2-3 extension
+ *               header: none, RAck from the UA's last RSeq with CSeq bits
+ *               4-7, Info-Package, Session-Expires)
  *            3: time step (2 bytes, ms), then on_timeout at the deadline
  *               or now, whichever is earlier
- *            4: application: action (1: call, answer 180/183/200, reject,
- *               cancel, hang up, re-INVITE hold/resume, register,
- *               unregister, MESSAGE, subscribe, unsubscribe, accept /
- *               reject a subscription, NOTIFY, REFER blind / with
- *               Replaces, call the Refer-To, sipfrag NOTIFY) on a
+ *            4: application: action (1, % 24: call, answer 180/183/200,
+ *               reject, cancel, hang up, re-INVITE hold/resume, register,
+ *               unregister, MESSAGE, call state, subscribe, unsubscribe,
+ *               accept / reject a subscription, NOTIFY, REFER blind / with
+ *               Replaces, call the Refer-To, sipfrag NOTIFY, subscription
+ *               state, reliable or unreliable 180/183, UPDATE, INFO) on a
  *               recorded handle (1; some indexes give forged handles)
  *            5: raw message (1 length byte, then bytes)
  *            6: send failures on/off
  *            7: the 2xx retransmission: deliver the last UA message again
  *               to the UA itself (loopback)
  * Checked: calls, dialogs, registrations and subscriptions stay within
- * the limits; every
- * stale or forged handle is rejected with a defined error; after
- * on_timeout the deadline is later than now; sip_ua_destroy frees every
- * allocation (counted through the MALLOC macros; ASan checks the rest).
+ * the limits; every stale or forged handle is rejected with a defined
+ * error; after on_timeout the deadline is later than now; sip_ua_destroy
+ * frees every allocation (counted through the MALLOC macros; ASan checks
+ * the rest).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,7 +203,7 @@ static void fz_invite(fz *f)
     char m[2048], rj[160], ut[48];
     const char *ct, *body;
     int cid = fz_byte(f) % 4, tag = fz_byte(f) % 4, cseq = fz_byte(f), b = fz_byte(f), rr = fz_byte(f);
-    int k, rj_kind = (rr / 3) % 4;
+    int k, rj_kind = (rr / 3) % 4, ext = (rr / 12) % 4;
     body = fz_body(b, &ct);
     rr %= 3;
     rj[0] = 0;
@@ -199,30 +215,37 @@ static void fz_invite(fz *f)
     k = snprintf(m, sizeof m,
                  "INVITE sip:ua@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKi%d%d%d\r\n"
                  "Max-Forwards: 70\r\nFrom: <sip:peer@192.0.2.9>;tag=pt%d\r\nTo: <sip:ua@192.0.2.1>\r\n"
-                 "Call-ID: cid%d\r\nCSeq: %d INVITE\r\nContact: <sip:peer@192.0.2.9>\r\n%s%s%s"
+                 "Call-ID: cid%d\r\nCSeq: %d INVITE\r\nContact: <sip:peer@192.0.2.9>\r\n%s%s%s%s"
                  "Content-Length: %u\r\n\r\n%s",
                  cid, tag, cseq, tag, cid, cseq,
                  rr == 1 ? "Record-Route: <sip:192.0.2.7;lr>\r\n" : rr == 2 ? "Record-Route: <sip:192.0.2.7>\r\n" : "",
-                 rj, ct, (unsigned)strlen(body), body);
+                 rj,
+                 /* RFC 3262 §3 / RFC 4028 §7.1 */
+                 ext == 1 ? "Supported: 100rel, timer\r\nAllow: UPDATE\r\nSession-Expires: 90\r\n"
+                 : ext == 2 ? "Require: 100rel\r\nSession-Expires: 30\r\n"
+                 : ext == 3 ? "Supported: 100rel\r\nSession-Expires: 1800;refresher=uas\r\nMin-SE: 600\r\n" : "",
+                 ct, (unsigned)strlen(body), body);
     if (k > 0 && (size_t)k < sizeof m) fz_deliver(f, m, (size_t)k);
 }
 
 static void fz_response(fz *f)
 {
-    int which = fz_byte(f) % NQ, st, tag, b;
+    int which = fz_byte(f) % NQ, st, tag, b, x;
     sip_hdr h[64];
     sip_msg req;
     sip_parse_config pc;
     char out[4096], tg[16];
     const char *ct, *body;
-    sip_hdr_field ex[5];
+    sip_hdr_field ex[12];
     size_t nex;
+    char rseq[16];
     int k;
     st = fz_byte(f) << 8;
     st |= fz_byte(f);
     st = 100 + st % 600;
     tag = fz_byte(f);
     b = fz_byte(f);
+    x = fz_byte(f);
     if (which >= f->nsent || which >= NQ) return;
     memset(&pc, 0, sizeof pc);
     pc.flags = SIP_PARSE_DATAGRAM;
@@ -248,6 +271,21 @@ static void fz_response(fz *f)
         ex[nex].name = sip_str_c("Content-Type");
         ex[nex++].value = sip_str_c("application/sdp");
     }
+    if (x & 1) { /* RFC 3262 §3: a reliable provisional */
+        snprintf(rseq, sizeof rseq, "%d", 1 + ((x >> 1) & 7));
+        ex[nex].name = sip_str_c("Require");
+        ex[nex++].value = sip_str_c("100rel");
+        ex[nex].name = sip_str_c("RSeq");
+        ex[nex++].value = sip_str_c(rseq);
+    }
+    if (x & 16) { /* RFC 4028 §9 */
+        ex[nex].name = sip_str_c("Session-Expires");
+        ex[nex++].value = sip_str_c(x & 32 ? "90;refresher=uas" : "120;refresher=uac");
+        ex[nex].name = sip_str_c("Min-SE");
+        ex[nex++].value = sip_str_c("90");
+        ex[nex].name = sip_str_c("Allow");
+        ex[nex++].value = sip_str_c("INVITE, ACK, BYE, UPDATE");
+    }
     k = sip_build_response(out, sizeof out, &req, st, NULL, (tag & 8) ? sip_str_c("") : sip_str_c(tg),
                            ex, nex, sip_str_c(body), NULL);
     if (k > 0) fz_deliver(f, out, (size_t)k);
@@ -256,7 +294,7 @@ static void fz_response(fz *f)
 static void fz_in_dialog(fz *f)
 {
     static const char *const methods[] = {"BYE", "INVITE", "ACK", "OPTIONS", "CANCEL", "MESSAGE", "INFO",
-                                          "SUBSCRIBE", "NOTIFY", "REFER"};
+                                          "SUBSCRIBE", "NOTIFY", "REFER", "PRACK", "UPDATE"};
     static const char *const states[] = {
         "", "Subscription-State: active;expires=60\r\n", "Subscription-State: pending\r\n",
         "Subscription-State: terminated;reason=deactivated\r\n",
@@ -272,9 +310,11 @@ static void fz_in_dialog(fz *f)
                                          "Refer-To: <sip:x@192.0.2.9?Replaces=%zz>\r\n",
                                          "Refer-To: <sip:a@b>\r\nRefer-To: <sip:c@d>\r\n",
                                          "Refer-To: <tel:+123>\r\n", "Refer-To: <sip:x@192.0.2.9?Replaces=a%3Bto-tag%3D%0D>\r\n"};
-    const char *meth = methods[fz_byte(f) % 10];
+    const char *meth = methods[fz_byte(f) % 12];
     int which = fz_byte(f), cseq = fz_byte(f), b = fz_byte(f), x = fz_byte(f), y = fz_byte(f);
     const char *ct, *body = fz_body(b, &ct);
+    const char *ext = "";
+    char rack[64];
     char m[2048], totag[64], cids[80];
     sip_hdr h[64];
     sip_msg r;
@@ -291,13 +331,25 @@ static void fz_in_dialog(fz *f)
         /* the Call-ID of a dialog the UA made (its SUBSCRIBE, INVITE) */
         if ((y & 1) && r.call_id.len < 60) snprintf(cids, sizeof cids, "%.*s", (int)r.call_id.len, r.call_id.p);
     }
+    switch ((y >> 2) & 3) {
+    case 1: {
+        /* RFC 3262 §7.2: RAck from the RSeq of one of the UA's last messages */
+        const char *rs = f->nsent ? strstr(f->sent[(which >> 2) % NQ], "\r\nRSeq: ") : NULL;
+        snprintf(rack, sizeof rack, "RAck: %lu %d INVITE\r\n", rs ? strtoul(rs + 8, NULL, 10) : 1ul, y >> 4);
+        ext = rack;
+        break;
+    }
+    case 2: ext = y & 16 ? "Info-Package: dtmf\r\n" : "Info-Package: foo;x=1\r\n"; break; /* RFC 6086 */
+    case 3: ext = y & 16 ? "Session-Expires: 60\r\n" : "Session-Expires: 90;refresher=uac\r\nSupported: timer\r\n"; break;
+    default: break;
+    }
     k = snprintf(m, sizeof m,
                  "%s sip:ua@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9;branch=z9hG4bKd%d%d\r\n"
                  "Max-Forwards: 70\r\nFrom: <sip:peer@192.0.2.9>;tag=pt%d\r\nTo: <sip:ua@192.0.2.1>%s\r\n"
-                 "Call-ID: %s\r\nCSeq: %d %s\r\nContact: <sip:peer@192.0.2.9>\r\n%s%s%s%s"
+                 "Call-ID: %s\r\nCSeq: %d %s\r\nContact: <sip:peer@192.0.2.9>\r\n%s%s%s%s%s"
                  "Content-Length: %u\r\n\r\n%s",
                  meth, which, cseq, cid + (y & 2 ? 4 : 0), totag, cids, cseq, meth, events[x % 8], states[(x >> 3) % 8],
-                 refers[(x >> 5) % 8], ct, (unsigned)strlen(body), body);
+                 refers[(x >> 5) % 8], ext, ct, (unsigned)strlen(body), body);
     if (k > 0 && (size_t)k < sizeof m) fz_deliver(f, m, (size_t)k);
 }
 
@@ -315,7 +367,7 @@ static sip_ua_sub fz_sub(fz *f, int i)
 
 static void fz_app(fz *f)
 {
-    int act = fz_byte(f) % 21, i = fz_byte(f), rc = 0;
+    int act = fz_byte(f) % 24, i = fz_byte(f), rc = 0;
     sip_ua_call c = fz_call(f, i);
     sip_ua_sub s = fz_sub(f, i);
     sip_ua_sub ns;
@@ -374,12 +426,21 @@ static void fz_app(fz *f)
     }
     case 19: rc = sip_ua_refer_notify(&f->ua, s, 100 + (i * 7) % 600, f->now); break;
     case 20: rc = sip_ua_sub_state_of(&f->ua, s); break;
+    case 21: rc = sip_ua_progress(&f->ua, c, i & 1 ? 183 : 180, (i >> 1) & 1, i & 4 ? &f->local : NULL, f->now); break;
+    case 22:
+        f->local.media[0].dir = (i & 1) ? SDP_DIR_SENDONLY : SDP_DIR_SENDRECV;
+        rc = sip_ua_update(&f->ua, c, &f->local, f->now);
+        break;
+    case 23:
+        rc = sip_ua_info(&f->ua, c, i & 1 ? "dtmf" : NULL, "application/dtmf-relay", "Signal=1\r\n",
+                         i & 2 ? 10 : 0, f->now);
+        break;
     default: rc = sip_ua_call_state_of(&f->ua, c); break;
     }
     /* a stale or forged subscription handle is always refused */
     if (!sub_live_before && act >= 13 && act <= 19 && act != 17) FUZZ_CHECK(rc == SIP_UA_ERR_STALE);
     /* a stale or forged handle is always refused */
-    if (!live && act >= 1 && act <= 7) FUZZ_CHECK(rc == SIP_UA_ERR_STALE);
+    if (!live && ((act >= 1 && act <= 7) || act >= 21)) FUZZ_CHECK(rc == SIP_UA_ERR_STALE);
     FUZZ_CHECK(rc <= 0 || act == 11 || act == 20);
 }
 
@@ -388,13 +449,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static fz f;
     sip_ua_config cfg;
     sip_ua_callbacks cb;
-    int c0;
+    int c0, c1;
     if (size < 1) return 0;
     memset(&f, 0, sizeof f);
     f.d = data;
     f.n = size;
     f.rng = 1;
     c0 = fz_byte(&f);
+    c1 = fz_byte(&f);
     memset(&cfg, 0, sizeof cfg);
     cfg.aor = "sip:ua@192.0.2.1";
     cfg.contact = "sip:ua@192.0.2.1:5060";
@@ -404,6 +466,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (c0 & 32) cfg.outbound_proxy = "sip:192.0.2.7;lr";
     cfg.max_subscriptions = 1 + ((c0 >> 6) & 3);
     cfg.events = "presence, dialog";
+    if (c1 & 1) cfg.rel100 = (c1 & 2) ? SIP_UA_100REL_REQUIRED : SIP_UA_100REL_SUPPORTED;
+    if (c1 & 4) {
+        cfg.session_timer = 1;
+        cfg.session_expires = 90 + (uint32_t)((c1 >> 3) & 3) * 30;
+        cfg.recv_info = "dtmf";
+    }
     cfg.instance_id = "<urn:uuid:00000000-0000-1000-8000-000000000001>";
     cfg.reg_id = 1;
     memset(&cb, 0, sizeof cb);
