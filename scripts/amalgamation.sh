@@ -28,19 +28,29 @@ for cc in gcc clang; do
     done
 done
 for h in $headers; do
-    printf '#define CVOIP_IMPLEMENTATION\n#include "%s"\n' "$h" > $out/alone.c
-    gcc -std=c99 $W -I. -c $out/alone.c -o $out/alone.o
+    b=$(echo "$h" | sed 's/\.h$//')
+    printf '#define CVOIP_IMPLEMENTATION\n#include "%s"\n' "$h" > $out/alone_$b.c
     # each header's private-linkage switch is its name in capitals:
     # sip.h -> SIP_STATIC, rtcp_feedback.h -> RTCP_FEEDBACK_STATIC
     printf '#define CVOIP_IMPLEMENTATION\n#define %s_STATIC\n#include "%s"\n' \
-        "$(echo "$h" | sed 's/\.h$//' | tr a-z A-Z)" "$h" > $out/static.c
-    gcc -std=c99 $W -Wno-unused-function -I. -c $out/static.c -o $out/static.o
+        "$(echo "$b" | tr a-z A-Z)" "$h" > $out/static_$b.c
+    # the two builds of a header side by side (one per core)
+    gcc -std=c99 $W -I. -c $out/alone_$b.c -o $out/alone_$b.o &
+    p1=$!
+    gcc -std=c99 $W -Wno-unused-function -I. -c $out/static_$b.c -o $out/static_$b.o &
+    p2=$!
+    wait $p1
+    wait $p2
     n=$((n + 2))
 done
 for cxx in g++ clang++; do
-    $cxx -std=c++11 -Wall -Wextra -Werror -pedantic -I. -fsyntax-only tests/compile/decls.cpp
+    $cxx -std=c++11 -Wall -Wextra -Werror -pedantic -I. -fsyntax-only tests/compile/decls.cpp &
+    p1=$!
     # the implementations too, so a C++ project can hold the one TU
-    $cxx -std=c++11 -Wall -Wextra -Werror -I. -x c++ -fsyntax-only tests/compile/all_impl.c
+    $cxx -std=c++11 -Wall -Wextra -Werror -I. -x c++ -fsyntax-only tests/compile/all_impl.c &
+    p2=$!
+    wait $p1
+    wait $p2
     n=$((n + 2))
 done
 # the optional SRTP backend of rtp.h (libsrtp2 headers): compiles clean too
