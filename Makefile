@@ -34,7 +34,7 @@ LIBS_rtpstat := -lpcap
 LIBS_sipua := -lsndfile -lm
 LIBS_sipd := -lpcap -lsndfile -lssl -lcrypto
 
-$(B)/%: examples/%.c $(HEADERS)
+$(B)/%: examples/%.c examples/example_net.h $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(CFLAGS) $(WARN) -I. $< -o $@ $(LIBS_$*)
 

@@ -50,6 +50,7 @@
 #include "sip_auth_server.h"
 #include "sip_proxy.h"
 #include "media_relay.h"
+#include "example_net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -187,13 +188,6 @@ static struct {
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static uint64_t now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
-}
-
 static void rand_bytes(uint8_t *b, size_t n)
 {
     static int fd = -2;
@@ -236,22 +230,6 @@ static void wall_time(char *out, size_t cap)
     gmtime_r(&tv.tv_sec, &tm);
     snprintf(out, cap, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
              (int)(tv.tv_usec / 1000));
-}
-
-static void to_ipaddr(const struct sockaddr_in *sa, sip_ipaddr *a)
-{
-    memset(a, 0, sizeof *a);
-    a->family = 4;
-    memcpy(a->ip, &sa->sin_addr, 4);
-    a->port = ntohs(sa->sin_port);
-}
-
-static void from_ipaddr(const sip_ipaddr *a, struct sockaddr_in *sa)
-{
-    memset(sa, 0, sizeof *sa);
-    sa->sin_family = AF_INET;
-    memcpy(&sa->sin_addr, a->ip, 4);
-    sa->sin_port = htons(a->port);
 }
 
 

@@ -21,6 +21,7 @@
 #include "sdp.h"
 #include "sip_transport.h"
 #include "sip_transaction.h"
+#include "example_net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -68,13 +69,6 @@ static struct {
 static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
 
-static uint64_t now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
-}
-
 static void rand_bytes(uint8_t *b, size_t n)
 {
     static uint64_t s;
@@ -92,24 +86,6 @@ static int rng(void *user, uint8_t *b, size_t n)
 }
 
 /* ---- socket helpers ------------------------------------------------------ */
-
-static void to_ipaddr(const struct sockaddr_in *sa, sip_ipaddr *a)
-{
-    memset(a, 0, sizeof *a);
-    a->family = 4;
-    memcpy(a->ip, &sa->sin_addr, 4);
-    a->port = ntohs(sa->sin_port);
-}
-
-static void from_ipaddr(const sip_ipaddr *a, struct sockaddr_in *sa)
-{
-    memset(sa, 0, sizeof *sa);
-    sa->sin_family = AF_INET;
-    memcpy(&sa->sin_addr, a->ip, 4);
-    sa->sin_port = htons(a->port);
-}
-
-static int nonblock(int fd) { return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 static conn *conn_by_flow(sip_flow f)
 {
